@@ -1,0 +1,96 @@
+# mutuals: a C host embedding Lua 5.4 over an SQLite store of UK public service mutuals.
+#
+#   make            build build/mutuals, build/mutuals-lua and build/mutuals.so
+#   make deps       install the Debian packages needed to build and test (apt-get)
+#   make test       build, then run every suite plainly and under ASan+UBSan
+#   make install    PREFIX=/usr/local DESTDIR=
+#   make lint       luacheck on every shipped Lua file
+#
+# BUILD names the output folder and SAN adds sanitizer flags, so the
+# sanitized build lives beside the plain one (build-san/).
+
+PKGS      := lua5.4 sqlite3 libcurl readline jansson
+BUILD     ?= build
+SAN       ?=
+PREFIX    ?= /usr/local
+DESTDIR   ?=
+
+CC        ?= cc
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CFLAGS    ?= -O2 -g
+WARN      := -Wall -Wextra -Werror
+ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) -fPIC $(CFLAGS) $(SAN) $(PKG_CFLAGS)
+LDLIBS    := $(PKG_LIBS) -lcsv -lm
+MOD_LIBS  := $(shell pkg-config --libs sqlite3 libcurl jansson 2>/dev/null) -lcsv -lm
+
+MODEL_SRC   := $(wildcard models/*.c)
+BINDING_SRC := $(wildcard bindings/*.c)
+HOST_SRC    := $(wildcard host/*.c)
+MODEL_OBJ   := $(MODEL_SRC:%.c=$(BUILD)/obj/%.o)
+BINDING_OBJ := $(BINDING_SRC:%.c=$(BUILD)/obj/%.o)
+HOST_OBJ    := $(HOST_SRC:%.c=$(BUILD)/obj/%.o)
+EMBEDDED    := $(wildcard models/migrations/*.sql) models/dataset.sql
+
+# Debian packages: build, run and test.
+DEB_PKGS := build-essential pkg-config lua5.4 liblua5.4-dev libsqlite3-dev sqlite3 \
+            libcurl4-openssl-dev libreadline-dev libcsv-dev libjansson-dev \
+            lua-busted lua-check luarocks tmux python3
+
+.PHONY: all deps test test-plain test-san check lint install uninstall clean bench
+
+all: $(BUILD)/mutuals $(BUILD)/mutuals-lua $(BUILD)/mutuals.so
+
+$(BUILD)/obj/%.o: %.c $(wildcard models/*.h bindings/*.h host/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+# The SQL files are pulled into embed.o by the assembler.
+$(BUILD)/obj/models/embed.o: $(EMBEDDED)
+
+$(BUILD)/mutuals: $(HOST_OBJ) $(BINDING_OBJ) $(MODEL_OBJ)
+	$(CC) $(SAN) -o $@ $^ $(LDFLAGS) $(LDLIBS)
+
+$(BUILD)/mutuals-lua: $(BUILD)/mutuals
+	ln -sf mutuals $@
+
+# The Lua C module: no -llua, the loading interpreter provides Lua.
+$(BUILD)/mutuals.so: $(BINDING_OBJ) $(MODEL_OBJ)
+	$(CC) $(SAN) -shared -o $@ $^ $(LDFLAGS) $(MOD_LIBS)
+
+deps:
+	@missing=""; for p in $(DEB_PKGS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+
+test: all
+	$(MAKE) BUILD=build-san SAN="$(SANFLAGS)" CFLAGS="-O1 -g" all
+	sh tests/run.sh
+
+check: test
+
+lint:
+	luacheck --quiet scripts tests/spec
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/lua/5.4 \
+	  $(DESTDIR)$(PREFIX)/share/mutuals/scripts $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 755 $(BUILD)/mutuals $(DESTDIR)$(PREFIX)/bin/mutuals
+	ln -sf mutuals $(DESTDIR)$(PREFIX)/bin/mutuals-lua
+	install -m 644 $(BUILD)/mutuals.so $(DESTDIR)$(PREFIX)/lib/lua/5.4/mutuals.so
+	install -m 644 scripts/*.lua $(DESTDIR)$(PREFIX)/share/mutuals/scripts/
+	install -m 644 doc/mutuals.1 $(DESTDIR)$(PREFIX)/share/man/man1/mutuals.1
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/mutuals $(DESTDIR)$(PREFIX)/bin/mutuals-lua \
+	  $(DESTDIR)$(PREFIX)/lib/lua/5.4/mutuals.so $(DESTDIR)$(PREFIX)/share/man/man1/mutuals.1
+	rm -rf $(DESTDIR)$(PREFIX)/share/mutuals
+
+clean:
+	rm -rf build build-san

@@ -1,0 +1,69 @@
+/*
+** bindings: turns the models layer into Lua values, and nothing else.
+** Shared between the binding files; the public face is mutuals.h.
+*/
+#ifndef MUTUALS_BINDINGS_H
+#define MUTUALS_BINDINGS_H
+
+#include <lua.h>
+#include <lauxlib.h>
+#include "../models/model.h"
+
+#define MU_STORE_MT "mutuals.store"
+#define MU_RECORD_MT "mutuals.record"
+#define MU_COLLECTION_MT "mutuals.collection"
+#define MU_CURSOR_MT "mutuals.cursor"
+
+typedef struct {
+  mu_store *s;      /* NULL once closed */
+} lstore;
+
+typedef struct {
+  const mu_entity *e;
+  long long id;
+} lrecord;
+
+typedef struct {
+  mu_query q;
+} lcollection;
+
+/* store.c */
+void mu_open_store(lua_State *L);
+lstore *mu_checkstore(lua_State *L, int idx);
+mu_store *mu_checkopen(lua_State *L, int idx);
+int mu_push_store(lua_State *L, const char *path, int flags);
+
+/* record.c */
+void mu_open_record(lua_State *L);
+void mu_push_record(lua_State *L, int store_idx, const mu_entity *e, sqlite3_stmt *st);
+lrecord *mu_checkrecord(lua_State *L, int idx);
+void mu_record_store(lua_State *L, int idx);      /* pushes the record's store */
+int mu_record_get_by_id(lua_State *L, int store_idx, const mu_entity *e, long long id);
+
+/* collection.c */
+void mu_open_collection(lua_State *L);
+lcollection *mu_push_collection(lua_State *L, int store_idx, const mu_entity *e);
+lcollection *mu_checkcollection(lua_State *L, int idx);
+void mu_collection_store(lua_State *L, int idx);  /* pushes the collection's store */
+
+/* values.c */
+mu_value mu_tovalue(lua_State *L, int idx, const char *what);
+void mu_pushvalue(lua_State *L, const mu_value *v);
+void mu_pushcolumn(lua_State *L, sqlite3_stmt *st, int col);
+int mu_step(lua_State *L, sqlite3_stmt *st);     /* raises on error; 1 = row, 0 = done */
+int mu_field_names(lua_State *L, int tidx, const mu_entity *e, const char **names,
+                   mu_value *vals, size_t max);
+
+/* analysis.c */
+void mu_open_analysis(lua_State *L);               /* adds functions to the module table on top */
+int mu_record_method(lua_State *L, const mu_entity *e, const char *name);     /* pushes method or returns 0 */
+int mu_collection_method(lua_State *L, const mu_entity *e, const char *name); /* likewise */
+
+/* io.c */
+int mu_l_import(lua_State *L);
+int mu_l_export(lua_State *L);
+
+/* help.c */
+void mu_open_help(lua_State *L);
+
+#endif

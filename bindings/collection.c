@@ -1,0 +1,406 @@
+/*
+** Collections: lazy, immutable queries over one entity. Each filter returns
+** a new collection; nothing runs until a count, an aggregate or an iteration
+** asks, and then the work happens in SQL. A cursor (the statement behind a
+** `for` loop) is a userdata with __gc and __close, so breaking out of the
+** loop or raising inside it finalizes the statement.
+*/
+#include <stdio.h>
+#include <string.h>
+#include "bindings.h"
+
+lcollection *mu_checkcollection(lua_State *L, int idx) {
+  return luaL_checkudata(L, idx, MU_COLLECTION_MT);
+}
+
+void mu_collection_store(lua_State *L, int idx) {
+  lua_getiuservalue(L, idx, 1);
+}
+
+lcollection *mu_push_collection(lua_State *L, int store_idx, const mu_entity *e) {
+  store_idx = lua_absindex(L, store_idx);
+  lcollection *c = lua_newuserdatauv(L, sizeof *c, 1);
+  mu_query_init(&c->q, e);
+  luaL_setmetatable(L, MU_COLLECTION_MT);
+  lua_pushvalue(L, store_idx);
+  lua_setiuservalue(L, -2, 1);
+  return c;
+}
+
+static int collection_gc(lua_State *L) {
+  mu_query_free(&mu_checkcollection(L, 1)->q);
+  return 0;
+}
+
+/* A copy of the collection at idx, to be narrowed by the caller. */
+static lcollection *derive(lua_State *L, int idx) {
+  idx = lua_absindex(L, idx);
+  lcollection *src = mu_checkcollection(L, idx);
+  mu_collection_store(L, idx);
+  lcollection *c = mu_push_collection(L, -1, src->q.e);
+  lua_remove(L, -2);
+  mu_query_free(&c->q);
+  if (mu_query_copy(&c->q, &src->q)) luaL_error(L, "out of memory");
+  return c;
+}
+
+static const mu_field *checkfield(lua_State *L, int idx, const mu_entity *e) {
+  const char *name = luaL_checkstring(L, idx);
+  const mu_field *f = mu_field_find(e, name);
+  if (!f) {
+    luaL_Buffer b;
+    luaL_buffinit(L, &b);
+    for (size_t i = 0; i < e->nfields; i++) {
+      if (i) luaL_addstring(&b, ", ");
+      luaL_addstring(&b, e->fields[i].name);
+    }
+    luaL_pushresult(&b);
+    luaL_error(L, "%s has no field '%s' (fields: %s)", e->name, name, lua_tostring(L, -1));
+  }
+  return f;
+}
+
+static void add_cond(lua_State *L, lcollection *c, const mu_field *f, mu_op op, int vidx) {
+  char what[128];
+  snprintf(what, sizeof what, "where %s", f->name);
+  mu_value v = mu_tovalue(L, vidx, what);
+  if (mu_query_add(&c->q, f, op, &v)) luaL_error(L, "out of memory");
+}
+
+/*
+** where{field = value, ...} | where(field, value) | where(field, op, value)
+** op is one of = ~= < <= > >= like, "is null", "is not null".
+** A value given as {op, value} inside the table form applies that op.
+*/
+static int collection_where(lua_State *L) {
+  lcollection *src = mu_checkcollection(L, 1);
+  const mu_entity *e = src->q.e;
+  int top = lua_gettop(L);
+  lcollection *c = derive(L, 1);
+  if (lua_istable(L, 2)) {
+    lua_pushnil(L);
+    while (lua_next(L, 2)) {
+      if (lua_type(L, -2) != LUA_TSTRING) return luaL_error(L, "where: keys must be field names");
+      const mu_field *f = checkfield(L, -2, e);
+      mu_op op = MU_OP_EQ;
+      if (lua_istable(L, -1)) {
+        lua_rawgeti(L, -1, 1);
+        if (mu_query_op(luaL_checkstring(L, -1), &op))
+          return luaL_error(L, "where: unknown operator '%s'", lua_tostring(L, -1));
+        lua_rawgeti(L, -2, 2);
+        add_cond(L, c, f, op, -1);
+        lua_pop(L, 2);
+      } else {
+        add_cond(L, c, f, op, -1);
+      }
+      lua_pop(L, 1);
+    }
+    return 1;
+  }
+  const mu_field *f = checkfield(L, 2, e);
+  mu_op op = MU_OP_EQ;
+  int vidx = 3;
+  if (top >= 4 || (top == 3 && lua_type(L, 3) == LUA_TSTRING && mu_query_op(lua_tostring(L, 3), &op) == 0 &&
+                   (op == MU_OP_NULL || op == MU_OP_NOTNULL))) {
+    if (mu_query_op(luaL_checkstring(L, 3), &op))
+      return luaL_error(L, "where: unknown operator '%s' (use = ~= < <= > >= like, 'is null', 'is not null')",
+                        lua_tostring(L, 3));
+    vidx = 4;
+  }
+  add_cond(L, c, f, op, vidx);
+  return 1;
+}
+
+/* order("name", "-staff") or order("staff", "desc"): sort keys, descending with '-' or "desc". */
+static int collection_order(lua_State *L) {
+  lcollection *src = mu_checkcollection(L, 1);
+  int top = lua_gettop(L);
+  lcollection *c = derive(L, 1);
+  c->q.norder = 0;
+  for (int i = 2; i <= top; i++) {
+    const char *k = luaL_checkstring(L, i);
+    int desc = 0;
+    if (strcmp(k, "desc") == 0 || strcmp(k, "asc") == 0) {
+      if (c->q.norder == 0) return luaL_error(L, "order: '%s' must follow a field name", k);
+      c->q.desc[c->q.norder - 1] = k[0] == 'd';
+      continue;
+    }
+    if (k[0] == '-') {
+      desc = 1;
+      lua_pushstring(L, k + 1);
+      lua_replace(L, i);
+    }
+    if (c->q.norder == MU_MAX_ORDER) return luaL_error(L, "order: at most %d keys", MU_MAX_ORDER);
+    c->q.order[c->q.norder] = checkfield(L, i, src->q.e);
+    c->q.desc[c->q.norder++] = desc;
+  }
+  return 1;
+}
+
+static int collection_limit(lua_State *L) {
+  lua_Integer n = luaL_checkinteger(L, 2);
+  luaL_argcheck(L, n >= 0, 2, "limit must be 0 or more");
+  derive(L, 1)->q.limit = n;
+  return 1;
+}
+
+static int collection_offset(lua_State *L) {
+  lua_Integer n = luaL_checkinteger(L, 2);
+  luaL_argcheck(L, n >= 0, 2, "offset must be 0 or more");
+  derive(L, 1)->q.offset = n;
+  return 1;
+}
+
+/* Runs an aggregate and pushes its single value. */
+static int aggregate(lua_State *L, mu_agg agg, int needs_field) {
+  lcollection *c = mu_checkcollection(L, 1);
+  const mu_field *f = needs_field ? checkfield(L, 2, c->q.e) : NULL;
+  char err[512];
+  mu_collection_store(L, 1);
+  sqlite3_stmt *st = mu_query_aggregate(mu_checkopen(L, -1), &c->q, agg, f, err, sizeof err);
+  if (!st) return luaL_error(L, "%s", err);
+  int rc = sqlite3_step(st);
+  if (rc == SQLITE_ROW) mu_pushcolumn(L, st, 0);
+  sqlite3_finalize(st);
+  if (rc != SQLITE_ROW) return luaL_error(L, "%s", sqlite3_errmsg(mu_store_db(mu_checkopen(L, -1))));
+  return 1;
+}
+
+static int collection_count(lua_State *L) { return aggregate(L, MU_AGG_COUNT, 0); }
+static int collection_sum(lua_State *L) { return aggregate(L, MU_AGG_SUM, 1); }
+static int collection_avg(lua_State *L) { return aggregate(L, MU_AGG_AVG, 1); }
+static int collection_min(lua_State *L) { return aggregate(L, MU_AGG_MIN, 1); }
+static int collection_max(lua_State *L) { return aggregate(L, MU_AGG_MAX, 1); }
+static int collection_len(lua_State *L) {
+  lua_settop(L, 1);
+  return aggregate(L, MU_AGG_COUNT, 0);
+}
+
+/*
+** group(by [, agg, field]): one row per value of `by`, in order:
+** { [by] = value, count = n, [agg] = aggregate of field }.
+*/
+static int collection_group(lua_State *L) {
+  static const char *const aggs[] = {"count", "sum", "avg", "min", "max", NULL};
+  lcollection *c = mu_checkcollection(L, 1);
+  const mu_field *by = checkfield(L, 2, c->q.e);
+  mu_agg agg = (mu_agg)luaL_checkoption(L, 3, "count", aggs);
+  const mu_field *f = lua_isnoneornil(L, 4) ? NULL : checkfield(L, 4, c->q.e);
+  if (agg != MU_AGG_COUNT && !f) return luaL_error(L, "group: '%s' needs a field to aggregate", aggs[agg]);
+  char err[512];
+  mu_collection_store(L, 1);
+  sqlite3_stmt *st = mu_query_group(mu_checkopen(L, -1), &c->q, by, agg, f, err, sizeof err);
+  if (!st) return luaL_error(L, "%s", err);
+  lua_newtable(L);
+  lua_Integer n = 0;
+  int rc;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    lua_createtable(L, 0, 3);
+    mu_pushcolumn(L, st, 0);
+    lua_setfield(L, -2, by->name);
+    mu_pushcolumn(L, st, 1);
+    lua_setfield(L, -2, "count");
+    if (f) {
+      mu_pushcolumn(L, st, 2);
+      lua_setfield(L, -2, aggs[agg]);
+    }
+    lua_rawseti(L, -2, ++n);
+  }
+  sqlite3_finalize(st);
+  if (rc != SQLITE_DONE) return luaL_error(L, "group: %s", sqlite3_errmsg(mu_store_db(mu_checkopen(L, -2))));
+  return 1;
+}
+
+/* ---------------------------------------------------------------- cursors */
+
+typedef struct {
+  sqlite3_stmt *st;
+  const mu_entity *e;
+} lcursor;
+
+static int cursor_close(lua_State *L) {
+  lcursor *cur = luaL_checkudata(L, 1, MU_CURSOR_MT);
+  if (cur->st) {
+    sqlite3_finalize(cur->st);
+    cur->st = NULL;
+  }
+  return 0;
+}
+
+/* The generic-for iterator: (cursor, _) -> next record, or nil at the end. */
+static int cursor_step(lua_State *L) {
+  lcursor *cur = luaL_checkudata(L, 1, MU_CURSOR_MT);
+  if (!cur->st) return 0;
+  int rc = sqlite3_step(cur->st);
+  if (rc == SQLITE_ROW) {
+    lua_getiuservalue(L, 1, 1);
+    mu_push_record(L, -1, cur->e, cur->st);
+    return 1;
+  }
+  const char *msg = rc == SQLITE_DONE ? NULL : sqlite3_errmsg(sqlite3_db_handle(cur->st));
+  if (msg) lua_pushstring(L, msg);
+  sqlite3_finalize(cur->st);
+  cur->st = NULL;
+  if (msg) return luaL_error(L, "%s", lua_tostring(L, -1));
+  return 0;
+}
+
+/* Pushes a cursor over the collection at idx. */
+static lcursor *push_cursor(lua_State *L, int idx) {
+  idx = lua_absindex(L, idx);
+  lcollection *c = mu_checkcollection(L, idx);
+  char err[512];
+  lcursor *cur = lua_newuserdatauv(L, sizeof *cur, 1);
+  cur->st = NULL;
+  cur->e = c->q.e;
+  luaL_setmetatable(L, MU_CURSOR_MT);
+  mu_collection_store(L, idx);
+  mu_store *s = mu_checkopen(L, -1);
+  lua_setiuservalue(L, -2, 1);
+  cur->st = mu_query_rows(s, &c->q, err, sizeof err);
+  if (!cur->st) luaL_error(L, "%s", err);
+  return cur;
+}
+
+/* for rec in coll:rows() do ... end  -- lazy; the cursor closes with the loop. */
+static int collection_rows(lua_State *L) {
+  mu_checkcollection(L, 1);
+  lua_pushcfunction(L, cursor_step);
+  push_cursor(L, 1);
+  lua_pushnil(L);
+  lua_pushvalue(L, -2);
+  return 4;
+}
+
+/* coll:list(): all records as an array (use limit() for large collections). */
+static int collection_list(lua_State *L) {
+  mu_checkcollection(L, 1);
+  lua_newtable(L);
+  int t = lua_gettop(L);
+  push_cursor(L, 1);
+  int cur = lua_gettop(L);
+  lua_Integer n = 0;
+  for (;;) {
+    lua_pushcfunction(L, cursor_step);
+    lua_pushvalue(L, cur);
+    lua_call(L, 1, 1);
+    if (lua_isnil(L, -1)) break;
+    lua_rawseti(L, t, ++n);
+  }
+  lua_settop(L, t);
+  return 1;
+}
+
+static int collection_first(lua_State *L) {
+  lua_settop(L, 1);
+  lua_pushinteger(L, 1);
+  collection_limit(L);
+  push_cursor(L, -1);
+  lua_pushcfunction(L, cursor_step);
+  lua_pushvalue(L, -2);
+  lua_call(L, 1, 1);
+  lua_pushcfunction(L, cursor_close);
+  lua_pushvalue(L, -3);
+  lua_call(L, 1, 0);
+  return 1;
+}
+
+/* coll:get(key): the record with this id (integer) or natural key (string), or nil. */
+static int collection_get(lua_State *L) {
+  lcollection *c = mu_checkcollection(L, 1);
+  const mu_entity *e = c->q.e;
+  if (lua_isinteger(L, 2)) {
+    lua_settop(L, 2);
+    lua_pushliteral(L, "id");
+    lua_insert(L, 2);
+  } else {
+    luaL_checkstring(L, 2);
+    if (!e->key) return luaL_error(L, "%s has no natural key: get it by id", e->name);
+    lua_settop(L, 2);
+    lua_pushstring(L, e->key);
+    lua_insert(L, 2);
+  }
+  collection_where(L);
+  lua_replace(L, 1);
+  lua_settop(L, 1);
+  return collection_first(L);
+}
+
+/* coll:insert{field = value, ...}: validates, inserts and returns the new record. */
+static int collection_insert(lua_State *L) {
+  lcollection *c = mu_checkcollection(L, 1);
+  const char *names[64];
+  mu_value vals[64];
+  char err[1024];
+  luaL_checktype(L, 2, LUA_TTABLE);
+  int n = mu_field_names(L, 2, c->q.e, names, vals, 64);
+  mu_collection_store(L, 1);
+  int store_idx = lua_gettop(L);
+  long long id = mu_insert(mu_checkopen(L, store_idx), c->q.e, names, vals, (size_t)n, err, sizeof err);
+  if (id < 0) return luaL_error(L, "%s", err);
+  return mu_record_get_by_id(L, store_idx, c->q.e, id);
+}
+
+static int collection_entity(lua_State *L) {
+  lua_pushstring(L, mu_checkcollection(L, 1)->q.e->name);
+  return 1;
+}
+
+/* coll:fields(): the entity's field names, in order. */
+static int collection_fields(lua_State *L) {
+  const mu_entity *e = mu_checkcollection(L, 1)->q.e;
+  lua_createtable(L, (int)e->nfields, 0);
+  for (size_t i = 0; i < e->nfields; i++) {
+    lua_pushstring(L, e->fields[i].name);
+    lua_rawseti(L, -2, (lua_Integer)i + 1);
+  }
+  return 1;
+}
+
+static int collection_tostring(lua_State *L) {
+  lcollection *c = mu_checkcollection(L, 1);
+  lua_pushfstring(L, "mutuals.collection of %s (%d condition%s)", c->q.e->plural, (int)c->q.nconds,
+                  c->q.nconds == 1 ? "" : "s");
+  return 1;
+}
+
+static const luaL_Reg collection_methods[] = {
+  {"where", collection_where}, {"order", collection_order}, {"limit", collection_limit},
+  {"offset", collection_offset}, {"count", collection_count}, {"sum", collection_sum},
+  {"avg", collection_avg}, {"min", collection_min}, {"max", collection_max},
+  {"group", collection_group}, {"rows", collection_rows}, {"list", collection_list},
+  {"first", collection_first}, {"get", collection_get}, {"insert", collection_insert},
+  {"entity", collection_entity}, {"fields", collection_fields}, {NULL, NULL},
+};
+
+static int collection_index(lua_State *L) {
+  lcollection *c = mu_checkcollection(L, 1);
+  const char *k = luaL_checkstring(L, 2);
+  lua_getmetatable(L, 1);
+  lua_getfield(L, -1, "methods");
+  if (lua_getfield(L, -1, k) != LUA_TNIL) return 1;
+  if (mu_collection_method(L, c->q.e, k)) return 1;
+  return luaL_error(L, "collection of %s has no method '%s' (try help(collection))", c->q.e->plural, k);
+}
+
+void mu_open_collection(lua_State *L) {
+  static const luaL_Reg meta[] = {
+    {"__index", collection_index}, {"__gc", collection_gc}, {"__len", collection_len},
+    {"__tostring", collection_tostring}, {NULL, NULL},
+  };
+  static const luaL_Reg cursor_meta[] = {
+    {"__gc", cursor_close}, {"__close", cursor_close}, {"close", cursor_close}, {NULL, NULL},
+  };
+  if (luaL_newmetatable(L, MU_COLLECTION_MT)) {
+    luaL_setfuncs(L, meta, 0);
+    luaL_newlib(L, collection_methods);
+    lua_setfield(L, -2, "methods");
+  }
+  lua_pop(L, 1);
+  if (luaL_newmetatable(L, MU_CURSOR_MT)) {
+    luaL_setfuncs(L, cursor_meta, 0);
+    lua_pushvalue(L, -1);
+    lua_setfield(L, -2, "__index");
+  }
+  lua_pop(L, 1);
+}

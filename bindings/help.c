@@ -1,0 +1,189 @@
+/*
+** mutuals.help(x): the documentation of a mutuals type, function or entity,
+** built from the entity descriptions (fields, relations) and the method
+** docs below, so that it cannot drift from what the objects really offer.
+*/
+#include <string.h>
+#include "bindings.h"
+
+typedef struct { const char *name, *doc; } doc_entry;
+
+static const doc_entry module_docs[] = {
+  {"open", "mutuals.open([path [, {readonly = true}]]) -> store | nil, message\n"
+           "  Opens (creating and loading the bundled dataset if new) the store at path,\n"
+           "  default mutuals.default_path(). Use `local db <close> = mutuals.open()`."},
+  {"store", "mutuals.store() -> store\n  The shared default store, opened on first use; raises if it cannot be opened."},
+  {"default_path", "mutuals.default_path() -> path\n  $MUTUALS_DB, else ${XDG_DATA_HOME:-~/.local/share}/mutuals/store.db."},
+  {"wilson", "mutuals.wilson(share, n [, z]) -> lo, hi\n  Wilson score interval (95% by default)."},
+  {"two_prop", "mutuals.two_prop(p1, n1, p2, n2) -> {diff, z, p, ...}\n  Two-proportion z-test, two-sided."},
+  {"growth", "mutuals.growth(from, to) -> {ratio, years, cagr, qualifier, from, to}\n"
+             "  Growth between two observations; qualifier says if the ratio is a bound."},
+  {"help", "mutuals.help([x]) -> text\n  Documentation of a store, collection, record, function or entity name."},
+  {"entities", "mutuals.entities() -> {name, ...}\n  The collection names a store offers."},
+  {NULL, NULL},
+};
+
+static const doc_entry store_docs[] = {
+  {"close", "db:close()  closes the store (also on <close> and garbage collection)"},
+  {"path", "db:path() -> path of the database file"},
+  {"transaction", "db:transaction(fn, ...) -> fn's results\n"
+                  "    commits when fn returns; rolls back everything when fn raises, and re-raises"},
+  {"sql", "db:sql(statement, ...) -> rows, changes\n    raw SQL; values only as ? parameters"},
+  {"init", "db:init()  drops everything and reloads the bundled dataset"},
+  {"collection", "db:collection(name) -> collection (same as db[name])"},
+  {"import", "db:import(kind, file [, {format = 'csv'|'json'}]) -> rows\n"
+             "    all or nothing; raises FILE:LINE: field: reason for each bad row"},
+  {"export", "db:export(kind [, {format = 'csv'|'json', out = file}])"},
+  {NULL, NULL},
+};
+
+static const doc_entry collection_docs[] = {
+  {"where", "c:where{field = value, field = {op, value}} | c:where(field, [op,] value) -> collection"},
+  {"order", "c:order('name', '-staff') | c:order('staff', 'desc') -> collection"},
+  {"limit", "c:limit(n) -> collection"},
+  {"offset", "c:offset(n) -> collection"},
+  {"count", "c:count() -> n (also #c)"},
+  {"sum", "c:sum(field) -> total"},
+  {"avg", "c:avg(field) -> mean"},
+  {"min", "c:min(field) -> smallest"},
+  {"max", "c:max(field) -> largest"},
+  {"group", "c:group(by [, 'sum'|'avg'|'min'|'max', field]) -> {{[by]=, count=, sum=}, ...}"},
+  {"rows", "for rec in c:rows() do ... end  lazily, one record at a time"},
+  {"list", "c:list() -> {record, ...}"},
+  {"first", "c:first() -> record | nil"},
+  {"get", "c:get(id | key) -> record | nil"},
+  {"insert", "c:insert{field = value, ...} -> record (validated)"},
+  {"entity", "c:entity() -> entity name"},
+  {"fields", "c:fields() -> {field name, ...}"},
+  {"overdue", "recommendations:overdue(as_of) -> collection due before as_of and not done"},
+  {NULL, NULL},
+};
+
+static const doc_entry record_docs[] = {
+  {"update", "rec:update{field = value, ...} -> rec (validated)"},
+  {"delete", "rec:delete()"},
+  {"totable", "rec:totable() -> plain table of fields"},
+  {"entity", "rec:entity() -> entity name"},
+  {"shares", "survey:shares{question =, by = 'overall'|'department'|'grade'|'answer', source =}\n"
+             "    -> rows {option, label, group, share, qualifier, n, lo, hi, source}; lo/hi only with a base"},
+  {"crosstab", "survey:crosstab{question =, by = 'department'|'grade'} -> weighted shares from microdata"},
+  {"compare", "survey:compare{question =, option =, by =, a =, b =} -> {diff, z, p, ...} | nil, why"},
+  {"growth", "obs:growth(other) -> {ratio, years, cagr, qualifier}"},
+  {"progress", "target:progress{as_of =, metric = 'staff'} -> {target, due, observations = {{observation, share}}}"},
+  {NULL, NULL},
+};
+
+static void add_docs(luaL_Buffer *b, const char *title, const doc_entry *d) {
+  luaL_addstring(b, title);
+  for (; d->name; d++) {
+    luaL_addstring(b, "\n  ");
+    luaL_addstring(b, d->doc);
+  }
+  luaL_addchar(b, '\n');
+}
+
+static void add_entity(luaL_Buffer *b, const mu_entity *e) {
+  luaL_addstring(b, e->name);
+  luaL_addstring(b, " (collection db.");
+  luaL_addstring(b, e->plural);
+  luaL_addstring(b, "): ");
+  luaL_addstring(b, e->doc);
+  luaL_addstring(b, "\nfields:");
+  for (size_t i = 0; i < e->nfields; i++) {
+    luaL_addstring(b, "\n  ");
+    luaL_addstring(b, e->fields[i].name);
+    luaL_addstring(b, " - ");
+    luaL_addstring(b, e->fields[i].doc);
+  }
+  if (e->nrels) luaL_addstring(b, "\nrelations:");
+  for (size_t i = 0; i < e->nrels; i++) {
+    luaL_addstring(b, "\n  ");
+    luaL_addstring(b, e->rels[i].name);
+    luaL_addstring(b, e->rels[i].kind == MU_REL_ONE ? " -> " : " -> collection of ");
+    luaL_addstring(b, e->rels[i].target);
+    luaL_addstring(b, ": ");
+    luaL_addstring(b, e->rels[i].doc);
+  }
+  luaL_addchar(b, '\n');
+}
+
+static int doc_lookup(lua_State *L, const doc_entry *d, const char *name) {
+  for (; d->name; d++)
+    if (strcmp(d->name, name) == 0) {
+      lua_pushstring(L, d->doc);
+      return 1;
+    }
+  return 0;
+}
+
+static int l_help(lua_State *L) {
+  luaL_Buffer b;
+  if (lua_isnoneornil(L, 1)) {
+    luaL_buffinit(L, &b);
+    add_docs(&b, "mutuals: UK public service mutuals as Lua objects.\n", module_docs);
+    luaL_addstring(&b, "\nhelp(db), help(db.mutuals), help(record) or help('mutual') for more.\n");
+    luaL_pushresult(&b);
+    return 1;
+  }
+  if (luaL_testudata(L, 1, MU_STORE_MT)) {
+    luaL_buffinit(L, &b);
+    add_docs(&b, "store: the SQLite store. Methods:", store_docs);
+    luaL_addstring(&b, "collections:");
+    for (const mu_entity *const *e = mu_entities; *e; e++) {
+      luaL_addstring(&b, " db.");
+      luaL_addstring(&b, (*e)->plural);
+    }
+    luaL_addchar(&b, '\n');
+    luaL_pushresult(&b);
+    return 1;
+  }
+  lcollection *c = luaL_testudata(L, 1, MU_COLLECTION_MT);
+  if (c) {
+    luaL_buffinit(L, &b);
+    add_docs(&b, "collection: a lazy query, run in SQL. Methods:", collection_docs);
+    add_entity(&b, c->q.e);
+    luaL_pushresult(&b);
+    return 1;
+  }
+  lrecord *r = luaL_testudata(L, 1, MU_RECORD_MT);
+  if (r) {
+    luaL_buffinit(L, &b);
+    add_entity(&b, r->e);
+    add_docs(&b, "methods:", record_docs);
+    luaL_pushresult(&b);
+    return 1;
+  }
+  if (lua_type(L, 1) == LUA_TSTRING) {
+    const char *name = lua_tostring(L, 1);
+    const mu_entity *e = mu_entity_find(name);
+    if (e) {
+      luaL_buffinit(L, &b);
+      add_entity(&b, e);
+      luaL_pushresult(&b);
+      return 1;
+    }
+    if (doc_lookup(L, module_docs, name) || doc_lookup(L, store_docs, name) ||
+        doc_lookup(L, collection_docs, name) || doc_lookup(L, record_docs, name))
+      return 1;
+    return luaL_error(L, "help: nothing is documented under '%s'", name);
+  }
+  if (lua_iscfunction(L, 1)) {
+    /* A module function: find its name in the module table. */
+    lua_getfield(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
+    lua_getfield(L, -1, "mutuals");
+    lua_pushnil(L);
+    while (lua_istable(L, -2) && lua_next(L, -2)) {
+      if (lua_rawequal(L, -1, 1) && lua_type(L, -2) == LUA_TSTRING &&
+          doc_lookup(L, module_docs, lua_tostring(L, -2)))
+        return 1;
+      lua_pop(L, 1);
+    }
+  }
+  lua_pushfstring(L, "no mutuals documentation for this %s", luaL_typename(L, 1));
+  return 1;
+}
+
+void mu_open_help(lua_State *L) {
+  lua_pushcfunction(L, l_help);
+  lua_setfield(L, -2, "help");
+}

@@ -1,0 +1,18 @@
+/* The public face of the bindings: the Lua module, for the host and for stock lua5.4. */
+#ifndef MUTUALS_H
+#define MUTUALS_H
+
+#include <lua.h>
+
+#define MUTUALS_VERSION "0.1.0"
+
+int luaopen_mutuals(lua_State *L);
+
+/*
+** The store path used when none is given: $MUTUALS_DB, else
+** ${XDG_DATA_HOME:-~/.local/share}/mutuals/store.db (its folder is created).
+** Writes into buf; returns 0, or -1 with a message in buf.
+*/
+int mutuals_default_path(char *buf, size_t len);
+
+#endif

@@ -1,0 +1,216 @@
+/*
+** A record: one row of one entity as a userdata "mutuals.record". Its first
+** user value is the store it came from, its second a table of field values.
+** Fields read as rec.name; relations as rec.parent (a record) or
+** rec.mutuals (a collection); writes go through rec:update{...}.
+*/
+#include <stdio.h>
+#include <string.h>
+#include "bindings.h"
+
+lrecord *mu_checkrecord(lua_State *L, int idx) {
+  return luaL_checkudata(L, idx, MU_RECORD_MT);
+}
+
+void mu_record_store(lua_State *L, int idx) {
+  lua_getiuservalue(L, idx, 1);
+}
+
+/* Build a record from the current row of st, whose columns are e's fields. */
+void mu_push_record(lua_State *L, int store_idx, const mu_entity *e, sqlite3_stmt *st) {
+  store_idx = lua_absindex(L, store_idx);
+  lrecord *r = lua_newuserdatauv(L, sizeof *r, 2);
+  r->e = e;
+  r->id = sqlite3_column_int64(st, 0);
+  luaL_setmetatable(L, MU_RECORD_MT);
+  lua_pushvalue(L, store_idx);
+  lua_setiuservalue(L, -2, 1);
+  lua_createtable(L, 0, (int)e->nfields);
+  for (size_t i = 0; i < e->nfields; i++) {
+    if (sqlite3_column_type(st, (int)i) == SQLITE_NULL) continue;
+    mu_pushcolumn(L, st, (int)i);
+    lua_setfield(L, -2, e->fields[i].name);
+  }
+  lua_setiuservalue(L, -2, 2);
+}
+
+/* Pushes the record of e with this id, or nil. */
+int mu_record_get_by_id(lua_State *L, int store_idx, const mu_entity *e, long long id) {
+  mu_store *s = mu_checkopen(L, store_idx);
+  mu_query q;
+  char err[512];
+  mu_value v = {MU_VINT, id, 0, NULL, 0};
+  mu_query_init(&q, e);
+  if (mu_query_add(&q, &e->fields[0], MU_OP_EQ, &v)) {
+    mu_query_free(&q);
+    return luaL_error(L, "out of memory");
+  }
+  sqlite3_stmt *st = mu_query_rows(s, &q, err, sizeof err);
+  mu_query_free(&q);
+  if (!st) return luaL_error(L, "%s", err);
+  int rc = sqlite3_step(st);
+  if (rc == SQLITE_ROW)
+    mu_push_record(L, store_idx, e, st);
+  else
+    lua_pushnil(L);
+  sqlite3_finalize(st);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return luaL_error(L, "%s", sqlite3_errmsg(mu_store_db(s)));
+  return 1;
+}
+
+/* Follow a relation of record at idx: a record (or nil) for ONE, else a collection. */
+static int push_relation(lua_State *L, int idx, const mu_relation *rel) {
+  lrecord *r = mu_checkrecord(L, idx);
+  const mu_entity *target = mu_entity_find(rel->target);
+  mu_record_store(L, idx);
+  int store_idx = lua_gettop(L);
+  if (rel->kind == MU_REL_ONE) {
+    lua_getiuservalue(L, idx, 2);
+    lua_getfield(L, -1, rel->fk);
+    if (lua_isnil(L, -1)) return 1;
+    return mu_record_get_by_id(L, store_idx, target, lua_tointeger(L, -1));
+  }
+  lcollection *c = mu_push_collection(L, store_idx, target);
+  if (mu_query_related(&c->q, r->e, rel, r->id)) return luaL_error(L, "out of memory");
+  return 1;
+}
+
+static int record_update(lua_State *L) {
+  lrecord *r = mu_checkrecord(L, 1);
+  const char *names[64];
+  mu_value vals[64];
+  char err[1024];
+  luaL_checktype(L, 2, LUA_TTABLE);
+  int n = mu_field_names(L, 2, r->e, names, vals, 64);
+  mu_record_store(L, 1);
+  mu_store *s = mu_checkopen(L, -1);
+  if (mu_update(s, r->e, r->id, names, vals, (size_t)n, err, sizeof err)) return luaL_error(L, "%s", err);
+  /* Refresh the cached values from the store (it may normalise them). */
+  mu_record_get_by_id(L, lua_gettop(L), r->e, r->id);
+  if (!lua_isnil(L, -1)) {
+    lua_getiuservalue(L, -1, 2);
+    lua_setiuservalue(L, 1, 2);
+  }
+  lua_settop(L, 1);
+  return 1;
+}
+
+static int record_delete(lua_State *L) {
+  lrecord *r = mu_checkrecord(L, 1);
+  char err[1024];
+  mu_record_store(L, 1);
+  if (mu_delete(mu_checkopen(L, -1), r->e, r->id, err, sizeof err)) return luaL_error(L, "%s", err);
+  return 0;
+}
+
+/* rec:totable(): a plain table of the fields (nil fields absent). */
+static int record_totable(lua_State *L) {
+  mu_checkrecord(L, 1);
+  lua_newtable(L);
+  lua_getiuservalue(L, 1, 2);
+  lua_pushnil(L);
+  while (lua_next(L, -2)) {
+    lua_pushvalue(L, -2);
+    lua_insert(L, -2);
+    lua_settable(L, -5);
+  }
+  lua_pop(L, 1);
+  return 1;
+}
+
+static int record_entity(lua_State *L) {
+  lua_pushstring(L, mu_checkrecord(L, 1)->e->name);
+  return 1;
+}
+
+static const luaL_Reg record_methods[] = {
+  {"update", record_update},
+  {"delete", record_delete},
+  {"totable", record_totable},
+  {"entity", record_entity},
+  {NULL, NULL},
+};
+
+static int record_index(lua_State *L) {
+  lrecord *r = mu_checkrecord(L, 1);
+  const char *k = luaL_checkstring(L, 2);
+  lua_getiuservalue(L, 1, 2);
+  if (lua_getfield(L, -1, k) != LUA_TNIL) return 1;
+  if (mu_field_find(r->e, k)) return 1;   /* a field that is unknown (NULL) reads as nil */
+  const mu_relation *rel = mu_relation_find(r->e, k);
+  if (rel) return push_relation(L, 1, rel);
+  for (const luaL_Reg *m = record_methods; m->name; m++)
+    if (strcmp(m->name, k) == 0) {
+      lua_pushcfunction(L, m->func);
+      return 1;
+    }
+  if (mu_record_method(L, r->e, k)) return 1;
+  return luaL_error(L, "%s has no field, relation or method '%s' (try help(record))", r->e->name, k);
+}
+
+static int record_newindex(lua_State *L) {
+  lrecord *r = mu_checkrecord(L, 1);
+  return luaL_error(L, "%s records are read-only: use rec:update{%s = ...}", r->e->name,
+                    luaL_optstring(L, 2, "field"));
+}
+
+static int record_eq(lua_State *L) {
+  lrecord *a = luaL_testudata(L, 1, MU_RECORD_MT), *b = luaL_testudata(L, 2, MU_RECORD_MT);
+  lua_pushboolean(L, a && b && a->e == b->e && a->id == b->id);
+  return 1;
+}
+
+static int record_tostring(lua_State *L) {
+  lrecord *r = mu_checkrecord(L, 1);
+  lua_getiuservalue(L, 1, 2);
+  lua_getfield(L, -1, r->e->label);
+  const char *label = luaL_tolstring(L, -1, NULL);
+  lua_pushfstring(L, "%s %I: %s", r->e->name, (lua_Integer)r->id, label);
+  return 1;
+}
+
+/* Ordered iteration over fields for pairs(): state is the record, control the last field name. */
+static int record_next(lua_State *L) {
+  lrecord *r = mu_checkrecord(L, 1);
+  size_t i = 0;
+  if (!lua_isnil(L, 2)) {
+    int at = mu_field_index(r->e, luaL_checkstring(L, 2));
+    i = at < 0 ? r->e->nfields : (size_t)at + 1;
+  }
+  lua_getiuservalue(L, 1, 2);
+  for (; i < r->e->nfields; i++) {
+    if (lua_getfield(L, -1, r->e->fields[i].name) != LUA_TNIL) {
+      lua_pushstring(L, r->e->fields[i].name);
+      lua_insert(L, -2);
+      return 2;
+    }
+    lua_pop(L, 1);
+  }
+  lua_pushnil(L);
+  return 1;
+}
+
+static int record_pairs(lua_State *L) {
+  mu_checkrecord(L, 1);
+  lua_pushcfunction(L, record_next);
+  lua_pushvalue(L, 1);
+  lua_pushnil(L);
+  return 3;
+}
+
+void mu_open_record(lua_State *L) {
+  static const luaL_Reg meta[] = {
+    {"__index", record_index},
+    {"__newindex", record_newindex},
+    {"__eq", record_eq},
+    {"__tostring", record_tostring},
+    {"__pairs", record_pairs},
+    {NULL, NULL},
+  };
+  if (luaL_newmetatable(L, MU_RECORD_MT)) {
+    luaL_setfuncs(L, meta, 0);
+    luaL_newlib(L, record_methods);
+    lua_setfield(L, -2, "methods");
+  }
+  lua_pop(L, 1);
+}

@@ -1,0 +1,215 @@
+/*
+** `mutuals repl`: the analyst's console. On a terminal: GNU readline with a
+** persistent history, tab completion, and prompts. Reading a pipe or
+** writing to one: no prompts, no escape codes, the same evaluation; the exit
+** status is 1 if any command failed. Either way an expression typed alone
+** prints its value (pretty.c), input that stops mid-statement continues on
+** the next line, and an error prints its message and the loop goes on.
+** The store is the global `db`; help(x) prints the documentation of x.
+*/
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <readline/readline.h>
+#include <readline/history.h>
+#include <lauxlib.h>
+#include <lualib.h>
+#include "host.h"
+#include "../bindings/mutuals.h"
+
+#define PROMPT "mutuals> "
+#define PROMPT2 "    ...> "
+#define EOFMARK "<eof>"
+
+typedef struct {
+  int tty;              /* stdin and stdout are terminals */
+  long line;            /* lines read so far */
+  char history[4096];   /* history file, "" if none */
+} repl_state;
+
+/* help([x]): print mutuals.help(x). */
+static int l_help(lua_State *L) {
+  lua_settop(L, 1);
+  lua_getglobal(L, "mutuals");
+  lua_getfield(L, -1, "help");
+  lua_pushvalue(L, 1);
+  lua_call(L, 1, 1);
+  printf("%s\n", lua_tostring(L, -1));
+  fflush(stdout);
+  return 0;
+}
+
+static int setup(lua_State *L) {
+  luaL_openlibs(L);
+  host_preload(L);
+  luaL_requiref(L, "mutuals", luaopen_mutuals, 1);
+  lua_getfield(L, -1, "store");
+  lua_call(L, 0, 1);
+  lua_setglobal(L, "db");
+  lua_pushcfunction(L, l_help);
+  lua_setglobal(L, "help");
+  return 0;
+}
+
+/* One line of input, malloc'd, without its newline; NULL at end of input. */
+static char *read_one(repl_state *st, int first) {
+  char *line;
+  if (st->tty) {
+    line = readline(first ? PROMPT : PROMPT2);
+  } else {
+    size_t cap = 0;
+    line = NULL;
+    ssize_t n = getline(&line, &cap, stdin);
+    if (n < 0) {
+      free(line);
+      return NULL;
+    }
+    if (n > 0 && line[n - 1] == '\n') line[--n] = '\0';
+    if (n > 0 && line[n - 1] == '\r') line[--n] = '\0';
+  }
+  if (line) st->line++;
+  return line;
+}
+
+/* Is the syntax error on top about input ending too soon? */
+static int incomplete(lua_State *L, int status) {
+  if (status != LUA_ERRSYNTAX) return 0;
+  size_t len, mark = sizeof(EOFMARK) - 1;
+  const char *msg = lua_tolstring(L, -1, &len);
+  return len >= mark && strcmp(msg + len - mark, EOFMARK) == 0;
+}
+
+/*
+** Compile `code`, first as "return code;" so an expression prints its value,
+** then as a statement. Blank lines are prepended so that error messages give
+** the line numbers of the input, not of the chunk.
+*/
+static int compile(lua_State *L, const char *code, long first_line) {
+  luaL_Buffer b;
+  luaL_buffinit(L, &b);
+  for (long i = 1; i < first_line; i++) luaL_addchar(&b, '\n');
+  size_t pad = luaL_bufflen(&b);
+  luaL_addstring(&b, "return ");
+  luaL_addstring(&b, code);
+  luaL_addchar(&b, ';');
+  luaL_pushresult(&b);
+  size_t len;
+  const char *text = lua_tolstring(L, -1, &len);
+  if (luaL_loadbuffer(L, text, len, "=stdin") == LUA_OK) {
+    lua_remove(L, -2);
+    return LUA_OK;
+  }
+  lua_pop(L, 1);
+  /* As a statement: drop "return " and the ';'. */
+  lua_pushlstring(L, text, pad);
+  lua_pushstring(L, code);
+  lua_concat(L, 2);
+  lua_remove(L, -2);
+  text = lua_tolstring(L, -1, &len);
+  int status = luaL_loadbuffer(L, text, len, "=stdin");
+  lua_remove(L, -2);
+  return status;
+}
+
+static void print_results(lua_State *L, int base) {
+  int n = lua_gettop(L) - base;
+  for (int i = 1; i <= n; i++) {
+    pretty_push(L, base + i);
+    fputs(lua_tostring(L, -1), stdout);
+    fputc('\n', stdout);
+    lua_pop(L, 1);
+  }
+  fflush(stdout);
+}
+
+/* Read, compile and run one command. 0 at end of input, 1 ok, 2 failed. */
+static int step(lua_State *L, repl_state *st) {
+  lua_settop(L, 0);
+  char *line = read_one(st, 1);
+  if (!line) return 0;
+  long first = st->line;
+  lua_pushstring(L, line);
+  free(line);
+  int status;
+  for (;;) {
+    status = compile(L, lua_tostring(L, 1), first);
+    if (!incomplete(L, status)) break;
+    char *more = read_one(st, 0);
+    if (!more) break;               /* end of input mid-statement: report the error */
+    lua_pop(L, 1);
+    lua_pushliteral(L, "\n");
+    lua_pushstring(L, more);
+    free(more);
+    lua_concat(L, 3);
+  }
+  if (st->tty && lua_tostring(L, 1)[0]) add_history(lua_tostring(L, 1));
+  if (status == LUA_OK) status = host_docall(L, 0, LUA_MULTRET);
+  if (status != LUA_OK) {
+    const char *msg = lua_tostring(L, -1);
+    fprintf(stderr, "%s\n", msg ? msg : "(error object is not a string)");
+    fflush(stderr);
+    return 2;
+  }
+  print_results(L, 1);
+  return 1;
+}
+
+/* ${XDG_STATE_HOME:-~/.local/state}/mutuals/history, its folder created. */
+static void history_path(repl_state *st) {
+  const char *state = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
+  char dir[4000];
+  st->history[0] = '\0';
+  if (state && *state == '/')
+    snprintf(dir, sizeof dir, "%s/mutuals", state);
+  else if (home && *home)
+    snprintf(dir, sizeof dir, "%s/.local/state/mutuals", home);
+  else
+    return;
+  for (char *p = dir + 1; *p; p++)
+    if (*p == '/') {
+      *p = '\0';
+      mkdir(dir, 0700);
+      *p = '/';
+    }
+  if (mkdir(dir, 0700) != 0 && errno != EEXIST) return;
+  snprintf(st->history, sizeof st->history, "%s/history", dir);
+}
+
+int repl_main(void) {
+  repl_state st = {isatty(0) && isatty(1), 0, ""};
+  lua_State *L = luaL_newstate();
+  if (!L) {
+    fprintf(stderr, "mutuals: not enough memory\n");
+    return 1;
+  }
+  lua_pushcfunction(L, setup);
+  if (host_docall(L, 0, 0) != LUA_OK) {
+    fprintf(stderr, "mutuals: %s\n", lua_tostring(L, -1));
+    lua_close(L);
+    return 1;
+  }
+  if (st.tty) {
+    rl_readline_name = "mutuals";
+    complete_install(L);
+    history_path(&st);
+    using_history();
+    stifle_history(2000);
+    if (st.history[0]) read_history(st.history);
+    lua_getglobal(L, "db");
+    printf("mutuals %s (%s) - store: %s\n", MUTUALS_VERSION, LUA_RELEASE, luaL_tolstring(L, -1, NULL));
+    printf("help() for the module, help(db) for the store, Tab completes, Ctrl-D quits.\n");
+    lua_settop(L, 0);
+  }
+  int failed = 0, r;
+  while ((r = step(L, &st)) != 0)
+    if (r == 2) failed = 1;
+  if (st.tty) {
+    if (st.history[0]) write_history(st.history);
+    fputc('\n', stdout);
+  }
+  lua_close(L);
+  return failed;
+}

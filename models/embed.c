@@ -1,0 +1,23 @@
+/*
+** SQL shipped inside the program: the migrations and the bundled dataset.
+** The assembler's .incbin pulls each file in at build time (paths are
+** relative to the top of the source tree, where make and luarocks run), so
+** the program and the Lua module need no data files at run time.
+*/
+#include "embed.h"
+
+#define MU_EMBED(sym, file)                                                   \
+  __asm__(".section .rodata\n"                                                \
+          ".global " #sym "\n"                                                \
+          ".hidden " #sym "\n"                                                \
+          ".type " #sym ", @object\n"                                         \
+          ".balign 16\n" #sym ":\n"                                           \
+          ".incbin \"" file "\"\n"                                            \
+          ".byte 0\n"                                                         \
+          ".previous\n")
+
+MU_EMBED(mu_sql_migration_001, "models/migrations/001_init.sql");
+MU_EMBED(mu_sql_migration_002, "models/migrations/002_runs.sql");
+MU_EMBED(mu_sql_dataset, "models/dataset.sql");
+
+const char *const mu_migrations[] = {mu_sql_migration_001, mu_sql_migration_002, 0};

@@ -1,0 +1,392 @@
+/*
+** The entity descriptions: every table, field and relation the program
+** knows. They mirror the SQL in migrations/; identifiers reach SQL only from here.
+*/
+#include <string.h>
+#include "model.h"
+
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+
+static const char *const source_kinds[] = {"seed", "web", "import", "remote", NULL};
+static const char *const tiers[] = {"central", "nhs", "local", "arms_length", "parliament", NULL};
+static const char *const org_kinds[] = {"charity", "social_enterprise", "company", "campaign", "think_tank",
+                                        "university", "media", "investor", "law_firm", "other", NULL};
+static const char *const statuses[] = {"proposed", "pipeline", "operating", "blocked", "failed",
+                                       "dissolved", NULL};
+static const char *const legal_forms[] = {"cic", "joint_venture", "cooperative",
+                                          "company_limited_by_guarantee",
+                                          "industrial_provident_society", "mutual", "other", NULL};
+static const char *const qualifiers[] = {"exact", "at_least", "more_than", "approximately", "up_to",
+                                         "around", NULL};
+static const char *const share_qualifiers[] = {"exact", "at_least", "more_than", "approximately", NULL};
+static const char *const prog_kinds[] = {"programme", "fund", "target", "cost", NULL};
+static const char *const subject_types[] = {"sector", "mutual", "body", "programme", NULL};
+static const char *const finding_subjects[] = {"sector", "mutual", "body", "programme", "survey",
+                                               "recommendation", NULL};
+static const char *const barrier_kinds[] = {"technical", "cultural", "financial", "legal", NULL};
+static const char *const rec_statuses[] = {"proposed", "accepted", "rejected", "in_progress",
+                                           "implemented", "unknown", NULL};
+static const char *const breakdowns[] = {"overall", "department", "grade", "answer", NULL};
+
+#define ID {"id", MU_T_ID, 0, NULL, NULL, "row id"}
+#define SOURCE {"source_id", MU_T_REF, MU_REQUIRED, NULL, "source", "the document this row comes from"}
+#define REL_SOURCE {"source", MU_REL_ONE, "source", "source_id", NULL, NULL, NULL, NULL, NULL, \
+                    "the document this row comes from"}
+
+static const mu_field source_fields[] = {
+  ID,
+  {"key", MU_T_TEXT, MU_REQUIRED, NULL, NULL, "short unique handle, e.g. seed000"},
+  {"title", MU_T_TEXT, MU_REQUIRED, NULL, NULL, "title of the document"},
+  {"publisher", MU_T_TEXT, 0, NULL, NULL, "who published it"},
+  {"author", MU_T_TEXT, 0, NULL, NULL, "who wrote it"},
+  {"published", MU_T_DATE, 0, NULL, NULL, "publication date, at the precision known"},
+  {"location", MU_T_TEXT, MU_REQUIRED, NULL, NULL, "seed file name or URL"},
+  {"kind", MU_T_ENUM, MU_REQUIRED, source_kinds, NULL, "seed, web, import or remote"},
+  {"fetched_at", MU_T_TEXT, 0, NULL, NULL, "when a remote copy was fetched"},
+  {"sha256", MU_T_TEXT, 0, NULL, NULL, "checksum of the fetched body"},
+  {"etag", MU_T_TEXT, 0, NULL, NULL, "HTTP ETag of the fetched body"},
+  {"last_modified", MU_T_TEXT, 0, NULL, NULL, "HTTP Last-Modified of the fetched body"},
+  {"rows", MU_T_INT, MU_NONNEG, NULL, NULL, "rows imported from it"},
+  {"note", MU_T_TEXT, 0, NULL, NULL, "remarks on dating or provenance"},
+};
+
+static const mu_field body_fields[] = {
+  ID,
+  {"abbrev", MU_T_TEXT, MU_REQUIRED, NULL, NULL, "abbreviation, e.g. DCLG"},
+  {"name", MU_T_TEXT, MU_REQUIRED, NULL, NULL, "full name"},
+  {"tier", MU_T_ENUM, MU_REQUIRED, tiers, NULL, "central, nhs, local, arms_length or parliament"},
+  SOURCE,
+};
+
+static const mu_field organisation_fields[] = {
+  ID,
+  {"name", MU_T_TEXT, MU_REQUIRED, NULL, NULL, "name"},
+  {"kind", MU_T_ENUM, MU_REQUIRED, org_kinds, NULL, "what sort of organisation"},
+  {"note", MU_T_TEXT, 0, NULL, NULL, "remarks"},
+  SOURCE,
+};
+
+static const mu_field person_fields[] = {
+  ID,
+  {"name", MU_T_TEXT, MU_REQUIRED, NULL, NULL, "name"},
+  {"role", MU_T_TEXT, 0, NULL, NULL, "role as the source gives it"},
+  {"affiliation", MU_T_TEXT, 0, NULL, NULL, "organisation as the source gives it"},
+  SOURCE,
+};
+
+static const mu_field event_fields[] = {
+  ID,
+  {"name", MU_T_TEXT, MU_REQUIRED, NULL, NULL, "what happened"},
+  {"date", MU_T_DATE, 0, NULL, NULL, "when"},
+  {"place", MU_T_TEXT, 0, NULL, NULL, "where"},
+  {"note", MU_T_TEXT, 0, NULL, NULL, "remarks"},
+  SOURCE,
+};
+
+static const mu_field sector_fields[] = {
+  ID,
+  {"name", MU_T_TEXT, MU_REQUIRED, NULL, NULL, "service area"},
+  SOURCE,
+};
+
+static const mu_field mutual_fields[] = {
+  ID,
+  {"name", MU_T_TEXT, MU_REQUIRED, NULL, NULL, "name of the mutual"},
+  {"parent_id", MU_T_REF, 0, NULL, "body", "the public body it spun out of"},
+  {"legal_form", MU_T_ENUM, 0, legal_forms, NULL, "legal form"},
+  {"status", MU_T_ENUM, MU_REQUIRED, statuses, NULL, "lifecycle status"},
+  {"staff", MU_T_INT, MU_NONNEG, NULL, NULL, "number of staff"},
+  {"staff_qualifier", MU_T_ENUM, 0, qualifiers, NULL, "exact, at_least, more_than, approximately, up_to"},
+  {"spun_out", MU_T_DATE, 0, NULL, NULL, "spin-out date (unknown when sources disagree)"},
+  {"note", MU_T_TEXT, 0, NULL, NULL, "remarks"},
+  SOURCE,
+};
+
+static const mu_field status_change_fields[] = {
+  ID,
+  {"mutual_id", MU_T_REF, MU_REQUIRED, NULL, "mutual", "the mutual"},
+  {"status", MU_T_ENUM, MU_REQUIRED, statuses, NULL, "status entered"},
+  {"date", MU_T_DATE, 0, NULL, NULL, "when"},
+  {"note", MU_T_TEXT, 0, NULL, NULL, "remarks"},
+  SOURCE,
+};
+
+static const mu_field programme_fields[] = {
+  ID,
+  {"key", MU_T_TEXT, MU_REQUIRED, NULL, NULL, "short unique handle"},
+  {"name", MU_T_TEXT, MU_REQUIRED, NULL, NULL, "name"},
+  {"kind", MU_T_ENUM, MU_REQUIRED, prog_kinds, NULL, "programme, fund, target or cost"},
+  {"amount", MU_T_REAL, MU_NONNEG, NULL, NULL, "money or target value"},
+  {"unit", MU_T_TEXT, 0, NULL, NULL, "GBP, people, ..."},
+  {"qualifier", MU_T_ENUM, 0, qualifiers, NULL, "exact, up_to, ..."},
+  {"started", MU_T_DATE, 0, NULL, NULL, "start date"},
+  {"period", MU_T_TEXT, 0, NULL, NULL, "duration, as stated"},
+  {"target_date", MU_T_DATE, 0, NULL, NULL, "date a target is due"},
+  {"body_id", MU_T_REF, 0, NULL, "body", "responsible body"},
+  {"note", MU_T_TEXT, 0, NULL, NULL, "remarks"},
+  SOURCE,
+};
+
+static const mu_field observation_fields[] = {
+  ID,
+  {"metric", MU_T_TEXT, MU_REQUIRED, NULL, NULL, "what is measured, e.g. mutuals, staff"},
+  {"subject_type", MU_T_ENUM, MU_REQUIRED, subject_types, NULL, "sector, mutual, body or programme"},
+  {"subject_id", MU_T_INT, 0, NULL, NULL, "id of the mutual, body or programme; nil for the sector"},
+  {"value", MU_T_REAL, MU_REQUIRED, NULL, NULL, "the figure"},
+  {"unit", MU_T_TEXT, MU_REQUIRED, NULL, NULL, "unit of the figure"},
+  {"as_of", MU_T_DATE, 0, NULL, NULL, "date the figure describes"},
+  {"qualifier", MU_T_ENUM, MU_REQUIRED | MU_DEFAULTED, qualifiers, NULL, "exact, at_least, more_than, approximately, up_to, around"},
+  {"is_change", MU_T_BOOL, MU_REQUIRED | MU_DEFAULTED, NULL, NULL, "1 when the figure is a change, not a level"},
+  {"baseline", MU_T_REAL, 0, NULL, NULL, "comparison value, where stated"},
+  {"baseline_label", MU_T_TEXT, 0, NULL, NULL, "what the baseline is"},
+  {"geography", MU_T_TEXT, 0, NULL, NULL, "area covered, where stated"},
+  {"derived", MU_T_BOOL, MU_REQUIRED | MU_DEFAULTED, NULL, NULL, "1 when computed rather than published"},
+  {"note", MU_T_TEXT, 0, NULL, NULL, "wording of the source"},
+  SOURCE,
+};
+
+static const mu_field barrier_fields[] = {
+  ID,
+  {"key", MU_T_TEXT, MU_REQUIRED, NULL, NULL, "short unique handle"},
+  {"name", MU_T_TEXT, MU_REQUIRED, NULL, NULL, "the barrier"},
+  {"kind", MU_T_ENUM, 0, barrier_kinds, NULL, "technical, cultural, financial or legal"},
+  {"description", MU_T_TEXT, 0, NULL, NULL, "detail"},
+  SOURCE,
+};
+
+static const mu_field recommendation_fields[] = {
+  ID,
+  {"key", MU_T_TEXT, MU_REQUIRED, NULL, NULL, "short unique handle"},
+  {"text", MU_T_TEXT, MU_REQUIRED, NULL, NULL, "the recommendation"},
+  {"deadline", MU_T_DATE, 0, NULL, NULL, "when it is due"},
+  {"status", MU_T_ENUM, MU_REQUIRED | MU_DEFAULTED, rec_statuses, NULL, "proposed, accepted, rejected, in_progress, implemented, unknown"},
+  {"response", MU_T_TEXT, 0, NULL, NULL, "the government's response"},
+  SOURCE,
+};
+
+static const mu_field survey_fields[] = {
+  ID,
+  {"key", MU_T_TEXT, MU_REQUIRED, NULL, NULL, "short unique handle"},
+  {"title", MU_T_TEXT, MU_REQUIRED, NULL, NULL, "title"},
+  {"organiser", MU_T_TEXT, 0, NULL, NULL, "who ran it"},
+  {"fieldwork", MU_T_TEXT, 0, NULL, NULL, "when it ran"},
+  {"population", MU_T_TEXT, 0, NULL, NULL, "who was asked"},
+  {"method", MU_T_TEXT, 0, NULL, NULL, "how"},
+  {"respondents", MU_T_INT, MU_POSITIVE, NULL, NULL, "number of respondents"},
+  {"note", MU_T_TEXT, 0, NULL, NULL, "remarks"},
+  SOURCE,
+};
+
+static const mu_field question_fields[] = {
+  ID,
+  {"survey_id", MU_T_REF, MU_REQUIRED, NULL, "survey", "the survey"},
+  {"key", MU_T_TEXT, MU_REQUIRED, NULL, NULL, "handle unique within the survey"},
+  {"text", MU_T_TEXT, MU_REQUIRED, NULL, NULL, "wording"},
+  {"asked_of", MU_T_TEXT, 0, NULL, NULL, "sub-group asked, if not everyone"},
+  SOURCE,
+};
+
+static const mu_field option_fields[] = {
+  ID,
+  {"question_id", MU_T_REF, MU_REQUIRED, NULL, "question", "the question"},
+  {"key", MU_T_TEXT, MU_REQUIRED, NULL, NULL, "handle unique within the question"},
+  {"label", MU_T_TEXT, MU_REQUIRED, NULL, NULL, "wording"},
+  {"ordinal", MU_T_INT, MU_REQUIRED, NULL, NULL, "display order"},
+};
+
+static const mu_field result_fields[] = {
+  ID,
+  {"question_id", MU_T_REF, MU_REQUIRED, NULL, "question", "the question"},
+  {"option_id", MU_T_REF, MU_REQUIRED, NULL, "option", "the answer"},
+  {"breakdown", MU_T_ENUM, MU_REQUIRED, breakdowns, NULL, "overall, department, grade or answer"},
+  {"grp", MU_T_TEXT, MU_REQUIRED, NULL, NULL, "the group within the breakdown"},
+  {"share", MU_T_REAL, MU_REQUIRED | MU_SHARE, NULL, NULL, "share giving the answer, 0..1"},
+  {"qualifier", MU_T_ENUM, MU_REQUIRED | MU_DEFAULTED, share_qualifiers, NULL, "exact, at_least, more_than, approximately"},
+  {"base_n", MU_T_INT, MU_POSITIVE, NULL, NULL, "respondents in the group; nil if unpublished"},
+  {"count", MU_T_INT, MU_NONNEG, NULL, NULL, "respondents giving the answer"},
+  {"count_derived", MU_T_BOOL, MU_REQUIRED | MU_DEFAULTED, NULL, NULL, "1 when count was derived from a rounded share"},
+  SOURCE,
+};
+
+static const mu_field response_fields[] = {
+  ID,
+  {"survey_id", MU_T_REF, MU_REQUIRED, NULL, "survey", "the survey"},
+  {"respondent", MU_T_TEXT, MU_REQUIRED, NULL, NULL, "respondent id"},
+  {"question_id", MU_T_REF, MU_REQUIRED, NULL, "question", "the question"},
+  {"option_id", MU_T_REF, MU_REQUIRED, NULL, "option", "the answer"},
+  {"department", MU_T_TEXT, 0, NULL, NULL, "respondent's department"},
+  {"grade", MU_T_TEXT, 0, NULL, NULL, "respondent's grade"},
+  {"weight", MU_T_REAL, MU_REQUIRED | MU_POSITIVE | MU_DEFAULTED, NULL, NULL, "survey weight"},
+};
+
+static const mu_field survey_group_fields[] = {
+  ID,
+  {"survey_id", MU_T_REF, MU_REQUIRED, NULL, "survey", "the survey"},
+  {"breakdown", MU_T_ENUM, MU_REQUIRED, breakdowns, NULL, "overall, department, grade or answer"},
+  {"grp", MU_T_TEXT, MU_REQUIRED, NULL, NULL, "the group"},
+  {"n", MU_T_INT, MU_REQUIRED | MU_POSITIVE, NULL, NULL, "respondents in the group"},
+  {"derived", MU_T_BOOL, MU_REQUIRED | MU_DEFAULTED, NULL, NULL, "1 when inferred rather than published"},
+  {"note", MU_T_TEXT, 0, NULL, NULL, "remarks"},
+  SOURCE,
+};
+
+static const mu_field finding_fields[] = {
+  ID,
+  {"subject_type", MU_T_ENUM, MU_REQUIRED, finding_subjects, NULL, "what the finding is about"},
+  {"subject_id", MU_T_INT, 0, NULL, NULL, "its id; nil for the sector"},
+  {"text", MU_T_TEXT, MU_REQUIRED, NULL, NULL, "the claim"},
+  {"as_of", MU_T_DATE, 0, NULL, NULL, "when it held"},
+  SOURCE,
+};
+
+static const mu_relation source_rels[] = {
+  {"observations", MU_REL_MANY, "observation", "source_id", NULL, NULL, NULL, NULL, NULL, "figures from it"},
+  {"mutuals", MU_REL_MANY, "mutual", "source_id", NULL, NULL, NULL, NULL, NULL, "mutuals it names first"},
+  {"findings", MU_REL_MANY, "finding", "source_id", NULL, NULL, NULL, NULL, NULL, "claims from it"},
+};
+static const mu_relation body_rels[] = {
+  {"mutuals", MU_REL_MANY, "mutual", "parent_id", NULL, NULL, NULL, NULL, NULL, "mutuals spun out of it"},
+  {"recommendations", MU_REL_JOIN, "recommendation", NULL, "recommendation_bodies", "body_id",
+   "recommendation_id", NULL, NULL, "recommendations addressed to it"},
+  {"observations", MU_REL_MANY, "observation", "subject_id", NULL, NULL, NULL, "subject_type", "body", "figures about it"},
+  {"findings", MU_REL_MANY, "finding", "subject_id", NULL, NULL, NULL, "subject_type", "body", "claims about it"},
+  {"programmes", MU_REL_MANY, "programme", "body_id", NULL, NULL, NULL, NULL, NULL, "programmes it runs"},
+  REL_SOURCE,
+};
+static const mu_relation plain_rels[] = { REL_SOURCE };
+static const mu_relation sector_rels[] = {
+  {"mutuals", MU_REL_JOIN, "mutual", NULL, "mutual_sectors", "sector_id", "mutual_id", NULL, NULL, "mutuals in it"},
+  REL_SOURCE,
+};
+static const mu_relation mutual_rels[] = {
+  {"parent", MU_REL_ONE, "body", "parent_id", NULL, NULL, NULL, NULL, NULL, "the body it spun out of"},
+  {"department", MU_REL_ONE, "body", "parent_id", NULL, NULL, NULL, NULL, NULL, "alias of parent"},
+  {"sectors", MU_REL_JOIN, "sector", NULL, "mutual_sectors", "mutual_id", "sector_id", NULL, NULL, "its service areas"},
+  {"history", MU_REL_MANY, "status_change", "mutual_id", NULL, NULL, NULL, NULL, NULL, "its status changes"},
+  {"observations", MU_REL_MANY, "observation", "subject_id", NULL, NULL, NULL, "subject_type", "mutual", "figures about it"},
+  {"findings", MU_REL_MANY, "finding", "subject_id", NULL, NULL, NULL, "subject_type", "mutual", "claims about it"},
+  REL_SOURCE,
+};
+static const mu_relation status_change_rels[] = {
+  {"mutual", MU_REL_ONE, "mutual", "mutual_id", NULL, NULL, NULL, NULL, NULL, "the mutual"},
+  REL_SOURCE,
+};
+static const mu_relation programme_rels[] = {
+  {"body", MU_REL_ONE, "body", "body_id", NULL, NULL, NULL, NULL, NULL, "responsible body"},
+  {"observations", MU_REL_MANY, "observation", "subject_id", NULL, NULL, NULL, "subject_type", "programme", "figures about it"},
+  REL_SOURCE,
+};
+static const mu_relation barrier_rels[] = {
+  {"recommendations", MU_REL_JOIN, "recommendation", NULL, "recommendation_barriers", "barrier_id",
+   "recommendation_id", NULL, NULL, "recommendations addressing it"},
+  REL_SOURCE,
+};
+static const mu_relation recommendation_rels[] = {
+  {"barriers", MU_REL_JOIN, "barrier", NULL, "recommendation_barriers", "recommendation_id", "barrier_id",
+   NULL, NULL, "barriers it addresses"},
+  {"bodies", MU_REL_JOIN, "body", NULL, "recommendation_bodies", "recommendation_id", "body_id",
+   NULL, NULL, "bodies it is addressed to"},
+  REL_SOURCE,
+};
+static const mu_relation survey_rels[] = {
+  {"questions", MU_REL_MANY, "question", "survey_id", NULL, NULL, NULL, NULL, NULL, "its questions"},
+  {"groups", MU_REL_MANY, "survey_group", "survey_id", NULL, NULL, NULL, NULL, NULL, "sizes of its groups"},
+  {"responses", MU_REL_MANY, "response", "survey_id", NULL, NULL, NULL, NULL, NULL, "respondent-level microdata"},
+  {"findings", MU_REL_MANY, "finding", "subject_id", NULL, NULL, NULL, "subject_type", "survey", "claims about it"},
+  REL_SOURCE,
+};
+static const mu_relation question_rels[] = {
+  {"survey", MU_REL_ONE, "survey", "survey_id", NULL, NULL, NULL, NULL, NULL, "the survey"},
+  {"options", MU_REL_MANY, "option", "question_id", NULL, NULL, NULL, NULL, NULL, "its answer options"},
+  {"results", MU_REL_MANY, "result", "question_id", NULL, NULL, NULL, NULL, NULL, "published results"},
+  REL_SOURCE,
+};
+static const mu_relation option_rels[] = {
+  {"question", MU_REL_ONE, "question", "question_id", NULL, NULL, NULL, NULL, NULL, "the question"},
+};
+static const mu_relation result_rels[] = {
+  {"question", MU_REL_ONE, "question", "question_id", NULL, NULL, NULL, NULL, NULL, "the question"},
+  {"option", MU_REL_ONE, "option", "option_id", NULL, NULL, NULL, NULL, NULL, "the answer"},
+  REL_SOURCE,
+};
+static const mu_relation response_rels[] = {
+  {"survey", MU_REL_ONE, "survey", "survey_id", NULL, NULL, NULL, NULL, NULL, "the survey"},
+  {"question", MU_REL_ONE, "question", "question_id", NULL, NULL, NULL, NULL, NULL, "the question"},
+  {"option", MU_REL_ONE, "option", "option_id", NULL, NULL, NULL, NULL, NULL, "the answer"},
+};
+static const mu_relation survey_group_rels[] = {
+  {"survey", MU_REL_ONE, "survey", "survey_id", NULL, NULL, NULL, NULL, NULL, "the survey"},
+  REL_SOURCE,
+};
+
+#define ENTITY(var, nm, pl, tbl, key, label, fields, rels, doc) \
+  static const mu_entity var = {nm, pl, tbl, key, label, fields, N(fields), rels, N(rels), doc}
+
+ENTITY(e_source, "source", "sources", "sources", "key", "title", source_fields, source_rels,
+       "A document that figures come from: a seed, a web page, an imported or fetched file.");
+ENTITY(e_body, "body", "bodies", "bodies", "abbrev", "name", body_fields, body_rels,
+       "A government department or public body (central, NHS, local, arm's-length, parliamentary).");
+ENTITY(e_org, "organisation", "organisations", "organisations", "name", "name", organisation_fields,
+       plain_rels, "A non-government organisation named in the sources.");
+ENTITY(e_person, "person", "people", "people", "name", "name", person_fields, plain_rels,
+       "A person named in the sources, with the role the source gives.");
+ENTITY(e_event, "event", "events", "events", NULL, "name", event_fields, plain_rels,
+       "A dated event: launches, conferences, rulings.");
+ENTITY(e_sector, "sector", "sectors", "sectors", "name", "name", sector_fields, sector_rels,
+       "A service area in which mutuals operate.");
+ENTITY(e_mutual, "mutual", "mutuals", "mutuals", "name", "name", mutual_fields, mutual_rels,
+       "A public service mutual: spun out, in the pipeline, proposed, blocked, failed or dissolved.");
+ENTITY(e_status, "status_change", "status_changes", "status_changes", NULL, "status", status_change_fields,
+       status_change_rels, "A dated change in a mutual's lifecycle, as one source reports it.");
+ENTITY(e_prog, "programme", "programmes", "programmes", "key", "name", programme_fields, programme_rels,
+       "A programme, fund, target or cost figure.");
+ENTITY(e_obs, "observation", "observations", "observations", NULL, "metric", observation_fields,
+       plain_rels, "A measured figure with unit, date, qualifier and source.");
+ENTITY(e_barrier, "barrier", "barriers", "barriers", "key", "name", barrier_fields, barrier_rels,
+       "A barrier to mutualisation named in the sources.");
+ENTITY(e_rec, "recommendation", "recommendations", "recommendations", "key", "text", recommendation_fields,
+       recommendation_rels, "A Mutuals Taskforce recommendation, its deadline, status and response.");
+ENTITY(e_survey, "survey", "surveys", "surveys", "key", "title", survey_fields, survey_rels,
+       "A staff survey: who ran it, when, whom it asked and how many answered.");
+ENTITY(e_question, "question", "questions", "questions", NULL, "key", question_fields, question_rels,
+       "A survey question.");
+ENTITY(e_option, "option", "options", "options", NULL, "key", option_fields, option_rels,
+       "An answer option of a survey question.");
+ENTITY(e_result, "result", "results", "results", NULL, "grp", result_fields, result_rels,
+       "A published share: the share of a group giving an answer, with its base where known.");
+ENTITY(e_response, "response", "responses", "responses", NULL, "respondent", response_fields, response_rels,
+       "One respondent's answer to one question (microdata), with weight.");
+ENTITY(e_group, "survey_group", "survey_groups", "survey_groups", NULL, "grp", survey_group_fields,
+       survey_group_rels, "The size of a survey group, published or derived.");
+ENTITY(e_finding, "finding", "findings", "findings", NULL, "text", finding_fields, plain_rels,
+       "A non-numeric claim of one source about a subject.");
+
+const mu_entity *const mu_entities[] = {
+  &e_source, &e_body, &e_org, &e_person, &e_event, &e_sector, &e_mutual, &e_status, &e_prog,
+  &e_obs, &e_barrier, &e_rec, &e_survey, &e_question, &e_option, &e_result, &e_response,
+  &e_group, &e_finding, NULL,
+};
+
+const mu_entity *mu_entity_find(const char *name) {
+  for (const mu_entity *const *e = mu_entities; *e; e++)
+    if (strcmp((*e)->name, name) == 0 || strcmp((*e)->plural, name) == 0) return *e;
+  if (strcmp(name, "departments") == 0 || strcmp(name, "department") == 0) return &e_body;
+  return NULL;
+}
+
+int mu_field_index(const mu_entity *e, const char *name) {
+  for (size_t i = 0; i < e->nfields; i++)
+    if (strcmp(e->fields[i].name, name) == 0) return (int)i;
+  return -1;
+}
+
+const mu_field *mu_field_find(const mu_entity *e, const char *name) {
+  int i = mu_field_index(e, name);
+  return i < 0 ? NULL : &e->fields[i];
+}
+
+const mu_relation *mu_relation_find(const mu_entity *e, const char *name) {
+  for (size_t i = 0; i < e->nrels; i++)
+    if (strcmp(e->rels[i].name, name) == 0) return &e->rels[i];
+  return NULL;
+}

@@ -1,0 +1,229 @@
+/*
+** models: the mutuals domain over SQLite. Plain C, no Lua.
+** This header is the layer's whole public face: the store, the entity
+** descriptions (the only source of identifiers that reach SQL), validation,
+** queries built from those descriptions, and import/export.
+*/
+#ifndef MUTUALS_MODEL_H
+#define MUTUALS_MODEL_H
+
+#include <stddef.h>
+#include <sqlite3.h>
+
+#define MU_VERSION "0.1.0"
+
+/* ---------------------------------------------------------------- values */
+
+typedef enum { MU_VNULL, MU_VINT, MU_VREAL, MU_VTEXT } mu_vkind;
+
+/* A value on its way to or from SQL. Text is borrowed, not owned. */
+typedef struct {
+  mu_vkind kind;
+  long long i;
+  double r;
+  const char *s;
+  size_t len;
+} mu_value;
+
+/* ---------------------------------------------------------------- entities */
+
+typedef enum {
+  MU_T_ID,    /* integer primary key, read-only */
+  MU_T_TEXT,
+  MU_T_INT,
+  MU_T_REAL,
+  MU_T_DATE,  /* 'YYYY', 'YYYY-MM' or 'YYYY-MM-DD' */
+  MU_T_ENUM,  /* text from a fixed list */
+  MU_T_REF,   /* integer id of another entity */
+  MU_T_BOOL   /* 0 or 1 */
+} mu_type;
+
+#define MU_REQUIRED  1u  /* NOT NULL */
+#define MU_NONNEG    2u  /* >= 0 */
+#define MU_POSITIVE  4u  /* > 0 */
+#define MU_SHARE     8u  /* 0 <= x <= 1 */
+#define MU_DEFAULTED 16u /* the column has a default: may be left out on insert */
+
+typedef struct {
+  const char *name;
+  mu_type type;
+  unsigned flags;
+  const char *const *choices; /* MU_T_ENUM: NULL-terminated */
+  const char *ref;            /* MU_T_REF: entity name it points at */
+  const char *doc;
+} mu_field;
+
+typedef enum { MU_REL_ONE, MU_REL_MANY, MU_REL_JOIN } mu_relkind;
+
+/*
+** A relation from one entity to another. ONE: this row's `fk` field holds the
+** other's id. MANY: the other's `fk` field holds this row's id (optionally
+** restricted by `where_field` = `where_value`). JOIN: through `join_table`,
+** whose `join_self` column holds this id and `join_other` the other's.
+*/
+typedef struct {
+  const char *name;
+  mu_relkind kind;
+  const char *target;
+  const char *fk;
+  const char *join_table, *join_self, *join_other;
+  const char *where_field, *where_value;
+  const char *doc;
+} mu_relation;
+
+typedef struct mu_entity {
+  const char *name;     /* singular, as in messages: "mutual" */
+  const char *plural;   /* collection name: "mutuals" */
+  const char *table;
+  const char *key;      /* natural key used by get(), e.g. "abbrev" */
+  const char *label;    /* field shown by tostring */
+  const mu_field *fields;
+  size_t nfields;
+  const mu_relation *rels;
+  size_t nrels;
+  const char *doc;
+} mu_entity;
+
+extern const mu_entity *const mu_entities[];   /* NULL-terminated */
+
+const mu_entity *mu_entity_find(const char *name);        /* singular or plural */
+const mu_field *mu_field_find(const mu_entity *e, const char *name);
+int mu_field_index(const mu_entity *e, const char *name);
+const mu_relation *mu_relation_find(const mu_entity *e, const char *name);
+
+/*
+** Check a value against a field's type and rules. Returns 0 when valid;
+** otherwise writes the broken rule ("must be one of: a, b") into why.
+** Integers given as whole reals and reals given as integers are normalised.
+*/
+int mu_field_check(const mu_field *f, mu_value *v, char *why, size_t whylen);
+
+/* ---------------------------------------------------------------- store */
+
+typedef struct mu_store mu_store;
+
+#define MU_OPEN_READONLY 1  /* no writes, no dataset load */
+#define MU_OPEN_NOLOAD   2  /* create schema but do not load the bundled dataset */
+
+int mu_store_open(const char *path, int flags, mu_store **out, char *err, size_t errlen);
+void mu_store_close(mu_store *s);
+sqlite3 *mu_store_db(mu_store *s);
+const char *mu_store_path(mu_store *s);
+int mu_store_reset(mu_store *s, char *err, size_t errlen);   /* drop all, reload dataset */
+int mu_store_schema_version(void);
+
+/* Nestable transactions (savepoints). 0 on success; message in err. */
+int mu_store_begin(mu_store *s, char *err, size_t errlen);
+int mu_store_commit(mu_store *s, char *err, size_t errlen);
+void mu_store_rollback(mu_store *s);
+int mu_store_depth(mu_store *s);
+
+int mu_bind_value(sqlite3_stmt *st, int idx, const mu_value *v);
+mu_value mu_column_value(sqlite3_stmt *st, int col);
+
+/* ---------------------------------------------------------------- queries */
+
+typedef enum { MU_OP_EQ, MU_OP_NE, MU_OP_LT, MU_OP_LE, MU_OP_GT, MU_OP_GE,
+               MU_OP_LIKE, MU_OP_NULL, MU_OP_NOTNULL, MU_OP_RELATED,
+               MU_OP_ENDS_BEFORE /* a date whose whole period ends before v */ } mu_op;
+
+typedef struct {
+  const mu_field *field;           /* NULL for MU_OP_RELATED */
+  mu_op op;
+  mu_value v;                      /* text owned by the query */
+  const mu_relation *rel;          /* MU_OP_RELATED: rows related to id v.i */
+  const mu_entity *rel_owner;
+} mu_cond;
+
+#define MU_MAX_ORDER 4
+
+typedef struct {
+  const mu_entity *e;
+  mu_cond *conds;
+  size_t nconds, cap;
+  const mu_field *order[MU_MAX_ORDER];
+  int desc[MU_MAX_ORDER];
+  size_t norder;
+  long long limit, offset;         /* -1: none */
+} mu_query;
+
+typedef enum { MU_AGG_COUNT, MU_AGG_SUM, MU_AGG_AVG, MU_AGG_MIN, MU_AGG_MAX } mu_agg;
+
+void mu_query_init(mu_query *q, const mu_entity *e);
+void mu_query_free(mu_query *q);
+int mu_query_copy(mu_query *dst, const mu_query *src);
+int mu_query_add(mu_query *q, const mu_field *f, mu_op op, const mu_value *v);
+int mu_query_related(mu_query *q, const mu_entity *owner, const mu_relation *rel, long long id);
+int mu_query_op(const char *text, mu_op *op);
+
+/*
+** Prepare the statement for a query. rows: all fields in declared order.
+** aggregate: one row, one column (agg of field; field NULL for COUNT(*)).
+** group: rows of (group field value, COUNT(*), agg of field if given).
+** The caller finalizes the statement. NULL on error, message in err.
+*/
+sqlite3_stmt *mu_query_rows(mu_store *s, const mu_query *q, char *err, size_t errlen);
+sqlite3_stmt *mu_query_aggregate(mu_store *s, const mu_query *q, mu_agg agg,
+                                 const mu_field *f, char *err, size_t errlen);
+sqlite3_stmt *mu_query_group(mu_store *s, const mu_query *q, const mu_field *by,
+                             mu_agg agg, const mu_field *f, char *err, size_t errlen);
+
+/* ---------------------------------------------------------------- writes */
+
+/*
+** Insert or update one row. names/vals are parallel arrays of n fields.
+** Every value is checked; on a broken rule err reads
+** "mutual.staff: -5 is invalid: must be >= 0". Returns the row id, or -1.
+*/
+long long mu_insert(mu_store *s, const mu_entity *e, const char *const *names,
+                    mu_value *vals, size_t n, char *err, size_t errlen);
+int mu_update(mu_store *s, const mu_entity *e, long long id, const char *const *names,
+              mu_value *vals, size_t n, char *err, size_t errlen);
+int mu_delete(mu_store *s, const mu_entity *e, long long id, char *err, size_t errlen);
+
+/* ---------------------------------------------------------------- statistics */
+
+typedef struct { double lo, hi; } mu_interval;
+
+mu_interval mu_wilson(double share, double n, double z);
+/* Two-proportion z-test; returns z and writes the two-sided p-value. */
+double mu_two_prop(double p1, double n1, double p2, double n2, double *pvalue);
+/* Compound annual growth rate between two values `years` apart. */
+double mu_cagr(double from, double to, double years);
+/* Years between two ISO dates of any precision (missing parts are mid-period). */
+int mu_date_years(const char *from, const char *to, double *years);
+
+/* ---------------------------------------------------------------- surveys */
+
+/*
+** Published shares of one question of a survey for one breakdown, optionally
+** from one source: columns option key, option label, group, share,
+** qualifier, base_n, count, count_derived, source key.
+*/
+sqlite3_stmt *mu_survey_shares(mu_store *s, long long survey_id, const char *question,
+                               const char *breakdown, const char *source, char *err, size_t errlen);
+/*
+** Weighted tabulation of microdata: columns group (NULL when by is NULL),
+** option key, option label, respondents, weighted count, weighted group total.
+** by is "department", "grade" or NULL.
+*/
+sqlite3_stmt *mu_survey_crosstab(mu_store *s, long long survey_id, const char *question,
+                                 const char *by, char *err, size_t errlen);
+
+/* ---------------------------------------------------------------- import/export */
+
+typedef enum { MU_FMT_CSV, MU_FMT_JSON } mu_format;
+
+typedef struct {
+  int max_errors;            /* report at most this many bad rows */
+  long long rows;            /* out: rows imported */
+  char *errors;              /* out: malloc'd "FILE:LINE: field: reason\n"... */
+} mu_import_opts;
+
+int mu_format_parse(const char *text, mu_format *fmt);
+/* Stream rows of an entity from fp into the store in one transaction. */
+int mu_import(mu_store *s, const mu_entity *e, mu_format fmt, const char *name,
+              void *fp, mu_import_opts *opts);
+int mu_export(mu_store *s, const mu_entity *e, mu_format fmt, void *fp, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,75 @@
+/*
+** The statistics analysts quote: Wilson score intervals for shares, the
+** two-proportion z-test, compound annual growth, and the distance in years
+** between dates given at the precision the sources use.
+*/
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "model.h"
+
+/*
+** Wilson score interval for a share p observed in n respondents; z = 1.96
+** for 95%. Preferred to the normal approximation because it stays inside
+** [0, 1] and behaves for small n and shares near 0 or 1.
+*/
+mu_interval mu_wilson(double p, double n, double z) {
+  mu_interval iv = {NAN, NAN};
+  if (!(n > 0) || p < 0 || p > 1) return iv;
+  double z2 = z * z;
+  double denom = 1 + z2 / n;
+  double centre = (p + z2 / (2 * n)) / denom;
+  double half = z * sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / denom;
+  iv.lo = fmax(0, centre - half);
+  iv.hi = fmin(1, centre + half);
+  return iv;
+}
+
+/* Pooled two-proportion z-test; two-sided p-value from the normal tail. */
+double mu_two_prop(double p1, double n1, double p2, double n2, double *pvalue) {
+  double pooled = (p1 * n1 + p2 * n2) / (n1 + n2);
+  double se = sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2));
+  if (!(n1 > 0) || !(n2 > 0) || !(se > 0)) {
+    *pvalue = NAN;
+    return NAN;
+  }
+  double z = (p1 - p2) / se;
+  *pvalue = erfc(fabs(z) / sqrt(2));
+  return z;
+}
+
+double mu_cagr(double from, double to, double years) {
+  if (!(from > 0) || !(to >= 0) || !(years > 0)) return NAN;
+  return pow(to / from, 1 / years) - 1;
+}
+
+/*
+** A date as a fractional year. Missing parts stand for the middle of the
+** period: '2010' is mid-2010, '2012-06' is mid-June 2012.
+*/
+static int year_fraction(const char *d, double *out) {
+  size_t n = strlen(d);
+  if (n < 4) return -1;
+  double y = atof(d);
+  if (n == 4) {
+    *out = y + 0.5;
+    return 0;
+  }
+  int m = atoi(d + 5);
+  if (m < 1 || m > 12) return -1;
+  if (n == 7) {
+    *out = y + (m - 0.5) / 12.0;
+    return 0;
+  }
+  int day = atoi(d + 8);
+  if (day < 1 || day > 31) return -1;
+  *out = y + (m - 1) / 12.0 + (day - 0.5) / 365.25;
+  return 0;
+}
+
+int mu_date_years(const char *from, const char *to, double *years) {
+  double a, b;
+  if (year_fraction(from, &a) || year_fraction(to, &b)) return -1;
+  *years = b - a;
+  return 0;
+}

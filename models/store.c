@@ -1,0 +1,234 @@
+/*
+** The store: one SQLite database holding the mutuals domain. Opening it
+** applies any pending migrations and, for a new store, loads the bundled
+** dataset, all in one transaction so a failure leaves nothing behind.
+*/
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "model.h"
+#include "embed.h"
+
+struct mu_store {
+  sqlite3 *db;
+  char *path;
+  int depth;        /* open savepoints */
+};
+
+static int schema_version(void) {
+  int n = 0;
+  while (mu_migrations[n]) n++;
+  return n;
+}
+
+int mu_store_schema_version(void) { return schema_version(); }
+
+static int exec(sqlite3 *db, const char *sql, char *err, size_t errlen) {
+  char *msg = NULL;
+  if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+    snprintf(err, errlen, "%s", msg ? msg : sqlite3_errmsg(db));
+    sqlite3_free(msg);
+    return -1;
+  }
+  return 0;
+}
+
+static int query_int(sqlite3 *db, const char *sql, int *out) {
+  sqlite3_stmt *st;
+  if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) return -1;
+  int rc = sqlite3_step(st);
+  if (rc == SQLITE_ROW) *out = sqlite3_column_int(st, 0);
+  sqlite3_finalize(st);
+  return rc == SQLITE_ROW ? 0 : -1;
+}
+
+/*
+** Bring the schema from version `from` up to date and, when `load` is set,
+** load the bundled dataset. Runs inside one transaction.
+*/
+static int migrate(sqlite3 *db, int from, int load, char *err, size_t errlen) {
+  char sql[64];
+  if (exec(db, "BEGIN IMMEDIATE", err, errlen)) return -1;
+  for (int v = from; mu_migrations[v]; v++) {
+    if (exec(db, mu_migrations[v], err, errlen)) goto fail;
+  }
+  if (load && exec(db, mu_sql_dataset, err, errlen)) goto fail;
+  snprintf(sql, sizeof sql, "PRAGMA user_version = %d", schema_version());
+  if (exec(db, sql, err, errlen)) goto fail;
+  if (exec(db, "COMMIT", err, errlen)) goto fail;
+  return 0;
+fail:
+  sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+  return -1;
+}
+
+int mu_store_open(const char *path, int flags, mu_store **out, char *err, size_t errlen) {
+  sqlite3 *db = NULL;
+  int oflags = (flags & MU_OPEN_READONLY) ? SQLITE_OPEN_READONLY
+                                           : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+  char why[512];
+  int version = 0, objects = 0;
+  *out = NULL;
+  if (sqlite3_open_v2(path, &db, oflags, NULL) != SQLITE_OK) {
+    snprintf(err, errlen, "cannot open store '%s': %s", path, db ? sqlite3_errmsg(db) : "out of memory");
+    sqlite3_close(db);
+    return -1;
+  }
+  sqlite3_extended_result_codes(db, 1);
+  sqlite3_busy_timeout(db, 10000);
+  if (exec(db, "PRAGMA foreign_keys = ON", why, sizeof why) ||
+      query_int(db, "PRAGMA user_version", &version) ||
+      query_int(db, "SELECT count(*) FROM sqlite_schema", &objects)) {
+    snprintf(err, errlen, "cannot open store '%s': %s", path, sqlite3_errmsg(db));
+    goto fail;
+  }
+  if (version > schema_version()) {
+    snprintf(err, errlen, "store '%s' has schema version %d, newer than this program's %d: upgrade mutuals",
+             path, version, schema_version());
+    goto fail;
+  }
+  if (version == 0 && objects > 0) {
+    snprintf(err, errlen, "'%s' is an SQLite database but not a mutuals store: choose another path with --db",
+             path);
+    goto fail;
+  }
+  if (version < schema_version()) {
+    if (flags & MU_OPEN_READONLY) {
+      snprintf(err, errlen, "store '%s' needs migrating but was opened read-only", path);
+      goto fail;
+    }
+    if (version == 0 && exec(db, "PRAGMA journal_mode = WAL", why, sizeof why)) {
+      snprintf(err, errlen, "cannot set up store '%s': %s", path, why);
+      goto fail;
+    }
+    if (migrate(db, version, version == 0 && !(flags & MU_OPEN_NOLOAD), why, sizeof why)) {
+      snprintf(err, errlen, "cannot set up store '%s': %s", path, why);
+      goto fail;
+    }
+  }
+  mu_store *s = calloc(1, sizeof *s);
+  if (!s || !(s->path = strdup(path))) {
+    free(s);
+    snprintf(err, errlen, "out of memory");
+    goto fail;
+  }
+  s->db = db;
+  *out = s;
+  return 0;
+fail:
+  sqlite3_close(db);
+  return -1;
+}
+
+void mu_store_close(mu_store *s) {
+  if (!s) return;
+  sqlite3_close_v2(s->db);
+  free(s->path);
+  free(s);
+}
+
+sqlite3 *mu_store_db(mu_store *s) { return s->db; }
+const char *mu_store_path(mu_store *s) { return s->path; }
+int mu_store_depth(mu_store *s) { return s->depth; }
+
+/*
+** Drop every table and view and rebuild the store from the embedded
+** migrations and dataset, in one transaction: `mutuals init`.
+*/
+int mu_store_reset(mu_store *s, char *err, size_t errlen) {
+  sqlite3_stmt *st;
+  char why[512];
+  if (s->depth) {
+    snprintf(err, errlen, "cannot re-initialise the store inside a transaction");
+    return -1;
+  }
+  if (exec(s->db, "PRAGMA foreign_keys = OFF; BEGIN IMMEDIATE", err, errlen)) return -1;
+  if (sqlite3_prepare_v2(s->db,
+        "SELECT type, name FROM sqlite_schema WHERE type IN ('table', 'view') "
+        "AND name NOT LIKE 'sqlite_%'", -1, &st, NULL) != SQLITE_OK) {
+    snprintf(err, errlen, "%s", sqlite3_errmsg(s->db));
+    goto fail;
+  }
+  /* Collect names first: dropping while stepping over sqlite_schema is unsafe. */
+  char *drops = sqlite3_mprintf("%s", "");
+  while (drops && sqlite3_step(st) == SQLITE_ROW) {
+    char *next = sqlite3_mprintf("%sDROP %s IF EXISTS \"%w\";", drops,
+                                 sqlite3_column_text(st, 0), sqlite3_column_text(st, 1));
+    sqlite3_free(drops);
+    drops = next;
+  }
+  sqlite3_finalize(st);
+  if (!drops) {
+    snprintf(err, errlen, "out of memory");
+    goto fail;
+  }
+  int rc = exec(s->db, drops, why, sizeof why);
+  sqlite3_free(drops);
+  if (rc) {
+    snprintf(err, errlen, "%s", why);
+    goto fail;
+  }
+  for (int v = 0; mu_migrations[v]; v++)
+    if (exec(s->db, mu_migrations[v], err, errlen)) goto fail;
+  if (exec(s->db, mu_sql_dataset, err, errlen)) goto fail;
+  char sql[64];
+  snprintf(sql, sizeof sql, "PRAGMA user_version = %d", schema_version());
+  if (exec(s->db, sql, err, errlen) || exec(s->db, "COMMIT", err, errlen)) goto fail;
+  return exec(s->db, "PRAGMA foreign_keys = ON", err, errlen);
+fail:
+  sqlite3_exec(s->db, "ROLLBACK; PRAGMA foreign_keys = ON", NULL, NULL, NULL);
+  return -1;
+}
+
+/* Transactions nest as savepoints named by depth. */
+int mu_store_begin(mu_store *s, char *err, size_t errlen) {
+  char sql[48];
+  snprintf(sql, sizeof sql, "SAVEPOINT mu_%d", s->depth);
+  if (exec(s->db, sql, err, errlen)) return -1;
+  s->depth++;
+  return 0;
+}
+
+int mu_store_commit(mu_store *s, char *err, size_t errlen) {
+  char sql[48];
+  if (s->depth == 0) {
+    snprintf(err, errlen, "no transaction to commit");
+    return -1;
+  }
+  snprintf(sql, sizeof sql, "RELEASE mu_%d", s->depth - 1);
+  if (exec(s->db, sql, err, errlen)) return -1;
+  s->depth--;
+  return 0;
+}
+
+void mu_store_rollback(mu_store *s) {
+  char sql[80];
+  if (s->depth == 0) return;
+  s->depth--;
+  snprintf(sql, sizeof sql, "ROLLBACK TO mu_%d; RELEASE mu_%d", s->depth, s->depth);
+  sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+}
+
+int mu_bind_value(sqlite3_stmt *st, int idx, const mu_value *v) {
+  switch (v->kind) {
+    case MU_VINT: return sqlite3_bind_int64(st, idx, v->i);
+    case MU_VREAL: return sqlite3_bind_double(st, idx, v->r);
+    case MU_VTEXT: return sqlite3_bind_text(st, idx, v->s, (int)v->len, SQLITE_TRANSIENT);
+    default: return sqlite3_bind_null(st, idx);
+  }
+}
+
+mu_value mu_column_value(sqlite3_stmt *st, int col) {
+  mu_value v = {MU_VNULL, 0, 0, NULL, 0};
+  switch (sqlite3_column_type(st, col)) {
+    case SQLITE_INTEGER: v.kind = MU_VINT; v.i = sqlite3_column_int64(st, col); break;
+    case SQLITE_FLOAT: v.kind = MU_VREAL; v.r = sqlite3_column_double(st, col); break;
+    case SQLITE_TEXT: case SQLITE_BLOB:
+      v.kind = MU_VTEXT;
+      v.s = (const char *)sqlite3_column_text(st, col);
+      v.len = (size_t)sqlite3_column_bytes(st, col);
+      break;
+    default: break;
+  }
+  return v;
+}
