@@ -16,13 +16,13 @@ PREFIX    ?= /usr/local
 DESTDIR   ?=
 
 CC        ?= cc
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CFLAGS    ?= -O2 -g
 WARN      := -Wall -Wextra -Werror
-ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) -fPIC $(CFLAGS) $(SAN) $(PKG_CFLAGS)
-LDLIBS    := $(PKG_LIBS) -lcsv -lm
-MOD_LIBS  := $(shell pkg-config --libs sqlite3 libcurl jansson 2>/dev/null) -lcsv -lm
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) -fPIC $(CFLAGS) $(SAN) $(PKG_CFLAGS)
+LDLIBS    = $(PKG_LIBS) -lcsv -lm
+MOD_LIBS  = $(shell pkg-config --libs sqlite3 libcurl jansson 2>/dev/null) -lcsv -lm
 
 MODEL_SRC   := $(wildcard models/*.c)
 BINDING_SRC := $(wildcard bindings/*.c)
@@ -37,9 +37,9 @@ DEB_PKGS := build-essential pkg-config lua5.4 liblua5.4-dev libsqlite3-dev sqlit
             libcurl4-openssl-dev libreadline-dev libcsv-dev libjansson-dev \
             lua-busted lua-check luarocks tmux python3
 
-.PHONY: all deps test test-plain test-san check lint install uninstall clean bench
+.PHONY: all deps test check lint install uninstall clean module install-module
 
-all: $(BUILD)/mutuals $(BUILD)/mutuals-lua $(BUILD)/mutuals.so
+all: $(BUILD)/mutuals $(BUILD)/mutuals-lua $(BUILD)/mutuals.so $(BUILD)/test_models
 
 $(BUILD)/obj/%.o: %.c $(wildcard models/*.h bindings/*.h host/*.h)
 	@mkdir -p $(dir $@)
@@ -57,6 +57,13 @@ $(BUILD)/mutuals-lua: $(BUILD)/mutuals
 # The Lua C module: no -llua, the loading interpreter provides Lua.
 $(BUILD)/mutuals.so: $(BINDING_OBJ) $(MODEL_OBJ)
 	$(CC) $(SAN) -shared -o $@ $^ $(LDFLAGS) $(MOD_LIBS)
+
+# For the rockspec: the module alone, and its installation into luarocks' tree.
+module: $(BUILD)/mutuals.so
+
+install-module: module
+	install -d $(INST_LIBDIR)
+	install -m 644 $(BUILD)/mutuals.so $(INST_LIBDIR)/mutuals.so
 
 deps:
 	@missing=""; for p in $(DEB_PKGS); do \
@@ -80,11 +87,13 @@ lint:
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/lua/5.4 \
-	  $(DESTDIR)$(PREFIX)/share/mutuals/scripts $(DESTDIR)$(PREFIX)/share/man/man1
+	  $(DESTDIR)$(PREFIX)/share/mutuals/scripts $(DESTDIR)$(PREFIX)/share/mutuals/seeds \
+	  $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 755 $(BUILD)/mutuals $(DESTDIR)$(PREFIX)/bin/mutuals
 	ln -sf mutuals $(DESTDIR)$(PREFIX)/bin/mutuals-lua
 	install -m 644 $(BUILD)/mutuals.so $(DESTDIR)$(PREFIX)/lib/lua/5.4/mutuals.so
 	install -m 644 scripts/*.lua $(DESTDIR)$(PREFIX)/share/mutuals/scripts/
+	install -m 644 models/seeds/*.txt $(DESTDIR)$(PREFIX)/share/mutuals/seeds/
 	install -m 644 doc/mutuals.1 $(DESTDIR)$(PREFIX)/share/man/man1/mutuals.1
 
 uninstall:
@@ -94,3 +103,6 @@ uninstall:
 
 clean:
 	rm -rf build build-san
+
+$(BUILD)/test_models: tests/c/test_models.c $(MODEL_OBJ)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDFLAGS) $(MOD_LIBS)

@@ -401,28 +401,44 @@ static int recommendations_overdue(lua_State *L) {
   return 1;
 }
 
-int mu_record_method(lua_State *L, const mu_entity *e, const char *name) {
-  static const struct { const char *entity, *name; lua_CFunction f; } methods[] = {
-    {"survey", "shares", survey_shares},
-    {"survey", "crosstab", survey_crosstab},
-    {"survey", "compare", survey_compare},
-    {"observation", "growth", l_growth},
-    {"programme", "progress", programme_progress},
-  };
+/* Entity-specific methods: of records (collection = 0) or of collections (1). */
+static const struct {
+  const char *entity, *name;
+  int collection;
+  lua_CFunction f;
+} methods[] = {
+  {"survey", "shares", 0, survey_shares},
+  {"survey", "crosstab", 0, survey_crosstab},
+  {"survey", "compare", 0, survey_compare},
+  {"observation", "growth", 0, l_growth},
+  {"programme", "progress", 0, programme_progress},
+  {"recommendation", "overdue", 1, recommendations_overdue},
+};
+
+static int find_method(lua_State *L, const mu_entity *e, const char *name, int collection) {
   for (size_t i = 0; i < sizeof methods / sizeof methods[0]; i++)
-    if (strcmp(methods[i].entity, e->name) == 0 && strcmp(methods[i].name, name) == 0) {
+    if (methods[i].collection == collection && strcmp(methods[i].entity, e->name) == 0 &&
+        strcmp(methods[i].name, name) == 0) {
       lua_pushcfunction(L, methods[i].f);
       return 1;
     }
   return 0;
 }
 
+int mu_record_method(lua_State *L, const mu_entity *e, const char *name) {
+  return find_method(L, e, name, 0);
+}
+
 int mu_collection_method(lua_State *L, const mu_entity *e, const char *name) {
-  if (strcmp(e->name, "recommendation") == 0 && strcmp(name, "overdue") == 0) {
-    lua_pushcfunction(L, recommendations_overdue);
-    return 1;
-  }
-  return 0;
+  return find_method(L, e, name, 1);
+}
+
+void mu_method_names(lua_State *L, const mu_entity *e, int collection) {
+  for (size_t i = 0; i < sizeof methods / sizeof methods[0]; i++)
+    if (methods[i].collection == collection && strcmp(methods[i].entity, e->name) == 0) {
+      lua_pushstring(L, methods[i].name);
+      lua_rawseti(L, -2, (lua_Integer)lua_rawlen(L, -2) + 1);
+    }
 }
 
 void mu_open_analysis(lua_State *L) {

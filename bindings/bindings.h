@@ -58,6 +58,7 @@ int mu_field_names(lua_State *L, int tidx, const mu_entity *e, const char **name
 void mu_open_analysis(lua_State *L);               /* adds functions to the module table on top */
 int mu_record_method(lua_State *L, const mu_entity *e, const char *name);     /* pushes method or returns 0 */
 int mu_collection_method(lua_State *L, const mu_entity *e, const char *name); /* likewise */
+void mu_method_names(lua_State *L, const mu_entity *e, int collection);      /* appends to the table on top */
 
 /* io.c */
 int mu_l_import(lua_State *L);

@@ -100,13 +100,21 @@ static int collection_where(lua_State *L) {
   const mu_field *f = checkfield(L, 2, e);
   mu_op op = MU_OP_EQ;
   int vidx = 3;
-  if (top >= 4 || (top == 3 && lua_type(L, 3) == LUA_TSTRING && mu_query_op(lua_tostring(L, 3), &op) == 0 &&
-                   (op == MU_OP_NULL || op == MU_OP_NOTNULL))) {
+  if (top == 3 && lua_type(L, 3) == LUA_TSTRING && mu_query_op(lua_tostring(L, 3), &op) == 0 &&
+      op != MU_OP_NULL && op != MU_OP_NOTNULL)
+    return luaL_error(L, "where: operator '%s' needs a value: where(field, op, value)", lua_tostring(L, 3));
+  op = MU_OP_EQ;
+  if (top >= 4 || (top == 3 && lua_type(L, 3) == LUA_TSTRING && mu_query_op(lua_tostring(L, 3), &op) == 0)) {
     if (mu_query_op(luaL_checkstring(L, 3), &op))
       return luaL_error(L, "where: unknown operator '%s' (use = ~= < <= > >= like, 'is null', 'is not null')",
                         lua_tostring(L, 3));
     vidx = 4;
   }
+  if (op == MU_OP_NULL || op == MU_OP_NOTNULL) {
+    if (mu_query_add(&c->q, f, op, NULL)) return luaL_error(L, "out of memory");
+    return 1;
+  }
+  if (vidx > top) return luaL_error(L, "where: '%s' needs a value to compare with", f->name);
   add_cond(L, c, f, op, vidx);
   return 1;
 }
@@ -383,8 +391,22 @@ static int collection_index(lua_State *L) {
   return luaL_error(L, "collection of %s has no method '%s' (try help(collection))", c->q.e->plural, k);
 }
 
+/* __members: method names, for the REPL's completion. */
+static int collection_members(lua_State *L) {
+  lcollection *c = mu_checkcollection(L, 1);
+  lua_Integer n = 0;
+  lua_newtable(L);
+  for (const luaL_Reg *m = collection_methods; m->name; m++) {
+    lua_pushstring(L, m->name);
+    lua_rawseti(L, -2, ++n);
+  }
+  mu_method_names(L, c->q.e, 1);
+  return 1;
+}
+
 void mu_open_collection(lua_State *L) {
   static const luaL_Reg meta[] = {
+    {"__members", collection_members},
     {"__index", collection_index}, {"__gc", collection_gc}, {"__len", collection_len},
     {"__tostring", collection_tostring}, {NULL, NULL},
   };

@@ -198,8 +198,30 @@ static int record_pairs(lua_State *L) {
   return 3;
 }
 
+/* __members: fields, relations and methods, for the REPL's completion. */
+static int record_members(lua_State *L) {
+  lrecord *r = mu_checkrecord(L, 1);
+  lua_Integer n = 0;
+  lua_newtable(L);
+  for (size_t i = 0; i < r->e->nfields; i++) {
+    lua_pushstring(L, r->e->fields[i].name);
+    lua_rawseti(L, -2, ++n);
+  }
+  for (size_t i = 0; i < r->e->nrels; i++) {
+    lua_pushstring(L, r->e->rels[i].name);
+    lua_rawseti(L, -2, ++n);
+  }
+  for (const luaL_Reg *m = record_methods; m->name; m++) {
+    lua_pushstring(L, m->name);
+    lua_rawseti(L, -2, ++n);
+  }
+  mu_method_names(L, r->e, 0);
+  return 1;
+}
+
 void mu_open_record(lua_State *L) {
   static const luaL_Reg meta[] = {
+    {"__members", record_members},
     {"__index", record_index},
     {"__newindex", record_newindex},
     {"__eq", record_eq},

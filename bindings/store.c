@@ -193,6 +193,23 @@ static int store_index(lua_State *L) {
   return luaL_error(L, "the store has no field '%s' (collections: %s)", k, lua_tostring(L, -1));
 }
 
+/* __members: method and collection names, for the REPL's completion. */
+static int store_members(lua_State *L) {
+  lua_newtable(L);
+  lua_Integer n = 0;
+  for (const luaL_Reg *m = store_methods; m->name; m++) {
+    lua_pushstring(L, m->name);
+    lua_rawseti(L, -2, ++n);
+  }
+  for (const mu_entity *const *e = mu_entities; *e; e++) {
+    lua_pushstring(L, (*e)->plural);
+    lua_rawseti(L, -2, ++n);
+  }
+  lua_pushliteral(L, "departments");
+  lua_rawseti(L, -2, ++n);
+  return 1;
+}
+
 void mu_open_store(lua_State *L) {
   if (luaL_newmetatable(L, MU_STORE_MT)) {
     luaL_newlib(L, store_methods);
@@ -207,6 +224,8 @@ void mu_open_store(lua_State *L) {
     lua_setfield(L, -2, "__tostring");
     lua_pushliteral(L, "mutuals.store");
     lua_setfield(L, -2, "__name");
+    lua_pushcfunction(L, store_members);
+    lua_setfield(L, -2, "__members");
   }
   lua_pop(L, 1);
 }

@@ -100,7 +100,8 @@ static void join(lua_State *L, int list, const char *head, int indent) {
 static void add_pair(lua_State *L, int list, int depth, int indent, int seen) {
   int k = lua_absindex(L, -2), v = lua_absindex(L, -1);
   size_t len;
-  if (lua_type(L, k) == LUA_TSTRING && is_identifier(lua_tolstring(L, k, &len), len)) {
+  const char *ks = lua_type(L, k) == LUA_TSTRING ? lua_tolstring(L, k, &len) : NULL;
+  if (ks && is_identifier(ks, len)) {
     lua_pushvalue(L, k);
   } else {
     lua_pushliteral(L, "[");

@@ -97,6 +97,8 @@ const mu_relation *mu_relation_find(const mu_entity *e, const char *name);
 ** Integers given as whole reals and reals given as integers are normalised.
 */
 int mu_field_check(const mu_field *f, mu_value *v, char *why, size_t whylen);
+/* 'YYYY', 'YYYY-MM' or 'YYYY-MM-DD' naming a real month and day. */
+int mu_date_valid(const char *s, size_t n);
 
 /* ---------------------------------------------------------------- store */
 

@@ -49,20 +49,18 @@ double mu_cagr(double from, double to, double years) {
 */
 static int year_fraction(const char *d, double *out) {
   size_t n = strlen(d);
-  if (n < 4) return -1;
+  if (!mu_date_valid(d, n)) return -1;
   double y = atof(d);
   if (n == 4) {
     *out = y + 0.5;
     return 0;
   }
   int m = atoi(d + 5);
-  if (m < 1 || m > 12) return -1;
   if (n == 7) {
     *out = y + (m - 0.5) / 12.0;
     return 0;
   }
   int day = atoi(d + 8);
-  if (day < 1 || day > 31) return -1;
   *out = y + (m - 1) / 12.0 + (day - 0.5) / 365.25;
   return 0;
 }

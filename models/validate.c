@@ -47,7 +47,7 @@ static int digits(const char *s, size_t n) {
 }
 
 /* 'YYYY', 'YYYY-MM' or 'YYYY-MM-DD', with a real month and day. */
-static int valid_date(const char *s, size_t n) {
+int mu_date_valid(const char *s, size_t n) {
   if (!(n == 4 || n == 7 || n == 10) || !digits(s, 4)) return 0;
   int y = atoi(s);
   if (y < 1000) return 0;
@@ -143,7 +143,7 @@ int mu_field_check(const mu_field *f, mu_value *v, char *why, size_t whylen) {
       if ((f->flags & MU_REQUIRED) && v->len == 0) { snprintf(why, whylen, "must not be empty"); return -1; }
       return 0;
     case MU_T_DATE:
-      if (v->kind != MU_VTEXT || !valid_date(v->s, v->len)) {
+      if (v->kind != MU_VTEXT || !mu_date_valid(v->s, v->len)) {
         snprintf(why, whylen, "must be a date YYYY, YYYY-MM or YYYY-MM-DD"); return -1;
       }
       return 0;

@@ -1,0 +1,35 @@
+-- Builds the same bindings as the host, as a Lua C module, so that stock
+-- lua5.4 can `require "mutuals"`:  luarocks --lua-version=5.4 make
+package = "mutuals"
+version = "scm-1"
+source = {
+   url = "git+file://.",
+}
+description = {
+   summary = "UK public service mutuals as Lua objects over SQLite",
+   detailed = [[
+      Mutuals, departments, Taskforce recommendations and staff survey data,
+      with the bundled 2011-2012 dataset, as Lua objects backed by SQLite.
+   ]],
+   license = "MIT",
+}
+dependencies = {
+   "lua >= 5.4, < 5.5",
+}
+external_dependencies = {
+   SQLITE = { header = "sqlite3.h" },
+   CSV = { header = "csv.h" },
+   JANSSON = { header = "jansson.h" },
+}
+build = {
+   type = "make",
+   makefile = "Makefile",
+   build_target = "module",
+   build_variables = {
+      CFLAGS = "$(CFLAGS)",
+   },
+   install_target = "install-module",
+   install_variables = {
+      INST_LIBDIR = "$(LIBDIR)",
+   },
+}

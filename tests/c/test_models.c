@@ -1,0 +1,149 @@
+/*
+** C tests of the models layer, against a real SQLite store in a temporary
+** folder. Prints "ok"/"not ok" per check and a final "N passed, N failed".
+*/
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "../../models/model.h"
+
+static int passed, failed;
+
+#define CHECK(cond, name)                                                     \
+  do {                                                                        \
+    if (cond) { passed++; printf("ok - %s\n", name); }                        \
+    else { failed++; printf("not ok - %s (%s:%d)\n", name, __FILE__, __LINE__); } \
+  } while (0)
+
+static mu_value text(const char *s) {
+  mu_value v = {MU_VTEXT, 0, 0, s, strlen(s)};
+  return v;
+}
+
+static mu_value integer(long long i) {
+  mu_value v = {MU_VINT, i, 0, NULL, 0};
+  return v;
+}
+
+static int check(const char *entity, const char *field, mu_value v, char *why) {
+  const mu_entity *e = mu_entity_find(entity);
+  return mu_field_check(mu_field_find(e, field), &v, why, 256);
+}
+
+static void test_validation(void) {
+  char why[256];
+  CHECK(check("mutual", "spun_out", text("2012"), why) == 0, "date YYYY");
+  CHECK(check("mutual", "spun_out", text("2012-04"), why) == 0, "date YYYY-MM");
+  CHECK(check("mutual", "spun_out", text("2012-02-29"), why) == 0, "leap day");
+  CHECK(check("mutual", "spun_out", text("2011-02-29"), why) != 0, "no leap day in 2011");
+  CHECK(check("mutual", "spun_out", text("2012-13"), why) != 0, "month 13");
+  CHECK(check("mutual", "spun_out", text("12/04/2012"), why) != 0, "UK-style date rejected");
+  CHECK(check("mutual", "status", text("operating"), why) == 0, "enum member");
+  CHECK(check("mutual", "status", text("Operating"), why) != 0 && strstr(why, "must be one of"), "enum case matters");
+  CHECK(check("mutual", "staff", text("120"), why) == 0, "integer from text");
+  CHECK(check("mutual", "staff", text("12x"), why) != 0, "bad integer text");
+  CHECK(check("mutual", "staff", integer(-1), why) != 0 && strstr(why, "0 or more"), "negative staff");
+  mu_value half = {MU_VREAL, 0, 0.5, NULL, 0};
+  CHECK(check("result", "share", half, why) == 0, "share 0.5");
+  mu_value big = {MU_VREAL, 0, 1.01, NULL, 0};
+  CHECK(check("result", "share", big, why) != 0, "share above 1");
+  CHECK(check("sector", "name", text("ok \xc3\xa9"), why) == 0, "valid UTF-8");
+  CHECK(check("sector", "name", text("bad \xc3"), why) != 0 && strstr(why, "UTF-8"), "truncated UTF-8");
+  CHECK(check("sector", "name", text("\xed\xa0\x80"), why) != 0, "surrogate rejected");
+  mu_value nil = {MU_VNULL, 0, 0, NULL, 0};
+  CHECK(check("sector", "name", nil, why) != 0 && strstr(why, "required"), "required field");
+  CHECK(check("mutual", "staff", nil, why) == 0, "optional field may be unknown");
+}
+
+static void test_stats(void) {
+  mu_interval iv = mu_wilson(0.16, 1395, 1.959963984540054);
+  CHECK(fabs(iv.lo - 0.14169942509848) < 1e-9 && fabs(iv.hi - 0.18016797165446) < 1e-9, "wilson 16% of 1395");
+  iv = mu_wilson(0.5, 0, 1.96);
+  CHECK(isnan(iv.lo), "wilson without n is unknown");
+  double p;
+  double z = mu_two_prop(0.5, 100, 0.4, 100, &p);
+  CHECK(fabs(z - 1.4213381090374) < 1e-9 && fabs(p - 0.15519) < 1e-4, "two-proportion test");
+  CHECK(fabs(mu_cagr(100, 121, 2) - 0.1) < 1e-12, "cagr");
+  double years;
+  CHECK(mu_date_years("2010", "2012-06", &years) == 0 && fabs(years - 1.9583333) < 1e-6, "years between dates");
+  CHECK(mu_date_years("2010", "nope", &years) != 0, "bad date");
+}
+
+static void test_store(const char *dir) {
+  char path[512], err[512];
+  mu_store *s = NULL;
+  snprintf(path, sizeof path, "%s/c.db", dir);
+  CHECK(mu_store_open(path, 0, &s, err, sizeof err) == 0, "open new store");
+  sqlite3_stmt *st;
+  sqlite3_prepare_v2(mu_store_db(s), "SELECT count(*) FROM mutuals", -1, &st, NULL);
+  sqlite3_step(st);
+  int n = sqlite3_column_int(st, 0);
+  sqlite3_finalize(st);
+  CHECK(n == 6, "bundled mutuals loaded");
+
+  const mu_entity *sector = mu_entity_find("sectors");
+  const char *names[] = {"name", "source_id"};
+  mu_value vals[] = {text("Transport"), integer(1)};
+  CHECK(mu_store_begin(s, err, sizeof err) == 0, "begin");
+  CHECK(mu_insert(s, sector, names, vals, 2, err, sizeof err) > 0, "insert in transaction");
+  mu_store_rollback(s);
+  mu_query q;
+  mu_query_init(&q, sector);
+  mu_value t = text("Transport");
+  mu_query_add(&q, mu_field_find(sector, "name"), MU_OP_EQ, &t);
+  st = mu_query_aggregate(s, &q, MU_AGG_COUNT, NULL, err, sizeof err);
+  sqlite3_step(st);
+  CHECK(sqlite3_column_int(st, 0) == 0, "rollback undid the insert");
+  sqlite3_finalize(st);
+  mu_query_free(&q);
+
+  mu_value bad[] = {text("Transport"), integer(999)};
+  CHECK(mu_insert(s, sector, names, bad, 2, err, sizeof err) < 0 &&
+        strcmp(err, "sector.source_id: 999 is invalid: no source has that id") == 0, "dangling reference named");
+
+  const mu_entity *rec = mu_entity_find("recommendation");
+  mu_query_init(&q, rec);
+  mu_value d = text("2013-01-01");
+  mu_query_add(&q, mu_field_find(rec, "deadline"), MU_OP_ENDS_BEFORE, &d);
+  st = mu_query_aggregate(s, &q, MU_AGG_COUNT, NULL, err, sizeof err);
+  sqlite3_step(st);
+  CHECK(sqlite3_column_int(st, 0) == 1, "deadline 2012-12 has ended by 2013-01-01");
+  sqlite3_finalize(st);
+  mu_query_free(&q);
+  mu_query_init(&q, rec);
+  d = text("2012-12-31");
+  mu_query_add(&q, mu_field_find(rec, "deadline"), MU_OP_ENDS_BEFORE, &d);
+  st = mu_query_aggregate(s, &q, MU_AGG_COUNT, NULL, err, sizeof err);
+  sqlite3_step(st);
+  CHECK(sqlite3_column_int(st, 0) == 0, "deadline 2012-12 has not ended on 2012-12-31");
+  sqlite3_finalize(st);
+  mu_query_free(&q);
+
+  CHECK(mu_store_reset(s, err, sizeof err) == 0, "reset reloads the dataset");
+  mu_store_close(s);
+
+  /* A file that is not a database. */
+  char junk[512];
+  snprintf(junk, sizeof junk, "%s/junk.db", dir);
+  FILE *f = fopen(junk, "wb");
+  for (int i = 0; i < 100; i++) fputs("this is not an SQLite database\n", f);
+  fclose(f);
+  CHECK(mu_store_open(junk, 0, &s, err, sizeof err) != 0 && strstr(err, "junk.db"), "garbage file refused");
+  CHECK(mu_store_open("/nonexistent-dir/x.db", 0, &s, err, sizeof err) != 0, "unwritable path refused");
+  unlink(junk);
+}
+
+int main(void) {
+  char dir[] = "/tmp/mutuals-ctest-XXXXXX";
+  if (!mkdtemp(dir)) return 2;
+  test_validation();
+  test_stats();
+  test_store(dir);
+  char cmd[600];
+  snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+  if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", dir);
+  printf("%d passed, %d failed\n", passed, failed);
+  return failed ? 1 : 0;
+}

@@ -1,0 +1,126 @@
+#!/bin/bash
+# The mutuals command line: options, usage errors, run, init and the stores.
+. tests/cli/lib.sh
+
+version() {
+  run "$MUTUALS" --version
+  expect_eq "$rc" 0 && expect_match "$out" '^mutuals 0\.1\.0 (Lua 5\.4' && expect_eq "$err" ""
+}
+t "--version prints the version" version
+
+help_text() {
+  run "$MUTUALS" --help
+  expect_eq "$rc" 0 && expect_match "$out" 'usage: mutuals \[--db PATH\] COMMAND' && expect_eq "$err" ""
+}
+t "--help prints usage on stdout" help_text
+
+usage_no_command() {
+  run "$MUTUALS"
+  expect_eq "$rc" 2 && expect_eq "$out" "" &&
+    expect_eq "$err" "mutuals: no command given (try 'mutuals --help')"
+}
+t "no command: exit 2 with a one-line hint" usage_no_command
+
+usage_unknown() {
+  run "$MUTUALS" frobnicate
+  expect_eq "$rc" 2 && expect_eq "$err" "mutuals: unknown command 'frobnicate' (try 'mutuals --help')"
+  run "$MUTUALS" --colour
+  expect_eq "$rc" 2 && expect_eq "$err" "mutuals: unknown option '--colour' (try 'mutuals --help')"
+  run "$MUTUALS" run
+  expect_eq "$rc" 2 && expect_match "$err" "run needs a script"
+  run "$MUTUALS" --db
+  expect_eq "$rc" 2
+}
+t "unknown commands and options: exit 2" usage_unknown
+
+run_output() {
+  printf 'print("hello", #mutuals.store().mutuals)\n' > "$TMP/hello.lua"
+  run "$MUTUALS" run "$TMP/hello.lua"
+  expect_eq "$rc" 0 && expect_eq "$out" "hello	6" && expect_eq "$err" ""
+}
+t "run: only the script writes to stdout" run_output
+
+run_args() {
+  printf 'print(arg[0], arg[1], arg[2], arg[-1], arg[-2], #arg, ...)\n' > "$TMP/args.lua"
+  run "$MUTUALS" run "$TMP/args.lua" a b
+  expect_eq "$rc" 0 && expect_eq "$out" "$TMP/args.lua	a	b	run	$MUTUALS	2	a	b"
+}
+t "run: arg and ... as the stand-alone interpreter sets them" run_args
+
+run_error() {
+  printf 'local x = 1\nerror("no such department: XYZ")\n' > "$TMP/bad.lua"
+  run "$MUTUALS" run "$TMP/bad.lua"
+  expect_eq "$rc" 1 && expect_eq "$out" "" &&
+    expect_match "$err" "^$TMP/bad.lua:2: no such department: XYZ" &&
+    expect_match "$err" "stack traceback:"
+}
+t "run: a script error prints script:line: message and a traceback, exit 1" run_error
+
+run_syntax() {
+  printf 'print("a"\n' > "$TMP/syntax.lua"
+  run "$MUTUALS" run "$TMP/syntax.lua"
+  expect_eq "$rc" 1 && expect_match "$err" "syntax.lua:2: ')' expected (to close '(' at line 1) near <eof>"
+}
+t "run: a syntax error names file and line" run_syntax
+
+run_missing() {
+  run "$MUTUALS" run "$TMP/none.lua"
+  expect_eq "$rc" 1 && expect_match "$err" "cannot open $TMP/none.lua"
+}
+t "run: a missing script is reported" run_missing
+
+run_exit() {
+  printf 'os.exit(7)\n' > "$TMP/exit.lua"
+  run "$MUTUALS" run "$TMP/exit.lua"
+  expect_eq "$rc" 7
+}
+t "run: os.exit status passes through" run_exit
+
+run_data_error() {
+  printf 'mutuals.store().mutuals:get(1):update{staff = -5}\n' > "$TMP/upd.lua"
+  run "$MUTUALS" --db "$TMP/upd.db" run "$TMP/upd.lua"
+  expect_eq "$rc" 1 && expect_match "$err" "upd.lua:1: mutual.staff: -5 is invalid: must be 0 or more"
+}
+t "run: a validation error points at the script line" run_data_error
+
+default_store() {
+  printf 'print(mutuals.store():path())\n' > "$TMP/path.lua"
+  home="$TMP/h1"
+  mkdir -p "$home"
+  out=$(env -u MUTUALS_DB -u XDG_DATA_HOME HOME="$home" "$MUTUALS" run "$TMP/path.lua") &&
+    expect_eq "$out" "$home/.local/share/mutuals/store.db" && test -s "$out" &&
+    out=$(env -u MUTUALS_DB HOME="$home" XDG_DATA_HOME="$TMP/xdg" "$MUTUALS" run "$TMP/path.lua") &&
+    expect_eq "$out" "$TMP/xdg/mutuals/store.db" &&
+    out=$(HOME="$home" MUTUALS_DB="$TMP/env.db" "$MUTUALS" run "$TMP/path.lua") &&
+    expect_eq "$out" "$TMP/env.db" &&
+    out=$(HOME="$home" MUTUALS_DB="$TMP/env.db" "$MUTUALS" --db "$TMP/opt.db" run "$TMP/path.lua") &&
+    expect_eq "$out" "$TMP/opt.db"
+}
+t "store: default under XDG_DATA_HOME, then MUTUALS_DB, then --db" default_store
+
+init_store() {
+  printf 'local db = mutuals.store(); db.mutuals:get(1):delete()\n' > "$TMP/del.lua"
+  printf 'print(mutuals.store().mutuals:count())\n' > "$TMP/count.lua"
+  "$MUTUALS" --db "$TMP/init.db" run "$TMP/del.lua" || return 1
+  out=$("$MUTUALS" --db "$TMP/init.db" run "$TMP/count.lua") && expect_eq "$out" 5 || return 1
+  "$MUTUALS" --db "$TMP/init.db" init 2>/dev/null || return 1
+  out=$("$MUTUALS" --db "$TMP/init.db" run "$TMP/count.lua") && expect_eq "$out" 6
+}
+t "init: recreates the bundled dataset" init_store
+
+store_not_ours() {
+  printf 'not a database at all\n%.0s' $(seq 100) > "$TMP/junk.db"
+  before=$(md5sum < "$TMP/junk.db")
+  run "$MUTUALS" --db "$TMP/junk.db" run "$TMP/count.lua"
+  expect_eq "$rc" 1 && expect_match "$err" "junk.db" && expect_eq "$(md5sum < "$TMP/junk.db")" "$before"
+}
+t "a file that is not a store is refused and left alone" store_not_ours
+
+summary_script() {
+  run "$MUTUALS" --db "$TMP/sum.db" run "$OLDPWD/scripts/summary.lua"
+  expect_eq "$rc" 0 && expect_match "$out" "at least 58" && expect_match "$out" "Sources"
+}
+OLDPWD=$PWD
+t "the shipped summary runs on the bundled dataset" summary_script
+
+finish

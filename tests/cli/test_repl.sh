@@ -1,0 +1,170 @@
+#!/bin/bash
+# The analyst's REPL, driven through a pipe and through a pseudo-terminal
+# (tmux) as a person would use it.
+. tests/cli/lib.sh
+
+repl_pipe() {   # repl_pipe INPUT: runs `mutuals repl` on a fresh store
+  out=$(cd "$TMP" && printf '%s' "$1" | env -u MUTUALS_DB HOME="$TMP/home" "$MUTUALS" --db "$TMP/repl.db" repl \
+          2>"$TMP/stderr")
+  rc=$?
+  err=$(cat "$TMP/stderr")
+}
+
+expression() {
+  repl_pipe '1 + 1
+db.mutuals:count()
+'
+  expect_eq "$rc" 0 && expect_eq "$out" "2
+6" && expect_eq "$err" ""
+}
+t "pipe: an expression prints its value, without prompts" expression
+
+tables() {
+  repl_pipe '{1, 2, "x", b = true, a = {n = 1}}
+'
+  expect_eq "$out" '{ 1, 2, "x", a = { n = 1 }, b = true }'
+}
+t "pipe: tables print as readable Lua" tables
+
+record() {
+  repl_pipe 'db.bodies:get("DWP")
+'
+  expect_eq "$out" 'body 1: Department for Work and Pensions { id = 1, abbrev = "DWP", name = "Department for Work and Pensions", tier = "central", source_id = 1 }' ||
+  expect_eq "$out" 'body 1: Department for Work and Pensions {
+  id = 1,
+  abbrev = "DWP",
+  name = "Department for Work and Pensions",
+  tier = "central",
+  source_id = 1,
+}'
+}
+t "pipe: a record prints its fields in order" record
+
+cycles() {
+  repl_pipe 't = {name = "loop"}; t.self = t
+t
+deep = {{{{{{{{1}}}}}}}}
+deep
+'
+  expect_match "$out" 'self = <cycle: 0x' && expect_match "$out" '{...}' && expect_eq "$rc" 0
+}
+t "pipe: cycles and depth are bounded" cycles
+
+continuation() {
+  repl_pipe 'for i = 1, 3 do
+  print(i)
+end
+x = {
+  1,
+  2}
+#x
+'
+  expect_eq "$out" "1
+2
+3
+2"
+}
+t "pipe: incomplete input continues on the next line" continuation
+
+errors() {
+  repl_pipe 'x = 1
+error("first problem")
+print("still going", x)
+db.mutuals:where{bogus = 1}
+'
+  expect_eq "$rc" 1 && expect_eq "$out" "still going	1" && expect_match "$err" "stdin:2: first problem" &&
+    expect_match "$err" "mutual has no field 'bogus'"
+}
+t "pipe: an error prints and the REPL goes on; exit status 1" errors
+
+syntax_lines() {
+  repl_pipe 'a = 1
+
+b = = 2
+'
+  expect_eq "$rc" 1 && expect_match "$err" "stdin:3: unexpected symbol near '='"
+}
+t "pipe: error messages carry the input line number" syntax_lines
+
+help_cmd() {
+  repl_pipe 'help(db.mutuals)
+help("survey")
+'
+  expect_eq "$rc" 0 && expect_match "$out" "c:where{field = value" && expect_match "$out" "staff - number of staff" &&
+    expect_match "$out" "survey (collection db.surveys)"
+}
+t "pipe: help(x) documents types and entities" help_cmd
+
+no_escapes() {
+  repl_pipe '"plain"
+'
+  expect_eq "$out" '"plain"' && ! printf '%s' "$out$err" | grep -q $'\033'
+}
+t "pipe: no escape codes" no_escapes
+
+# ---------------------------------------------------------------- pty
+
+if command -v tmux >/dev/null; then
+  SOCK="$TMP/tmux.sock"
+  tm() { tmux -S "$SOCK" "$@"; }
+  screen() { tm capture-pane -p -t repl; }
+  wait_for() {  # wait_for PATTERN: poll the screen (bounded: 10 s)
+    for _ in $(seq 100); do
+      screen | grep -q -- "$1" && return 0
+      sleep 0.1
+    done
+    echo "screen never showed: $1"
+    screen
+    return 1
+  }
+  start() {   # a new tmux server (and socket) for each session
+    tm kill-server 2>/dev/null
+    SOCK="$TMP/tmux.$RANDOM.sock"
+    tm new-session -d -s repl -x 120 -y 40 \
+      "env HOME=$TMP/ptyhome TERM=xterm $MUTUALS --db $TMP/pty.db repl; echo EXITED \$?; sleep 30"
+  }
+
+  pty_session() {
+    mkdir -p "$TMP/ptyhome"
+    start
+    wait_for 'mutuals>' || return 1
+    tm send-keys -t repl '6 * 7' Enter
+    wait_for '^42$' || return 1
+    tm send-keys -t repl 'for i = 1, 2 do' Enter
+    wait_for '    \.\.\.>' || return 1
+    tm send-keys -t repl 'print("row", i) end' Enter
+    wait_for 'row	2\|row     2' || return 1
+    tm send-keys -t repl 'error("oops")' Enter
+    wait_for 'stdin:4: oops' || return 1
+    tm send-keys -t repl 'db.mutu' Tab
+    wait_for 'mutuals> db.mutuals' || return 1
+    tm send-keys -t repl ':cou' Tab
+    wait_for 'db.mutuals:count' || return 1
+    tm send-keys -t repl '()' Enter
+    wait_for '^6$' || return 1
+    tm send-keys -t repl 'm = db.mutuals:get(1)' Enter
+    tm send-keys -t repl 'm.par' Tab
+    wait_for 'm.parent' || return 1
+    tm send-keys -t repl C-u 'mutuals.gro' Tab
+    wait_for 'mutuals.growth' || return 1
+    tm send-keys -t repl C-u C-d
+    wait_for 'EXITED 1' || return 1
+    grep -q '^6 \* 7$' "$TMP/ptyhome/.local/state/mutuals/history" || { echo "history not saved"; return 1; }
+  }
+  t "pty: prompts, evaluation, continuation, completion, history file" pty_session
+
+  pty_history() {
+    start
+    wait_for 'mutuals>' || return 1
+    tm send-keys -t repl Up
+    wait_for 'mutuals> m = db.mutuals:get(1)\|mutuals> m.par' || return 1
+    tm send-keys -t repl C-u C-d
+    wait_for 'EXITED' || return 1
+  }
+  t "pty: history persists across sessions" pty_history
+  tm kill-server 2>/dev/null
+else
+  t "pty tests need tmux (make deps installs it)" false
+fi
+
+finish

@@ -1,0 +1,79 @@
+#!/bin/bash
+# Every suite, against the plain build (build/) and the AddressSanitizer +
+# UndefinedBehaviorSanitizer build (build-san/): the busted specs (under
+# stock lua5.4 with the module, and under the sanitized mutuals-lua), the C
+# tests, the command-line tests; then luacheck and the rockspec. Ends with
+# one line "N passed, N failed" and exits non-zero on any failure.
+set -u
+cd "$(dirname "$0")/.."
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=99
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+LOG=$(mktemp -d "${TMPDIR:-/tmp}/mutuals-test-XXXXXX")
+trap 'rm -rf "$LOG"' EXIT
+P=0
+F=0
+
+# tally NAME LOGFILE STATUS: add the suite's closing "N passed, N failed" line.
+tally() {
+  local line p f
+  line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$2" | tail -n 1)
+  if [ -z "$line" ]; then
+    echo "!! $1: no result line (exit $3)"
+    tail -n 20 "$2" | sed 's/^/   /'
+    F=$((F + 1))
+    return
+  fi
+  p=${line%% passed*}
+  f=${line#*, }
+  f=${f%% failed}
+  if [ "$3" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; echo "!! $1: exit status $3"; tail -n 20 "$2"; fi
+  grep -E '^not ok' "$2" | sed "s/^/   $1: /"
+  grep -E '^#' "$2" | head -n 60 | sed 's/^/   /'
+  echo "   $1: $line"
+  P=$((P + p))
+  F=$((F + f))
+}
+
+# busted's TAP output -> a closing line.
+busted_suite() {
+  local build=$1 lua=$2 log="$LOG/busted.$1"
+  LUA_CPATH="$PWD/$build/?.so;;" busted --lua="$lua" -o TAP tests/spec > "$log" 2>&1
+  local rc=$?
+  local ok notok
+  ok=$(grep -c '^ok ' "$log")
+  notok=$(grep -c '^not ok ' "$log")
+  grep -E '^(not ok|#)' "$log" | head -n 80 > "$log.short"
+  grep -v -E '^(ok |not ok |#|1\.\.)' "$log" | head -n 40 >> "$log.short"
+  echo "$ok passed, $notok failed" >> "$log.short"
+  tally "busted ($build, $(basename "$lua"))" "$log.short" "$rc"
+}
+
+for build in build build-san; do
+  echo "== $build"
+  if [ "$build" = build ]; then
+    busted_suite build lua5.4
+  else
+    busted_suite build-san "$PWD/build-san/mutuals-lua"
+  fi
+  "$build/test_models" > "$LOG/c.$build" 2>&1
+  tally "C tests ($build)" "$LOG/c.$build" $?
+  for t in tests/cli/test_*.sh; do
+    BUILD=$build bash "$t" > "$LOG/cli.$build" 2>&1
+    tally "$(basename "$t" .sh) ($build)" "$LOG/cli.$build" $?
+  done
+done
+
+echo "== checks"
+if luacheck --quiet --codes scripts tests/spec > "$LOG/lint" 2>&1; then
+  echo "1 passed, 0 failed" >> "$LOG/lint"
+  tally "luacheck" "$LOG/lint" 0
+else
+  cat "$LOG/lint"
+  echo "0 passed, 1 failed" > "$LOG/lint.short"
+  tally "luacheck" "$LOG/lint.short" 0
+fi
+bash tests/rockspec.sh > "$LOG/rock" 2>&1
+tally "rockspec" "$LOG/rock" $?
+
+echo "$P passed, $F failed"
+[ "$F" -eq 0 ]

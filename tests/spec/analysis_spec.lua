@@ -1,0 +1,157 @@
+-- Survey analysis, growth, targets and deadlines.
+local mutuals = require "mutuals"
+local util = require "tests.spec.util"
+
+-- Wilson interval written out independently of the C code.
+local function wilson(p, n)
+  local z = 1.959963984540054
+  local d = 1 + z * z / n
+  local c = (p + z * z / (2 * n)) / d
+  local h = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / d
+  return c - h, c + h
+end
+
+local function near(a, b) assert.is_true(math.abs(a - b) < 1e-9, ("%s ~= %s"):format(a, b)) end
+
+describe("survey analysis", function()
+  local db, path, survey
+  setup(function()
+    db, path = util.fresh()
+    survey = db.surveys:get("csl2012")
+  end)
+  teardown(function() util.drop(db, path) end)
+
+  it("gives Wilson 95% intervals where the base is known", function()
+    local rows = survey:shares{question = "interest", source = "csw_ship"}
+    assert.are.equal(3, #rows)
+    for _, r in ipairs(rows) do
+      assert.are.equal(1395, r.n)
+      local lo, hi = wilson(r.share, 1395)
+      near(lo, r.lo)
+      near(hi, r.hi)
+    end
+  end)
+
+  it("gives no interval without a base", function()
+    for _, r in ipairs(survey:shares{question = "interest", by = "department"}) do
+      assert.is_nil(r.n)
+      assert.is_nil(r.lo)
+      assert.is_nil(r.hi)
+    end
+  end)
+
+  it("cannot test a difference without bases, and says why", function()
+    local t, why = survey:compare{question = "interest", option = "no", by = "department", a = "DCLG", b = "HMRC"}
+    assert.is_nil(t)
+    assert.matches("no base %(number of respondents%) was published for department 'DCLG'", why)
+  end)
+
+  it("raises for an unknown question or breakdown", function()
+    assert.has_error(function() survey:shares{question = "nope"} end)
+    assert.has_error(function() survey:crosstab{question = "interest", by = "colour"} end)
+  end)
+
+  it("tabulates weighted microdata and tests a difference", function()
+    local s = db.surveys:insert{key = "micro", title = "Microdata test", source_id = 1}
+    local q = db.questions:insert{survey_id = s, key = "q", text = "Q?", source_id = 1}
+    local yes = db.options:insert{question_id = q, key = "yes", label = "Yes", ordinal = 1}
+    local no = db.options:insert{question_id = q, key = "no", label = "No", ordinal = 2}
+    db:transaction(function()
+      -- A: 3 yes (weight 1) + 1 no (weight 3) => weighted yes 0.5; B: 1 yes, 3 no (weight 1)
+      local rows = {{"a1", "A", yes, 1}, {"a2", "A", yes, 1}, {"a3", "A", yes, 1}, {"a4", "A", no, 3},
+                    {"b1", "B", yes, 1}, {"b2", "B", no, 1}, {"b3", "B", no, 1}, {"b4", "B", no, 1}}
+      for _, r in ipairs(rows) do
+        db.responses:insert{survey_id = s, respondent = r[1], question_id = q, option_id = r[3],
+                            department = r[2], weight = r[4]}
+      end
+    end)
+    local tab = s:crosstab{question = "q", by = "department"}
+    assert.are.equal(4, #tab)
+    local a_yes = tab[1]
+    assert.are.same({"A", "yes", 3, 3}, {a_yes.group, a_yes.option, a_yes.n, a_yes.weight})
+    near(0.5, a_yes.share)
+    assert.are.equal(4, a_yes.group_n)
+    local lo, hi = wilson(0.5, 4)
+    near(lo, a_yes.lo)
+    near(hi, a_yes.hi)
+    near(0.25, tab[3].share)
+    local overall = s:crosstab("q")
+    assert.are.equal(2, #overall)
+    near(4 / 10, overall[1].share)
+    local t = s:compare{question = "q", option = "yes", by = "department", a = "A", b = "B"}
+    near(0.25, t.diff)
+    local ref = mutuals.two_prop(0.5, 4, 0.25, 4)
+    near(ref.z, t.z)
+    near(ref.p, t.p)
+  end)
+
+  it("two_prop matches a worked example", function()
+    -- p1 = .5, n1 = 100; p2 = .4, n2 = 100: pooled .45, se = sqrt(.45*.55*.02)
+    local t = mutuals.two_prop(0.5, 100, 0.4, 100)
+    near((0.1) / math.sqrt(0.45 * 0.55 * 0.02), t.z)
+    assert.is_true(t.p > 0.15 and t.p < 0.16)
+  end)
+
+  it("wilson checks its arguments", function()
+    assert.has_error(function() mutuals.wilson(1.5, 10) end)
+    assert.has_error(function() mutuals.wilson(0.5, 0) end)
+    local lo, hi = mutuals.wilson(0, 10)
+    assert.are.equal(0, lo)
+    assert.is_true(hi > 0.2 and hi < 0.35)
+  end)
+end)
+
+describe("growth, targets and deadlines", function()
+  local db, path
+  setup(function() db, path = util.fresh() end)
+  teardown(function() util.drop(db, path) end)
+
+  it("six-fold from 9 to at least 58 is at least 6.4-fold", function()
+    local from = db.observations:where{metric = "mutuals", as_of = "2010"}:first()
+    local to = db.observations:where{metric = "mutuals", qualifier = "at_least"}:first()
+    local g = from:growth(to)
+    near(58 / 9, g.ratio)
+    assert.are.equal("at_least", g.qualifier)
+    assert.is_true(g.years > 1.9 and g.years < 2.0)
+    near((58 / 9) ^ (1 / g.years) - 1, g.cagr)
+  end)
+
+  it("refuses a change as if it were a level", function()
+    local change = db.observations:where{metric = "sickness_days_per_employee"}:first()
+    local level = db.observations:where{metric = "mutuals"}:first()
+    assert.has_error(function() mutuals.growth(level, change) end)
+  end)
+
+  it("refuses to compare different units", function()
+    assert.has_error(function()
+      mutuals.growth({value = 1, unit = "GBP", as_of = "2010"}, {value = 2, unit = "people", as_of = "2011"})
+    end, "growth: units differ ('GBP' and 'people')")
+  end)
+
+  it("measures progress toward one million by 2015, keeping rival figures", function()
+    local target = db.programmes:get("one_million")
+    local p = target:progress{as_of = "2012-12"}
+    assert.are.equal(1000000, p.target)
+    assert.are.equal("2015", p.due)
+    -- the latest staff figure on or before the date is August 2012's "around 45,000"
+    assert.are.equal(1, #p.observations)
+    near(0.045, p.observations[1].share)
+    local early = target:progress{as_of = "2012-06-30"}
+    near(0.02, early.observations[1].share)
+    assert.has_error(function() db.programmes:get("msp"):progress{as_of = "2013"} end)
+  end)
+
+  it("lists recommendations overdue as of a date", function()
+    local function keys(c)
+      local t = {}
+      for r in c:order("key"):rows() do t[#t + 1] = r.key end
+      return t
+    end
+    assert.are.same({}, keys(db.recommendations:overdue("2012-12-31")))
+    assert.are.same({"department_plans"}, keys(db.recommendations:overdue("2013-01-01")))
+    assert.are.same({"department_plans", "staff_pathways"}, keys(db.recommendations:overdue("2013-05")))
+    db.recommendations:get("department_plans"):update{status = "implemented"}
+    assert.are.same({"staff_pathways"}, keys(db.recommendations:overdue("2013-05")))
+    assert.has_error(function() db.recommendations:overdue("soon") end)
+  end)
+end)

@@ -1,0 +1,44 @@
+-- Helpers shared by the specs: a fresh store in a temporary file.
+local mutuals = require "mutuals"
+
+local util = {}
+
+function util.tmpdir()
+  local base = os.getenv("TEST_TMPDIR") or "/tmp"
+  local p = os.tmpname()
+  os.remove(p)
+  local dir = base .. "/mutuals-spec-" .. p:match("[^/]+$")
+  assert(os.execute("mkdir -p '" .. dir .. "'"))
+  return dir
+end
+
+-- A new store loaded with the bundled dataset, and its path.
+function util.fresh()
+  local dir = util.tmpdir()
+  local path = dir .. "/store.db"
+  local db = assert(mutuals.open(path))
+  return db, path, dir
+end
+
+function util.drop(db, path)
+  if db then db:close() end
+  if path then
+    for _, suffix in ipairs{"", "-wal", "-shm"} do os.remove(path .. suffix) end
+    os.remove((path:gsub("/[^/]+$", "")))
+  end
+end
+
+function util.write(path, text)
+  local f = assert(io.open(path, "wb"))
+  f:write(text)
+  f:close()
+end
+
+function util.read(path)
+  local f = assert(io.open(path, "rb"))
+  local s = f:read("a")
+  f:close()
+  return s
+end
+
+return util
