@@ -77,6 +77,21 @@ static int survey_shares(lua_State *L) {
   return 1;
 }
 
+/* Rows first..last of the array at t form one group of n respondents: set group_n, lo, hi. */
+static void finish_group(lua_State *L, int t, lua_Integer first, lua_Integer last, long long n) {
+  for (lua_Integer i = first; i <= last; i++) {
+    lua_rawgeti(L, t, i);
+    lua_pushinteger(L, n);
+    lua_setfield(L, -2, "group_n");
+    lua_getfield(L, -1, "share");
+    mu_interval iv = mu_wilson(lua_tonumber(L, -1), (double)n, Z95);
+    lua_pop(L, 1);
+    setnum(L, "lo", iv.lo);
+    setnum(L, "hi", iv.hi);
+    lua_pop(L, 1);
+  }
+}
+
 /*
 ** survey:crosstab{question = key, by = "department"|"grade"|nil}
 ** Weighted shares from microdata: group, option, label, n (respondents
@@ -106,17 +121,7 @@ static int survey_crosstab(lua_State *L) {
       int same = lua_rawequal(L, -1, -2);
       lua_pop(L, 3);
       if (!same) {
-        for (lua_Integer i = group_start; i <= n; i++) {
-          lua_rawgeti(L, t, i);
-          lua_pushinteger(L, group_n);
-          lua_setfield(L, -2, "group_n");
-          lua_getfield(L, -1, "share");
-          mu_interval iv = mu_wilson(lua_tonumber(L, -1), (double)group_n, Z95);
-          lua_pop(L, 1);
-          setnum(L, "lo", iv.lo);
-          setnum(L, "hi", iv.hi);
-          lua_pop(L, 1);
-        }
+        finish_group(L, t, group_start, n, group_n);
         group_start = n + 1;
         group_n = 0;
       }
@@ -139,17 +144,7 @@ static int survey_crosstab(lua_State *L) {
   }
   sqlite3_finalize(st);
   if (rc != SQLITE_DONE) return luaL_error(L, "crosstab: %s", sqlite3_errmsg(mu_store_db(mu_checkopen(L, t - 1))));
-  for (lua_Integer i = group_start; i <= n; i++) {
-    lua_rawgeti(L, t, i);
-    lua_pushinteger(L, group_n);
-    lua_setfield(L, -2, "group_n");
-    lua_getfield(L, -1, "share");
-    mu_interval iv = mu_wilson(lua_tonumber(L, -1), (double)group_n, Z95);
-    lua_pop(L, 1);
-    setnum(L, "lo", iv.lo);
-    setnum(L, "hi", iv.hi);
-    lua_pop(L, 1);
-  }
+  finish_group(L, t, group_start, n, group_n);
   lua_settop(L, t);
   return 1;
 }

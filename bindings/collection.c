@@ -47,16 +47,7 @@ static lcollection *derive(lua_State *L, int idx) {
 static const mu_field *checkfield(lua_State *L, int idx, const mu_entity *e) {
   const char *name = luaL_checkstring(L, idx);
   const mu_field *f = mu_field_find(e, name);
-  if (!f) {
-    luaL_Buffer b;
-    luaL_buffinit(L, &b);
-    for (size_t i = 0; i < e->nfields; i++) {
-      if (i) luaL_addstring(&b, ", ");
-      luaL_addstring(&b, e->fields[i].name);
-    }
-    luaL_pushresult(&b);
-    luaL_error(L, "%s has no field '%s' (fields: %s)", e->name, name, lua_tostring(L, -1));
-  }
+  if (!f) mu_no_field(L, e, name);
   return f;
 }
 

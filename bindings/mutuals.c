@@ -63,7 +63,9 @@ static int l_open(lua_State *L) {
   if (lua_istable(L, 2)) {
     lua_getfield(L, 2, "readonly");
     if (lua_toboolean(L, -1)) flags |= MU_OPEN_READONLY;
-    lua_pop(L, 1);
+    lua_getfield(L, 2, "empty");    /* a new store gets the schema but not the bundled dataset */
+    if (lua_toboolean(L, -1)) flags |= MU_OPEN_NOLOAD;
+    lua_pop(L, 2);
   }
   if (lua_isnoneornil(L, 1)) {
     if (mutuals_default_path(path, sizeof path)) {

@@ -167,6 +167,8 @@ static const luaL_Reg store_methods[] = {
   {"sql", store_sql},
   {"init", store_init},
   {"collection", store_collection},
+  {"import", mu_l_import},
+  {"export", mu_l_export},
   {NULL, NULL},
 };
 

@@ -61,6 +61,18 @@ int mu_step(lua_State *L, sqlite3_stmt *st) {
   return luaL_error(L, "%s", sqlite3_errmsg(sqlite3_db_handle(st)));
 }
 
+/* Raise "mutual has no field 'x' (fields: id, name, ...)". */
+int mu_no_field(lua_State *L, const mu_entity *e, const char *name) {
+  luaL_Buffer b;
+  luaL_buffinit(L, &b);
+  for (size_t i = 0; i < e->nfields; i++) {
+    if (i) luaL_addstring(&b, ", ");
+    luaL_addstring(&b, e->fields[i].name);
+  }
+  luaL_pushresult(&b);
+  return luaL_error(L, "%s has no field '%s' (fields: %s)", e->name, name, lua_tostring(L, -1));
+}
+
 /*
 ** Read the string keys of the table at tidx as field names of entity e,
 ** converting each value. Raises for a non-string key or an unknown field,
@@ -75,16 +87,7 @@ int mu_field_names(lua_State *L, int tidx, const mu_entity *e, const char **name
   while (lua_next(L, tidx)) {
     if (lua_type(L, -2) != LUA_TSTRING) return luaL_error(L, "%s: field names must be strings", e->name);
     const char *k = lua_tostring(L, -2);
-    if (!mu_field_find(e, k)) {
-      luaL_Buffer b;
-      luaL_buffinit(L, &b);
-      for (size_t i = 0; i < e->nfields; i++) {
-        if (i) luaL_addstring(&b, ", ");
-        luaL_addstring(&b, e->fields[i].name);
-      }
-      luaL_pushresult(&b);
-      return luaL_error(L, "%s has no field '%s' (fields: %s)", e->name, k, lua_tostring(L, -1));
-    }
+    if (!mu_field_find(e, k)) return mu_no_field(L, e, k);
     if (n == max) return luaL_error(L, "%s: too many fields", e->name);
     names[n] = k;
     /* Strings stay valid after the pop: the table still references them. */

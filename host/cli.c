@@ -3,6 +3,7 @@
 ** Usage errors exit 2 with a one-line hint; everything else returns the
 ** status of the command.
 */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,6 +57,109 @@ static int cmd_init(int argc, char **argv) {
   return 0;
 }
 
+/* Opens the default (or --db) store; prints the reason and returns NULL on failure. */
+static mu_store *open_store(int flags) {
+  char path[4096], err[1024];
+  mu_store *s;
+  if (mutuals_default_path(path, sizeof path)) {
+    fprintf(stderr, "mutuals: %s\n", path);
+    return NULL;
+  }
+  if (mu_store_open(path, flags, &s, err, sizeof err)) {
+    fprintf(stderr, "mutuals: %s\n", err);
+    return NULL;
+  }
+  return s;
+}
+
+/* Parses "--format F" and "--out FILE" among args; returns the positional count. */
+static int parse_io_args(int argc, char **argv, char **pos, const char **format, const char **out) {
+  int n = 0;
+  for (int i = 0; i < argc; i++) {
+    if (strcmp(argv[i], "--format") == 0 && i + 1 < argc) *format = argv[++i];
+    else if (strncmp(argv[i], "--format=", 9) == 0) *format = argv[i] + 9;
+    else if (out && strcmp(argv[i], "--out") == 0 && i + 1 < argc) *out = argv[++i];
+    else if (out && strncmp(argv[i], "--out=", 6) == 0) *out = argv[i] + 6;
+    else if (argv[i][0] == '-' && argv[i][1] != '\0') return -2 - i;
+    else if (n < 4) pos[n++] = argv[i];
+    else return -100;
+  }
+  return n;
+}
+
+static int pick_format(const char *format, const char *file, mu_format *fmt) {
+  const char *dot = file ? strrchr(file, '.') : NULL;
+  *fmt = MU_FMT_CSV;
+  if (dot && (strcmp(dot, ".json") == 0 || strcmp(dot, ".jsonl") == 0)) *fmt = MU_FMT_JSON;
+  return format ? mu_format_parse(format, fmt) : 0;
+}
+
+/* mutuals import KIND FILE [--format csv|json]: all or nothing. */
+static int cmd_import(int argc, char **argv) {
+  char *pos[4];
+  const char *format = NULL;
+  mu_format fmt;
+  int n = parse_io_args(argc, argv, pos, &format, NULL);
+  if (n <= -2 && n > -100) return usage_error("import: unknown option '%s'", argv[-2 - n]);
+  if (n != 2) return usage_error("%s", "import needs KIND and FILE: mutuals import KIND FILE [--format csv|json]");
+  const mu_entity *e = mu_entity_find(pos[0]);
+  if (!e) return usage_error("import: unknown kind '%s'", pos[0]);
+  if (pick_format(format, pos[1], &fmt)) return usage_error("import: unknown format '%s' (csv or json)", format);
+  FILE *fp = strcmp(pos[1], "-") == 0 ? stdin : fopen(pos[1], "rb");
+  if (!fp) {
+    fprintf(stderr, "mutuals: cannot open %s: %s\n", pos[1], strerror(errno));
+    return 1;
+  }
+  mu_store *s = open_store(0);
+  if (!s) {
+    if (fp != stdin) fclose(fp);
+    return 1;
+  }
+  mu_import_opts opts = {20, 0, NULL};
+  int rc = mu_import(s, e, fmt, strcmp(pos[1], "-") == 0 ? "stdin" : pos[1], fp, &opts);
+  if (fp != stdin) fclose(fp);
+  mu_store_close(s);
+  if (rc) {
+    fputs(opts.errors ? opts.errors : "import failed\n", stderr);
+    fprintf(stderr, "mutuals: import of %s failed: nothing was written; fix the rows above and run it again\n",
+            e->plural);
+    free(opts.errors);
+    return 1;
+  }
+  return 0;
+}
+
+/* mutuals export KIND [--format csv|json] [--out FILE] */
+static int cmd_export(int argc, char **argv) {
+  char *pos[4], err[1024];
+  const char *format = NULL, *out = NULL;
+  mu_format fmt;
+  int n = parse_io_args(argc, argv, pos, &format, &out);
+  if (n <= -2 && n > -100) return usage_error("export: unknown option '%s'", argv[-2 - n]);
+  if (n != 1) return usage_error("%s", "export needs KIND: mutuals export KIND [--format csv|json] [--out FILE]");
+  const mu_entity *e = mu_entity_find(pos[0]);
+  if (!e) return usage_error("export: unknown kind '%s'", pos[0]);
+  if (pick_format(format, out, &fmt)) return usage_error("export: unknown format '%s' (csv or json)", format);
+  mu_store *s = open_store(0);
+  if (!s) return 1;
+  char *tmp = NULL;
+  FILE *fp = out ? mu_atomic_open(out, &tmp, err, sizeof err) : stdout;
+  int rc = fp ? mu_export(s, e, fmt, fp, err, sizeof err) : -1;
+  mu_store_close(s);
+  if (out && fp) {
+    if (rc) mu_atomic_abort(fp, tmp);
+    else rc = mu_atomic_commit(fp, tmp, out, err, sizeof err);
+  } else if (!out && fflush(stdout) != 0) {
+    snprintf(err, sizeof err, "write error: %s", strerror(errno));
+    rc = -1;
+  }
+  if (rc) {
+    fprintf(stderr, "mutuals: export: %s\n", err);
+    return 1;
+  }
+  return 0;
+}
+
 int cli_main(int argc, char **argv) {
   int i = 1;
   for (; i < argc && argv[i][0] == '-'; i++) {
@@ -87,6 +191,8 @@ int cli_main(int argc, char **argv) {
     return repl_main();
   }
   if (strcmp(cmd, "init") == 0) return cmd_init(argc - i - 1, argv + i + 1);
+  if (strcmp(cmd, "import") == 0) return cmd_import(argc - i - 1, argv + i + 1);
+  if (strcmp(cmd, "export") == 0) return cmd_export(argc - i - 1, argv + i + 1);
   if (strcmp(cmd, "help") == 0) {
     fputs(usage_text, stdout);
     return 0;

@@ -239,6 +239,24 @@ static const mu_field finding_fields[] = {
   SOURCE,
 };
 
+static const mu_field mutual_sector_fields[] = {
+  ID,
+  {"mutual_id", MU_T_REF, MU_REQUIRED, NULL, "mutual", "the mutual"},
+  {"sector_id", MU_T_REF, MU_REQUIRED, NULL, "sector", "a service area it works in"},
+};
+
+static const mu_field recommendation_barrier_fields[] = {
+  ID,
+  {"recommendation_id", MU_T_REF, MU_REQUIRED, NULL, "recommendation", "the recommendation"},
+  {"barrier_id", MU_T_REF, MU_REQUIRED, NULL, "barrier", "a barrier it addresses"},
+};
+
+static const mu_field recommendation_body_fields[] = {
+  ID,
+  {"recommendation_id", MU_T_REF, MU_REQUIRED, NULL, "recommendation", "the recommendation"},
+  {"body_id", MU_T_REF, MU_REQUIRED, NULL, "body", "a body it is addressed to"},
+};
+
 static const mu_relation source_rels[] = {
   {"observations", MU_REL_MANY, "observation", "source_id", NULL, NULL, NULL, NULL, NULL, "figures from it"},
   {"mutuals", MU_REL_MANY, "mutual", "source_id", NULL, NULL, NULL, NULL, NULL, "mutuals it names first"},
@@ -314,6 +332,18 @@ static const mu_relation response_rels[] = {
   {"question", MU_REL_ONE, "question", "question_id", NULL, NULL, NULL, NULL, NULL, "the question"},
   {"option", MU_REL_ONE, "option", "option_id", NULL, NULL, NULL, NULL, NULL, "the answer"},
 };
+static const mu_relation mutual_sector_rels[] = {
+  {"mutual", MU_REL_ONE, "mutual", "mutual_id", NULL, NULL, NULL, NULL, NULL, "the mutual"},
+  {"sector", MU_REL_ONE, "sector", "sector_id", NULL, NULL, NULL, NULL, NULL, "the sector"},
+};
+static const mu_relation recommendation_barrier_rels[] = {
+  {"recommendation", MU_REL_ONE, "recommendation", "recommendation_id", NULL, NULL, NULL, NULL, NULL, "the recommendation"},
+  {"barrier", MU_REL_ONE, "barrier", "barrier_id", NULL, NULL, NULL, NULL, NULL, "the barrier"},
+};
+static const mu_relation recommendation_body_rels[] = {
+  {"recommendation", MU_REL_ONE, "recommendation", "recommendation_id", NULL, NULL, NULL, NULL, NULL, "the recommendation"},
+  {"body", MU_REL_ONE, "body", "body_id", NULL, NULL, NULL, NULL, NULL, "the body"},
+};
 static const mu_relation survey_group_rels[] = {
   {"survey", MU_REL_ONE, "survey", "survey_id", NULL, NULL, NULL, NULL, NULL, "the survey"},
   REL_SOURCE,
@@ -358,13 +388,21 @@ ENTITY(e_response, "response", "responses", "responses", NULL, "respondent", res
        "One respondent's answer to one question (microdata), with weight.");
 ENTITY(e_group, "survey_group", "survey_groups", "survey_groups", NULL, "grp", survey_group_fields,
        survey_group_rels, "The size of a survey group, published or derived.");
+ENTITY(e_mutual_sector, "mutual_sector", "mutual_sectors", "mutual_sectors", NULL, "mutual_id",
+       mutual_sector_fields, mutual_sector_rels, "Links a mutual to a service area it works in.");
+ENTITY(e_rec_barrier, "recommendation_barrier", "recommendation_barriers", "recommendation_barriers", NULL,
+       "recommendation_id", recommendation_barrier_fields, recommendation_barrier_rels,
+       "Links a recommendation to a barrier it addresses.");
+ENTITY(e_rec_body, "recommendation_body", "recommendation_bodies", "recommendation_bodies", NULL,
+       "recommendation_id", recommendation_body_fields, recommendation_body_rels,
+       "Links a recommendation to a body it is addressed to.");
 ENTITY(e_finding, "finding", "findings", "findings", NULL, "text", finding_fields, plain_rels,
        "A non-numeric claim of one source about a subject.");
 
 const mu_entity *const mu_entities[] = {
   &e_source, &e_body, &e_org, &e_person, &e_event, &e_sector, &e_mutual, &e_status, &e_prog,
   &e_obs, &e_barrier, &e_rec, &e_survey, &e_question, &e_option, &e_result, &e_response,
-  &e_group, &e_finding, NULL,
+  &e_group, &e_finding, &e_mutual_sector, &e_rec_barrier, &e_rec_body, NULL,
 };
 
 const mu_entity *mu_entity_find(const char *name) {

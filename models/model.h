@@ -228,4 +228,10 @@ int mu_import(mu_store *s, const mu_entity *e, mu_format fmt, const char *name,
               void *fp, mu_import_opts *opts);
 int mu_export(mu_store *s, const mu_entity *e, mu_format fmt, void *fp, char *err, size_t errlen);
 
+/* Write to a temporary file beside path; commit renames it over path. */
+#include <stdio.h>
+FILE *mu_atomic_open(const char *path, char **tmp, char *err, size_t errlen);
+int mu_atomic_commit(FILE *fp, char *tmp, const char *path, char *err, size_t errlen);
+void mu_atomic_abort(FILE *fp, char *tmp);
+
 #endif

@@ -78,9 +78,10 @@ CREATE TABLE mutuals (
 );
 
 CREATE TABLE mutual_sectors (
+  id        INTEGER PRIMARY KEY,
   mutual_id INTEGER NOT NULL REFERENCES mutuals(id) ON DELETE CASCADE,
   sector_id INTEGER NOT NULL REFERENCES sectors(id),
-  PRIMARY KEY (mutual_id, sector_id)
+  UNIQUE (mutual_id, sector_id)
 );
 
 -- The lifecycle: proposed -> pipeline -> operating; blocked, failed, dissolved.
@@ -156,15 +157,17 @@ CREATE TABLE recommendations (
 );
 
 CREATE TABLE recommendation_barriers (
+  id                INTEGER PRIMARY KEY,
   recommendation_id INTEGER NOT NULL REFERENCES recommendations(id) ON DELETE CASCADE,
   barrier_id        INTEGER NOT NULL REFERENCES barriers(id),
-  PRIMARY KEY (recommendation_id, barrier_id)
+  UNIQUE (recommendation_id, barrier_id)
 );
 
 CREATE TABLE recommendation_bodies (
+  id                INTEGER PRIMARY KEY,
   recommendation_id INTEGER NOT NULL REFERENCES recommendations(id) ON DELETE CASCADE,
   body_id           INTEGER NOT NULL REFERENCES bodies(id),
-  PRIMARY KEY (recommendation_id, body_id)
+  UNIQUE (recommendation_id, body_id)
 );
 
 CREATE TABLE surveys (

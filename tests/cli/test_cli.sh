@@ -116,6 +116,43 @@ store_not_ours() {
 }
 t "a file that is not a store is refused and left alone" store_not_ours
 
+import_export() {
+  printf 'name,parent,status,staff\nProbation Co,MoJ,pipeline,80\n' > "$TMP/good.csv"
+  run "$MUTUALS" --db "$TMP/io.db" import mutuals "$TMP/good.csv"
+  expect_eq "$rc" 0 && expect_eq "$out" "" || return 1
+  run "$MUTUALS" --db "$TMP/io.db" export mutuals
+  expect_eq "$rc" 0 && expect_match "$out" '^id,name,parent_id' && expect_match "$out" '"Probation Co",8,' || return 1
+  run "$MUTUALS" --db "$TMP/io.db" export mutuals --format json --out "$TMP/m.json"
+  expect_eq "$rc" 0 && expect_eq "$out" "" && grep -q '"name":"Probation Co"' "$TMP/m.json" &&
+    ! ls "$TMP" | grep -q '\.tmp\.'
+}
+t "import then export, to stdout and atomically to a file" import_export
+
+import_bad() {
+  printf 'name,parent,status,staff\nA,MoJ,pipeline,80\nB,XYZ,pipeline,-1\n"C,MoJ\n' > "$TMP/bad.csv"
+  before=$("$MUTUALS" --db "$TMP/io.db" export mutuals | md5sum)
+  run "$MUTUALS" --db "$TMP/io.db" import mutuals "$TMP/bad.csv"
+  expect_eq "$rc" 1 && expect_eq "$out" "" &&
+    expect_match "$err" "bad.csv:3: parent: no body with abbrev 'XYZ'" &&
+    expect_match "$err" "bad.csv:3: staff: '-1' is invalid: must be 0 or more" &&
+    expect_match "$err" "bad.csv:4: malformed CSV" &&
+    expect_match "$err" "nothing was written" &&
+    expect_eq "$("$MUTUALS" --db "$TMP/io.db" export mutuals | md5sum)" "$before"
+}
+t "a bad import names file, line and field and changes nothing" import_bad
+
+import_usage() {
+  run "$MUTUALS" import mutuals
+  expect_eq "$rc" 2 || return 1
+  run "$MUTUALS" import widgets x.csv
+  expect_eq "$rc" 2 && expect_match "$err" "unknown kind 'widgets'" || return 1
+  run "$MUTUALS" export mutuals --format xml
+  expect_eq "$rc" 2 && expect_match "$err" "unknown format 'xml'" || return 1
+  run "$MUTUALS" import mutuals "$TMP/missing.csv"
+  expect_eq "$rc" 1 && expect_match "$err" "cannot open $TMP/missing.csv"
+}
+t "import/export usage errors" import_usage
+
 summary_script() {
   run "$MUTUALS" --db "$TMP/sum.db" run "$OLDPWD/scripts/summary.lua"
   expect_eq "$rc" 0 && expect_match "$out" "at least 58" && expect_match "$out" "Sources"

@@ -136,9 +136,9 @@ if command -v tmux >/dev/null; then
     wait_for 'row	2\|row     2' || return 1
     tm send-keys -t repl 'error("oops")' Enter
     wait_for 'stdin:4: oops' || return 1
-    tm send-keys -t repl 'db.mutu' Tab
-    wait_for 'mutuals> db.mutuals' || return 1
-    tm send-keys -t repl ':cou' Tab
+    tm send-keys -t repl 'db.bod' Tab
+    wait_for 'mutuals> db.bodies' || return 1
+    tm send-keys -t repl C-u 'db.mutuals:cou' Tab
     wait_for 'db.mutuals:count' || return 1
     tm send-keys -t repl '()' Enter
     wait_for '^6$' || return 1

@@ -1,0 +1,94 @@
+/*
+** db:import and db:export: the models layer's import and export, with
+** errors raised as one Lua error listing every bad row.
+*/
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "bindings.h"
+
+static const mu_entity *checkentity(lua_State *L, int idx) {
+  const char *kind = luaL_checkstring(L, idx);
+  const mu_entity *e = mu_entity_find(kind);
+  if (!e) luaL_error(L, "no kind '%s' to import or export (kinds: see mutuals.entities())", kind);
+  return e;
+}
+
+/* The format from options, else from the file name (.json/.jsonl), else CSV. */
+static mu_format checkformat(lua_State *L, int opts, const char *file) {
+  mu_format fmt = MU_FMT_CSV;
+  const char *dot = file ? strrchr(file, '.') : NULL;
+  if (dot && (strcmp(dot, ".json") == 0 || strcmp(dot, ".jsonl") == 0)) fmt = MU_FMT_JSON;
+  if (lua_istable(L, opts)) {
+    if (lua_getfield(L, opts, "format") != LUA_TNIL &&
+        mu_format_parse(luaL_checkstring(L, -1), &fmt))
+      luaL_error(L, "unknown format '%s': use csv or json", lua_tostring(L, -1));
+    lua_pop(L, 1);
+  }
+  return fmt;
+}
+
+/* db:import(kind, file [, {format =, max_errors =}]) -> rows imported */
+int mu_l_import(lua_State *L) {
+  mu_store *s = mu_checkopen(L, 1);
+  const mu_entity *e = checkentity(L, 2);
+  const char *file = luaL_checkstring(L, 3);
+  mu_format fmt = checkformat(L, 4, file);
+  mu_import_opts opts = {20, 0, NULL};
+  if (lua_istable(L, 4)) {
+    lua_getfield(L, 4, "max_errors");
+    opts.max_errors = (int)luaL_optinteger(L, -1, 20);
+    lua_pop(L, 1);
+  }
+  FILE *fp = fopen(file, "rb");
+  if (!fp) return luaL_error(L, "cannot open %s: %s", file, strerror(errno));
+  int rc = mu_import(s, e, fmt, file, fp, &opts);
+  fclose(fp);
+  if (rc) {
+    lua_pushstring(L, opts.errors ? opts.errors : "import failed");
+    free(opts.errors);
+    /* Drop the final newline so the message prints cleanly. */
+    size_t len;
+    const char *msg = lua_tolstring(L, -1, &len);
+    if (len && msg[len - 1] == '\n') lua_pushlstring(L, msg, len - 1);
+    return luaL_error(L, "import of %s failed, nothing was written:\n%s", e->plural, lua_tostring(L, -1));
+  }
+  lua_pushinteger(L, opts.rows);
+  return 1;
+}
+
+/* db:export(kind [, {format =, out = file}]) -> text, or true when written to out */
+int mu_l_export(lua_State *L) {
+  mu_store *s = mu_checkopen(L, 1);
+  const mu_entity *e = checkentity(L, 2);
+  const char *out = NULL;
+  char err[1024];
+  if (lua_istable(L, 3) && lua_getfield(L, 3, "out") != LUA_TNIL) out = luaL_checkstring(L, -1);
+  mu_format fmt = checkformat(L, 3, out);
+  if (out) {
+    char *tmp;
+    FILE *fp = mu_atomic_open(out, &tmp, err, sizeof err);
+    if (!fp) return luaL_error(L, "export: %s", err);
+    if (mu_export(s, e, fmt, fp, err, sizeof err)) {
+      mu_atomic_abort(fp, tmp);
+      return luaL_error(L, "export: %s", err);
+    }
+    if (mu_atomic_commit(fp, tmp, out, err, sizeof err)) return luaL_error(L, "export: %s", err);
+    lua_pushboolean(L, 1);
+    return 1;
+  }
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *fp = open_memstream(&buf, &len);
+  if (!fp) return luaL_error(L, "export: out of memory");
+  int rc = mu_export(s, e, fmt, fp, err, sizeof err);
+  fclose(fp);
+  if (rc) {
+    free(buf);
+    return luaL_error(L, "export: %s", err);
+  }
+  lua_pushlstring(L, buf, len);
+  free(buf);
+  return 1;
+}

@@ -1,0 +1,617 @@
+/*
+** Import and export of any entity as CSV (libcsv) or JSON (jansson).
+** An import streams its file (CSV and JSON Lines are read a line at a time;
+** a JSON array is parsed whole), checks every row against the entity's
+** rules, and runs in one transaction: on any bad row it reports
+** "FILE:LINE: field: reason" for each (up to a limit) and writes nothing.
+** Columns may name a field (parent_id) or a relation by the target's
+** natural key (parent = "DWP", source = "seed002").
+*/
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <csv.h>
+#include <jansson.h>
+#include "model.h"
+
+#define MAX_COLS 64
+
+typedef struct {
+  char name[64];              /* as the file names it, for messages */
+  const mu_field *field;      /* the column's field */
+  const mu_entity *target;    /* set when the column names a relation by key */
+  sqlite3_stmt *resolve;      /* SELECT id FROM target WHERE key = ? */
+} column;
+
+typedef struct {
+  mu_store *s;
+  const mu_entity *e;
+  const char *name;           /* file name for messages */
+  column cols[MAX_COLS];
+  size_t ncols;
+  int header_done;
+  /* the row being read (CSV) */
+  char *cell[MAX_COLS];
+  int cell_null[MAX_COLS];
+  size_t ncells;
+  int too_many;
+  long line;                  /* physical line of input being read */
+  long element;               /* JSON array element being read, for messages */
+  /* insertion */
+  sqlite3_stmt *insert;
+  char signature[MAX_COLS + 1];
+  long long source_id;        /* for rows without a source column; 0 until first needed */
+  int may_default_source;     /* the entity has source_id: a file without it gets one */
+  int has_source_col;
+  long long rows;
+  /* errors */
+  int nerrors, max_errors, fatal;
+  char *errors;
+  size_t errlen;
+} importer;
+
+static void report(importer *im, long line, const char *fmt, ...) {
+  char msg[1024];
+  int n = line > 0 ? snprintf(msg, sizeof msg, "%s:%ld: ", im->name, line)
+        : im->element > 0 ? snprintf(msg, sizeof msg, "%s: element %ld: ", im->name, im->element)
+                          : snprintf(msg, sizeof msg, "%s: ", im->name);
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg + n, sizeof msg - (size_t)n, fmt, ap);
+  va_end(ap);
+  im->nerrors++;
+  if (im->nerrors > im->max_errors) return;
+  size_t len = strlen(msg);
+  char *grown = realloc(im->errors, im->errlen + len + 2);
+  if (!grown) return;
+  im->errors = grown;
+  memcpy(im->errors + im->errlen, msg, len);
+  im->errlen += len;
+  im->errors[im->errlen++] = '\n';
+  im->errors[im->errlen] = '\0';
+}
+
+static int stopped(importer *im) {
+  return im->fatal || im->nerrors >= im->max_errors;
+}
+
+/* Map a column name to a field, or to a ONE relation resolved by natural key. */
+static int add_column(importer *im, const char *name, long line) {
+  if (im->ncols == MAX_COLS) {
+    report(im, line, "too many columns (at most %d)", MAX_COLS);
+    return -1;
+  }
+  column *c = &im->cols[im->ncols];
+  memset(c, 0, sizeof *c);
+  snprintf(c->name, sizeof c->name, "%s", name);
+  c->field = mu_field_find(im->e, name);
+  if (!c->field) {
+    const mu_relation *r = mu_relation_find(im->e, name);
+    const mu_entity *t = r && r->kind == MU_REL_ONE ? mu_entity_find(r->target) : NULL;
+    if (!t || !t->key) {
+      char list[1024];
+      size_t used = 0;
+      list[0] = '\0';
+      for (size_t i = 0; i < im->e->nfields && used < sizeof list; i++)
+        used += (size_t)snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "", im->e->fields[i].name);
+      report(im, line, "column '%s' is not a field of %s (fields: %s)", name, im->e->name, list);
+      return -1;
+    }
+    c->field = mu_field_find(im->e, r->fk);
+    c->target = t;
+    char *sql = sqlite3_mprintf("SELECT id FROM \"%w\" WHERE \"%w\" = ?", t->table, t->key);
+    int rc = sql ? sqlite3_prepare_v2(mu_store_db(im->s), sql, -1, &c->resolve, NULL) : SQLITE_NOMEM;
+    sqlite3_free(sql);
+    if (rc != SQLITE_OK) {
+      report(im, line, "%s", sqlite3_errmsg(mu_store_db(im->s)));
+      return -1;
+    }
+  }
+  for (size_t i = 0; i < im->ncols; i++)
+    if (im->cols[i].field == c->field) {
+      report(im, line, "column '%s' is given twice", name);
+      sqlite3_finalize(c->resolve);
+      return -1;
+    }
+  if (strcmp(c->field->name, "source_id") == 0) im->has_source_col = 1;
+  im->ncols++;
+  return 0;
+}
+
+static void clear_columns(importer *im) {
+  for (size_t i = 0; i < im->ncols; i++) sqlite3_finalize(im->cols[i].resolve);
+  im->ncols = 0;
+  im->has_source_col = 0;
+}
+
+/* Required fields without a default must have a column (source_id may come from the import). */
+static int check_required(importer *im, long line) {
+  int ok = 1;
+  for (size_t k = 0; k < im->e->nfields; k++) {
+    const mu_field *f = &im->e->fields[k];
+    if (!(f->flags & MU_REQUIRED) || (f->flags & MU_DEFAULTED) || f->type == MU_T_ID) continue;
+    if (strcmp(f->name, "source_id") == 0 && im->may_default_source) continue;
+    size_t i = 0;
+    while (i < im->ncols && im->cols[i].field != f) i++;
+    if (i == im->ncols) {
+      report(im, line, "missing column '%s' (required for %s)", f->name, im->e->name);
+      ok = 0;
+    }
+  }
+  return ok ? 0 : -1;
+}
+
+/* (Re)prepare the INSERT for the current columns, reusing it while they stay the same. */
+static long long import_source(importer *im);
+
+static int prepare_insert(importer *im, long line) {
+  char sig[MAX_COLS + 2];
+  size_t n = 0;
+  for (size_t i = 0; i < im->ncols; i++) sig[n++] = (char)(1 + mu_field_index(im->e, im->cols[i].field->name));
+  int add_source = im->may_default_source && !im->has_source_col;
+  if (add_source) sig[n++] = 'S';
+  if (add_source && !im->source_id && !(im->source_id = import_source(im))) {
+    report(im, line, "cannot record the file as a source: %s", sqlite3_errmsg(mu_store_db(im->s)));
+    im->fatal = 1;
+    return -1;
+  }
+  sig[n] = '\0';
+  if (im->insert && strcmp(sig, im->signature) == 0) return 0;
+  sqlite3_finalize(im->insert);
+  im->insert = NULL;
+  memcpy(im->signature, sig, n + 1);
+  sqlite3_str *str = sqlite3_str_new(mu_store_db(im->s));
+  sqlite3_str_appendf(str, "INSERT INTO \"%w\" (", im->e->table);
+  for (size_t i = 0; i < im->ncols; i++) sqlite3_str_appendf(str, "%s\"%w\"", i ? ", " : "", im->cols[i].field->name);
+  if (add_source) sqlite3_str_appendf(str, "%s\"source_id\"", im->ncols ? ", " : "");
+  sqlite3_str_appendall(str, ") VALUES (");
+  for (size_t i = 0; i < im->ncols + (size_t)add_source; i++) sqlite3_str_appendall(str, i ? ", ?" : "?");
+  sqlite3_str_appendall(str, ")");
+  char *sql = sqlite3_str_finish(str);
+  int rc = sql ? sqlite3_prepare_v2(mu_store_db(im->s), sql, -1, &im->insert, NULL) : SQLITE_NOMEM;
+  sqlite3_free(sql);
+  if (rc != SQLITE_OK) {
+    report(im, line, "%s", sqlite3_errmsg(mu_store_db(im->s)));
+    im->fatal = 1;
+    return -1;
+  }
+  if (add_source) sqlite3_bind_int64(im->insert, (int)im->ncols + 1, im->source_id);
+  return 0;
+}
+
+/* Check and insert one row whose values follow im->cols. */
+static void import_row(importer *im, mu_value *vals, long line) {
+  char why[256];
+  int bad = 0;
+  for (size_t i = 0; i < im->ncols; i++) {
+    column *c = &im->cols[i];
+    mu_value *v = &vals[i];
+    mu_value given = *v;   /* checking may convert it; messages show it as written */
+    if (c->target && v->kind != MU_VNULL) {
+      sqlite3_reset(c->resolve);
+      mu_bind_value(c->resolve, 1, v);
+      if (sqlite3_step(c->resolve) != SQLITE_ROW) {
+        report(im, line, "%s: no %s with %s '%.*s'", c->name, c->target->name, c->target->key,
+               (int)(v->len > 80 ? 80 : v->len), v->s);
+        bad = 1;
+        continue;
+      }
+      v->kind = MU_VINT;
+      v->i = sqlite3_column_int64(c->resolve, 0);
+    }
+    if (mu_field_check(c->field, v, why, sizeof why)) {
+      if (given.kind == MU_VTEXT && strstr(why, "UTF-8"))
+        report(im, line, "%s: %s (save the file as UTF-8)", c->name, why);
+      else if (given.kind == MU_VTEXT)
+        report(im, line, "%s: '%.*s' is invalid: %s", c->name, (int)(given.len > 80 ? 80 : given.len), given.s, why);
+      else if (given.kind == MU_VINT)
+        report(im, line, "%s: %lld is invalid: %s", c->name, given.i, why);
+      else if (given.kind == MU_VREAL)
+        report(im, line, "%s: %.14g is invalid: %s", c->name, given.r, why);
+      else
+        report(im, line, "%s: %s", c->name, why);
+      bad = 1;
+    }
+  }
+  if (bad || im->nerrors) return;   /* after the first error, only check */
+  if (prepare_insert(im, line)) return;
+  for (size_t i = 0; i < im->ncols; i++) mu_bind_value(im->insert, (int)i + 1, &vals[i]);
+  int rc = sqlite3_step(im->insert);
+  sqlite3_reset(im->insert);
+  if (rc != SQLITE_DONE) {
+    const char *msg = sqlite3_errmsg(mu_store_db(im->s));
+    const char *col = strstr(msg, "UNIQUE constraint failed: ");
+    if (col && (col = strchr(col, '.')))
+      report(im, line, "%s: duplicate: another %s already has this value", col + 1, im->e->name);
+    else if (strstr(msg, "FOREIGN KEY"))
+      report(im, line, "a reference points at a row that does not exist");
+    else
+      report(im, line, "%s", msg);
+    return;
+  }
+  im->rows++;
+}
+
+/* ---------------------------------------------------------------- CSV */
+
+static void csv_field(void *data, size_t len, void *ctx) {
+  importer *im = ctx;
+  if (im->ncells >= MAX_COLS) {
+    im->too_many = 1;
+    return;
+  }
+  size_t i = im->ncells++;
+  im->cell_null[i] = data == NULL;
+  im->cell[i] = malloc(len + 1);
+  if (im->cell[i]) {
+    if (len) memcpy(im->cell[i], data, len);
+    im->cell[i][len] = '\0';
+  }
+}
+
+static void free_cells(importer *im) {
+  for (size_t i = 0; i < im->ncells; i++) free(im->cell[i]);
+  im->ncells = 0;
+  im->too_many = 0;
+}
+
+static void csv_row(int term, void *ctx) {
+  importer *im = ctx;
+  (void)term;
+  if (stopped(im)) {
+    free_cells(im);
+    return;
+  }
+  if (!im->header_done) {
+    im->header_done = 1;
+    for (size_t i = 0; i < im->ncells; i++)
+      if (add_column(im, im->cell[i] ? im->cell[i] : "", im->line)) im->fatal = 1;
+    if (!im->fatal && check_required(im, im->line)) im->fatal = 1;
+    free_cells(im);
+    return;
+  }
+  if (im->too_many || im->ncells != im->ncols) {
+    report(im, im->line, "expected %zu fields, found %s%zu", im->ncols, im->too_many ? "more than " : "",
+           im->ncells);
+  } else {
+    mu_value vals[MAX_COLS];
+    for (size_t i = 0; i < im->ncols; i++) {
+      mu_value v = {MU_VNULL, 0, 0, NULL, 0};
+      if (!im->cell_null[i] && im->cell[i] && im->cell[i][0]) {
+        v.kind = MU_VTEXT;
+        v.s = im->cell[i];
+        v.len = strlen(im->cell[i]);
+      }
+      vals[i] = v;
+    }
+    import_row(im, vals, im->line);
+  }
+  free_cells(im);
+}
+
+static void import_csv(importer *im, FILE *fp) {
+  struct csv_parser p;
+  char *line = NULL;
+  size_t cap = 0;
+  ssize_t n;
+  csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL | CSV_EMPTY_IS_NULL);
+  while (!stopped(im) && (n = getline(&line, &cap, fp)) > 0) {
+    im->line++;
+    if ((size_t)n != strlen(line)) {
+      report(im, im->line, "contains a NUL byte: not a text file");
+      im->fatal = 1;
+      break;
+    }
+    if (csv_parse(&p, line, (size_t)n, csv_field, csv_row, im) != (size_t)n) {
+      report(im, im->line, "malformed CSV: %s (check the quoting)", csv_strerror(csv_error(&p)));
+      im->fatal = 1;
+    }
+  }
+  if (!im->fatal && ferror(fp)) {
+    report(im, 0, "read error: %s", strerror(errno));
+    im->fatal = 1;
+  }
+  if (!stopped(im) && csv_fini(&p, csv_field, csv_row, im) != 0) {
+    report(im, im->line, "malformed CSV: %s (an unterminated quote?)", csv_strerror(csv_error(&p)));
+    im->fatal = 1;
+  }
+  free_cells(im);
+  csv_free(&p);
+  free(line);
+  if (!im->header_done && !im->fatal) report(im, 0, "empty file: expected a header line naming the columns");
+}
+
+/* ---------------------------------------------------------------- JSON */
+
+/* One object: its keys are the columns. */
+static void import_object(importer *im, json_t *obj, long line) {
+  mu_value vals[MAX_COLS];
+  const char *key;
+  json_t *val;
+  if (!json_is_object(obj)) {
+    report(im, line, "expected an object {\"field\": value, ...}");
+    return;
+  }
+  clear_columns(im);
+  size_t n = 0;
+  json_object_foreach(obj, key, val) {
+    if (add_column(im, key, line)) return;
+    mu_value v = {MU_VNULL, 0, 0, NULL, 0};
+    switch (json_typeof(val)) {
+      case JSON_STRING: v.kind = MU_VTEXT; v.s = json_string_value(val); v.len = json_string_length(val); break;
+      case JSON_INTEGER: v.kind = MU_VINT; v.i = json_integer_value(val); break;
+      case JSON_REAL: v.kind = MU_VREAL; v.r = json_real_value(val); break;
+      case JSON_TRUE: v.kind = MU_VINT; v.i = 1; break;
+      case JSON_FALSE: v.kind = MU_VINT; v.i = 0; break;
+      case JSON_NULL: break;
+      default:
+        report(im, line, "%s: must be a string, number, boolean or null", key);
+        return;
+    }
+    vals[n++] = v;
+  }
+  if (check_required(im, line)) return;
+  import_row(im, vals, line);
+}
+
+static void import_json(importer *im, FILE *fp) {
+  int c;
+  do c = getc(fp); while (c == ' ' || c == '\t' || c == '\n' || c == '\r');
+  if (c == EOF) {
+    report(im, 0, "empty file: expected a JSON array of objects or one object per line");
+    return;
+  }
+  ungetc(c, fp);
+  json_error_t jerr;
+  if (c == '[') {
+    json_t *all = json_loadf(fp, JSON_REJECT_DUPLICATES, &jerr);
+    if (!all) {
+      report(im, jerr.line, "malformed JSON: %s (column %d)", jerr.text, jerr.column);
+      im->fatal = 1;
+      return;
+    }
+    size_t i;
+    json_t *item;
+    json_array_foreach(all, i, item) {
+      if (stopped(im)) break;
+      im->element = (long)i + 1;   /* arrays carry no line per element */
+      import_object(im, item, 0);
+    }
+    im->element = 0;
+    json_decref(all);
+    return;
+  }
+  /* JSON Lines: one object per line, streamed. */
+  char *line = NULL;
+  size_t cap = 0;
+  ssize_t n;
+  while (!stopped(im) && (n = getline(&line, &cap, fp)) > 0) {
+    im->line++;
+    size_t k = 0;
+    while (k < (size_t)n && (line[k] == ' ' || line[k] == '\t' || line[k] == '\r' || line[k] == '\n')) k++;
+    if (k == (size_t)n) continue;
+    json_t *obj = json_loadb(line, (size_t)n, JSON_REJECT_DUPLICATES, &jerr);
+    if (!obj) {
+      report(im, im->line, "malformed JSON: %s (column %d)", jerr.text, jerr.column);
+      continue;
+    }
+    import_object(im, obj, im->line);
+    json_decref(obj);
+  }
+  free(line);
+}
+
+/* ---------------------------------------------------------------- import */
+
+int mu_format_parse(const char *text, mu_format *fmt) {
+  if (strcmp(text, "csv") == 0) *fmt = MU_FMT_CSV;
+  else if (strcmp(text, "json") == 0 || strcmp(text, "jsonl") == 0) *fmt = MU_FMT_JSON;
+  else return -1;
+  return 0;
+}
+
+/* The source row an import's rows point at when the file names none. */
+static long long import_source(importer *im) {
+  char now[32], key[600];
+  time_t t = time(NULL);
+  struct tm tm;
+  gmtime_r(&t, &tm);
+  strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  snprintf(key, sizeof key, "import:%s:%s", im->name, now);
+  sqlite3_stmt *st;
+  if (sqlite3_prepare_v2(mu_store_db(im->s),
+        "INSERT INTO sources (key, title, location, kind, fetched_at) VALUES (?1 || ':' || "
+        "(SELECT count(*) FROM sources WHERE key LIKE ?1 || '%'), ?2, ?2, 'import', ?3)", -1, &st, NULL) != SQLITE_OK)
+    return 0;
+  sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(st, 2, im->name, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(st, 3, now, -1, SQLITE_TRANSIENT);
+  int rc = sqlite3_step(st);
+  sqlite3_finalize(st);
+  return rc == SQLITE_DONE ? sqlite3_last_insert_rowid(mu_store_db(im->s)) : 0;
+}
+
+int mu_import(mu_store *s, const mu_entity *e, mu_format fmt, const char *name, void *fp,
+              mu_import_opts *opts) {
+  importer im;
+  char err[512];
+  memset(&im, 0, sizeof im);
+  im.s = s;
+  im.e = e;
+  im.name = name;
+  im.max_errors = opts->max_errors > 0 ? opts->max_errors : 20;
+  opts->rows = 0;
+  opts->errors = NULL;
+  if (mu_store_begin(s, err, sizeof err)) {
+    report(&im, 0, "%s", err);
+    opts->errors = im.errors;
+    return -1;
+  }
+  im.may_default_source = mu_field_find(e, "source_id") != NULL;
+  if (fmt == MU_FMT_CSV)
+    import_csv(&im, fp);
+  else
+    import_json(&im, fp);
+  clear_columns(&im);
+  sqlite3_finalize(im.insert);
+  if (im.source_id && !im.nerrors) {
+    sqlite3_stmt *st;
+    /* Record how many rows came from the file; drop the source if none used it. */
+    if (sqlite3_prepare_v2(mu_store_db(s), "UPDATE sources SET rows = ? WHERE id = ?", -1, &st, NULL) == SQLITE_OK) {
+      sqlite3_bind_int64(st, 1, im.rows);
+      sqlite3_bind_int64(st, 2, im.source_id);
+      sqlite3_step(st);
+      sqlite3_finalize(st);
+    }
+  }
+  if (im.nerrors >= im.max_errors) {
+    /* Reading stops at the limit: say so, since later rows were not checked. */
+    char more[160];
+    int len = snprintf(more, sizeof more, "%s: stopped after %d errors; later rows were not checked\n", name,
+                       im.max_errors);
+    char *grown = realloc(im.errors, im.errlen + (size_t)len + 1);
+    if (grown) {
+      im.errors = grown;
+      memcpy(im.errors + im.errlen, more, (size_t)len + 1);
+      im.errlen += (size_t)len;
+    }
+  }
+  if (im.nerrors || mu_store_commit(s, err, sizeof err)) {
+    mu_store_rollback(s);
+    if (!im.nerrors) report(&im, 0, "%s", err);
+    opts->errors = im.errors;
+    return -1;
+  }
+  opts->rows = im.rows;
+  free(im.errors);
+  return 0;
+}
+
+/* ---------------------------------------------------------------- export */
+
+static void write_csv_value(FILE *fp, sqlite3_stmt *st, int col) {
+  switch (sqlite3_column_type(st, col)) {
+    case SQLITE_INTEGER: fprintf(fp, "%lld", (long long)sqlite3_column_int64(st, col)); break;
+    case SQLITE_FLOAT: fprintf(fp, "%.17g", sqlite3_column_double(st, col)); break;
+    case SQLITE_NULL: break;
+    default: csv_fwrite(fp, sqlite3_column_text(st, col), (size_t)sqlite3_column_bytes(st, col));
+  }
+}
+
+static json_t *json_value(sqlite3_stmt *st, int col) {
+  switch (sqlite3_column_type(st, col)) {
+    case SQLITE_INTEGER: return json_integer(sqlite3_column_int64(st, col));
+    case SQLITE_FLOAT: return json_real(sqlite3_column_double(st, col));
+    case SQLITE_NULL: return json_null();
+    default: return json_stringn((const char *)sqlite3_column_text(st, col), (size_t)sqlite3_column_bytes(st, col));
+  }
+}
+
+int mu_export(mu_store *s, const mu_entity *e, mu_format fmt, void *out, char *err, size_t errlen) {
+  FILE *fp = out;
+  mu_query q;
+  mu_query_init(&q, e);
+  q.order[0] = &e->fields[0];
+  q.norder = 1;
+  sqlite3_stmt *st = mu_query_rows(s, &q, err, errlen);
+  mu_query_free(&q);
+  if (!st) return -1;
+  if (fmt == MU_FMT_CSV) {
+    for (size_t i = 0; i < e->nfields; i++) fprintf(fp, "%s%s", i ? "," : "", e->fields[i].name);
+    fputc('\n', fp);
+  } else {
+    fputs("[", fp);
+  }
+  int rc, first = 1;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    if (fmt == MU_FMT_CSV) {
+      for (size_t i = 0; i < e->nfields; i++) {
+        if (i) fputc(',', fp);
+        write_csv_value(fp, st, (int)i);
+      }
+      fputc('\n', fp);
+    } else {
+      json_t *obj = json_object();
+      for (size_t i = 0; i < e->nfields; i++)
+        if (sqlite3_column_type(st, (int)i) != SQLITE_NULL)
+          json_object_set_new(obj, e->fields[i].name, json_value(st, (int)i));
+      fputs(first ? "\n" : ",\n", fp);
+      json_dumpf(obj, fp, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17));
+      json_decref(obj);
+    }
+    first = 0;
+  }
+  if (fmt == MU_FMT_JSON) fputs(first ? "]\n" : "\n]\n", fp);
+  sqlite3_finalize(st);
+  if (rc != SQLITE_DONE) {
+    snprintf(err, errlen, "%s", sqlite3_errmsg(mu_store_db(s)));
+    return -1;
+  }
+  if (ferror(fp)) {
+    snprintf(err, errlen, "write error: %s", strerror(errno));
+    return -1;
+  }
+  return 0;
+}
+
+/* ---------------------------------------------------------------- atomic files */
+
+/*
+** Output files are written under a temporary name in the same folder and
+** renamed over the target only when complete, so a reader (or a failure
+** midway) never sees half a file and the previous version survives.
+*/
+FILE *mu_atomic_open(const char *path, char **tmp, char *err, size_t errlen) {
+  size_t n = strlen(path) + 16;
+  *tmp = malloc(n);
+  if (!*tmp) {
+    snprintf(err, errlen, "out of memory");
+    return NULL;
+  }
+  snprintf(*tmp, n, "%s.tmp.XXXXXX", path);
+  int fd = mkstemp(*tmp);
+  if (fd < 0) {
+    snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
+    free(*tmp);
+    *tmp = NULL;
+    return NULL;
+  }
+  FILE *fp = fdopen(fd, "w");
+  if (!fp) {
+    snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
+    close(fd);
+    unlink(*tmp);
+    free(*tmp);
+    *tmp = NULL;
+  }
+  return fp;
+}
+
+int mu_atomic_commit(FILE *fp, char *tmp, const char *path, char *err, size_t errlen) {
+  int rc = 0;
+  if (fflush(fp) != 0 || fsync(fileno(fp)) != 0 || ferror(fp)) {
+    snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
+    rc = -1;
+  }
+  if (fclose(fp) != 0 && rc == 0) {
+    snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
+    rc = -1;
+  }
+  if (rc == 0 && rename(tmp, path) != 0) {
+    snprintf(err, errlen, "cannot replace %s: %s", path, strerror(errno));
+    rc = -1;
+  }
+  if (rc != 0) unlink(tmp);
+  free(tmp);
+  return rc;
+}
+
+void mu_atomic_abort(FILE *fp, char *tmp) {
+  if (fp) fclose(fp);
+  if (tmp) unlink(tmp);
+  free(tmp);
+}
