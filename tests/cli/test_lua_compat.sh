@@ -17,6 +17,58 @@ printf 'local M = {}\nfunction M.hi() return "hi" end\nreturn M\n' > "$TMP/d/mym
 printf 'print(("x"):rep(3)\n' > "$TMP/d/syntax.lua"
 printf 'error("runtime failure")\n' > "$TMP/d/fail.lua"
 printf 'io.write(io.read("a"))\n' > "$TMP/d/cat.lua"
+printf '\xEF\xBB\xBFprint(3)' > "$TMP/d/bom.lua"
+printf '\xEF\xBB\xBF# comment!!\nprint(3)' > "$TMP/d/bomcomment.lua"
+printf '\xEFprint(3)' > "$TMP/d/badbom.lua"
+printf '#comment in 1st line without newline at the end' > "$TMP/d/hashonly.lua"
+printf 'print(package.path)' > "$TMP/d/path.lua"
+printf 'print(1); a=2; return {x=15}' > "$TMP/d/liba.lua"
+printf 'print(a); print(_G["liba"].x)' > "$TMP/d/libb.lua"
+printf 'print(str.upper"alo alo", m.max(10, 20))' > "$TMP/d/alias.lua"
+printf 'assert(#arg == 3 and arg[1] == "a" and arg[2] == "b" and arg[3] == "c")\nassert(arg[-1] == "--" and arg[-2] == "-e ")\nlocal a, b, c = ...\nassert(a == "a" and b == "b" and c == "c")\nprint("args ok")\n' > "$TMP/d/argcheck.lua"
+cat > "$TMP/d/warnings.lua" <<'EOF2'
+warn("@allow")
+warn("@off", "XXX", "@off")
+warn("@off")
+warn("@on", "YYY", "@on")
+warn("@off")
+warn("@on")
+warn("", "@on")
+warn("@on")
+warn("Z", "Z", "Z")
+EOF2
+cat > "$TMP/d/gcwarn.lua" <<'EOF2'
+warn("@allow")
+u1 = setmetatable({}, {__gc = function () error("XYZ") end})
+u2 = setmetatable({}, {__gc = function () error("ZYX") end})
+EOF2
+cat > "$TMP/d/gcorder.lua" <<'EOF2'
+print("creating 1")
+setmetatable({}, {__gc = function () print(1) end})
+print("creating 2")
+setmetatable({}, {__gc = function ()
+  print("2")
+  print("creating 3")
+  setmetatable({}, {__gc = function () print(3) end})
+  print(collectgarbage())
+  os.exit(0, true)
+end})
+EOF2
+cat > "$TMP/d/errobj.lua" <<'EOF2'
+debug = require "debug"
+m = {x=0}
+setmetatable(m, {__tostring = function(x)
+  return tostring(debug.getinfo(4).currentline + x.x)
+end})
+error(m)
+EOF2
+cat > "$TMP/d/tbc.lua" <<'EOF2'
+local x <close> = setmetatable({}, {__close = function (self, err) assert(err == nil); print("Ok") end})
+local e1 <close> = setmetatable({}, {__close = function () print(120) end})
+os.exit(true, true)
+EOF2
+printf 'print(({...})[30])' > "$TMP/d/many.lua"
+
 
 # compare NAME STDIN ARGS...  (env assignments may come first as VAR=value)
 compare() {
@@ -113,5 +165,65 @@ c "-v with a script" "" -v script.lua z
 c "-i after script" 'print(#arg)
 ' -i script.lua q
 c "dash script name after --" "" -- - 
+
+# Behaviours exercised by the reference interpreter's own stand-alone tests.
+c "BOM before code" "" bom.lua
+c "BOM before a # comment" "" bomcomment.lua
+c "bad BOM" "" badbom.lua
+c "# first line without newline" "" hashonly.lua
+c "'-' then an option-looking argument" 'print(arg[1])' - -h
+c "LUA_PATH with ;;" "" LUA_PATH='a;;b' path.lua
+c "LUA_PATH of ;" "" LUA_PATH=';' path.lua
+c "LUA_PATH_5_4 over LUA_PATH" "" LUA_PATH_5_4=y LUA_PATH=x path.lua
+c "LUA_INIT sees arg" "" LUA_INIT='X=tonumber(arg[1])' -e 'print(X)' many.lua 3.2
+c "-E with an empty environment" "" -E path.lua
+c "-l over several libraries" "" LUA_PATH='?.lua;;' -l liba -lliba -lstring -l io libb.lua
+c "-l with explicit global names" "" -l 'str=string' '-lm=math' -e 'print(m.sin(0))' alias.lua
+c "arg table with '-e ' and --" "" '-e ' -- argcheck.lua a b c
+c "arg changed before the script" 'print(...)' -e 'arg[1] = 100' - 
+c "arg is not a table" '' -e 'arg = 1' -
+c "debug.debug" 'io.stderr:write(1000)
+cont
+' -e "require'debug'.debug()"
+c "no warnings by default (stdin)" 'io.stderr:write(1); warn[[XXX]]'
+c "warning control messages" "" -W warnings.lua
+c "errors in finalizers become warnings" "" -W gcwarn.lua
+c "finalizer order when closing" "" -W gcorder.lua
+c "thirty arguments" "" many.lua $(printf 'a %.0s' $(seq 30))
+c "several -e forms" "" '-eprint(1)' -ea=3 -e 'print(a)'
+c "-i: returns and long strings" 'a = [[b
+c
+d]]
+=a
+(6*2-6) -- ===
+' -e "_PROMPT='' _PROMPT2=''" -i
+c "-i: non-string prompt called each time" ' --
+a = 2
+' -e 'local C = 0; _PROMPT=setmetatable({},{__tostring = function () C = C + 1; return C end})' -i
+c "error object whose __tostring inspects the stack" "" errobj.lua
+c "error{}" "" -e 'error{}'
+c "to-be-closed variables and os.exit(true, true)" "" tbc.lua
+c "os.exit(nil, true)" "" -e 'os.exit(nil, true)'
+c "os.exit(1, true)" "" -e 'os.exit(1, true)'
+c "-h is not an option" "" -h
+c "--- is not an option" "" ---
+c "-vv is not an option" "" -vv
+c "-iv is not an option" "" -iv
+c "-e with a syntax error" "" -e a
+c "-l needs an argument" "" -l
+c "-v then -e" "" -v -e "print'hello'"
+
+sigint() {
+  # Ctrl-C interrupts a running script; pcall catches it and the script goes on.
+  exec 3< <("$LUAI" -e 'pcall(function () print(12); io.stdout:flush(); while true do end end); print(42)' & echo $!)
+  local pid line1 line2
+  read -r pid <&3
+  read -r line1 <&3
+  kill -INT "$pid"
+  read -r line2 <&3
+  exec 3<&-
+  expect_eq "$line1 $line2" "12 42"
+}
+t "lua5.4 compat: SIGINT interrupts a running chunk" sigint
 
 finish
