@@ -9,7 +9,7 @@
 # BUILD names the output folder and SAN adds sanitizer flags, so the
 # sanitized build lives beside the plain one (build-san/).
 
-PKGS      := lua5.4 sqlite3 libcurl readline jansson
+PKGS      := lua5.4 sqlite3 libcurl readline jansson libcrypto
 BUILD     ?= build
 SAN       ?=
 PREFIX    ?= /usr/local
@@ -22,7 +22,7 @@ CFLAGS    ?= -O2 -g
 WARN      := -Wall -Wextra -Werror
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) -fPIC $(CFLAGS) $(SAN) $(PKG_CFLAGS)
 LDLIBS    = $(PKG_LIBS) -lcsv -lm
-MOD_LIBS  = $(shell pkg-config --libs sqlite3 libcurl jansson 2>/dev/null) -lcsv -lm
+MOD_LIBS  = $(shell pkg-config --libs sqlite3 libcurl jansson libcrypto 2>/dev/null) -lcsv -lm
 
 MODEL_SRC   := $(wildcard models/*.c)
 BINDING_SRC := $(wildcard bindings/*.c)
@@ -34,7 +34,7 @@ EMBEDDED    := $(wildcard models/migrations/*.sql) models/dataset.sql
 
 # Debian packages: build, run and test.
 DEB_PKGS := build-essential pkg-config lua5.4 liblua5.4-dev libsqlite3-dev sqlite3 \
-            libcurl4-openssl-dev libreadline-dev libcsv-dev libjansson-dev \
+            libcurl4-openssl-dev libssl-dev libreadline-dev libcsv-dev libjansson-dev \
             lua-busted lua-check luarocks tmux python3
 
 .PHONY: all deps test check lint install uninstall clean module install-module

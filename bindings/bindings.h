@@ -65,6 +65,10 @@ void mu_method_names(lua_State *L, const mu_entity *e, int collection);      /* 
 int mu_l_import(lua_State *L);
 int mu_l_export(lua_State *L);
 
+/* remote.c */
+int mu_l_sync(lua_State *L);
+void mu_open_remote(lua_State *L);          /* adds fetch to the module table on top */
+
 /* help.c */
 void mu_open_help(lua_State *L);
 

@@ -20,6 +20,9 @@ static const doc_entry module_docs[] = {
              "  Growth between two observations; qualifier says if the ratio is a bound."},
   {"help", "mutuals.help([x]) -> text\n  Documentation of a store, collection, record, function or entity name."},
   {"entities", "mutuals.entities() -> {name, ...}\n  The collection names a store offers."},
+  {"fetch", "mutuals.fetch(url [, opts]) -> {status, body, headers, sha256, bytes, attempts} | nil, message\n"
+            "  GET over http/https only; TLS verified; opts: timeout, connect_timeout, low_speed_time (s),\n"
+            "  max_bytes, max_redirects, retries, backoff, max_retry_time (s), progress, etag, last_modified."},
   {NULL, NULL},
 };
 
@@ -34,6 +37,9 @@ static const doc_entry store_docs[] = {
   {"import", "db:import(kind, file [, {format = 'csv'|'json'}]) -> rows\n"
              "    all or nothing; raises FILE:LINE: field: reason for each bad row"},
   {"export", "db:export(kind [, {format = 'csv'|'json', out = file}])"},
+  {"sync", "db:sync(kind, url [, opts]) -> {rows, not_modified, offline, source, ...} | nil, message\n"
+           "    fetch and import in one transaction, replacing the rows the URL gave before;\n"
+           "    a 304 keeps them; {offline = true} uses what is stored; opts as mutuals.fetch, plus format"},
   {NULL, NULL},
 };
 

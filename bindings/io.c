@@ -35,7 +35,7 @@ int mu_l_import(lua_State *L) {
   const mu_entity *e = checkentity(L, 2);
   const char *file = luaL_checkstring(L, 3);
   mu_format fmt = checkformat(L, 4, file);
-  mu_import_opts opts = {20, 0, NULL};
+  mu_import_opts opts = {20, 0, NULL, 0};
   if (lua_istable(L, 4)) {
     lua_getfield(L, 4, "max_errors");
     opts.max_errors = (int)luaL_optinteger(L, -1, 20);

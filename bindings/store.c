@@ -169,6 +169,7 @@ static const luaL_Reg store_methods[] = {
   {"collection", store_collection},
   {"import", mu_l_import},
   {"export", mu_l_export},
+  {"sync", mu_l_sync},
   {NULL, NULL},
 };
 

@@ -22,6 +22,8 @@ static const char usage_text[] =
   "                         load rows into a collection, all or nothing\n"
   "  export KIND [--format csv|json] [--out FILE]\n"
   "                         write a collection (to stdout without --out)\n"
+  "  fetch URL --as KIND [--format csv|json] [--offline] [--retries N] [--timeout S] [--max-bytes N]\n"
+  "                         fetch a dataset over http(s) and import it in one transaction\n"
   "\n"
   "Options:\n"
   "  --db PATH              the store to use (also MUTUALS_DB); default\n"
@@ -115,7 +117,7 @@ static int cmd_import(int argc, char **argv) {
     if (fp != stdin) fclose(fp);
     return 1;
   }
-  mu_import_opts opts = {20, 0, NULL};
+  mu_import_opts opts = {20, 0, NULL, 0};
   int rc = mu_import(s, e, fmt, strcmp(pos[1], "-") == 0 ? "stdin" : pos[1], fp, &opts);
   if (fp != stdin) fclose(fp);
   mu_store_close(s);
@@ -160,6 +162,50 @@ static int cmd_export(int argc, char **argv) {
   return 0;
 }
 
+/* mutuals fetch URL --as KIND [--format csv|json] [--offline] [--retries N] [--timeout S] [--max-bytes N] */
+static int cmd_fetch(int argc, char **argv) {
+  const char *url = NULL, *kind = NULL, *format = NULL;
+  int offline = 0;
+  mu_fetch_opts o;
+  mu_fetch_defaults(&o);
+  for (int i = 0; i < argc; i++) {
+    const char *a = argv[i];
+    const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+    if (strcmp(a, "--as") == 0 && v) kind = argv[++i];
+    else if (strcmp(a, "--format") == 0 && v) format = argv[++i];
+    else if (strcmp(a, "--offline") == 0) offline = 1;
+    else if (strcmp(a, "--retries") == 0 && v) o.retries = atoi(argv[++i]);
+    else if (strcmp(a, "--timeout") == 0 && v) o.timeout_ms = (long)(atof(argv[++i]) * 1000);
+    else if (strcmp(a, "--max-bytes") == 0 && v) o.max_bytes = atoll(argv[++i]);
+    else if (a[0] == '-') return usage_error("fetch: unknown option '%s'", a);
+    else if (!url) url = a;
+    else return usage_error("fetch: unexpected argument '%s'", a);
+  }
+  if (!url || !kind) return usage_error("%s", "fetch needs a URL and --as KIND: mutuals fetch URL --as KIND");
+  const mu_entity *e = mu_entity_find(kind);
+  if (!e) return usage_error("fetch: unknown kind '%s'", kind);
+  mu_format fmt;
+  if (pick_format(format, url, &fmt)) return usage_error("fetch: unknown format '%s' (csv or json)", format);
+  mu_store *s = open_store(0);
+  if (!s) return 1;
+  mu_sync_result r;
+  char err[2048];
+  int rc = mu_sync(s, e, url, fmt, &o, offline, &r, err, sizeof err);
+  mu_store_close(s);
+  if (rc) {
+    if (r.errors) fputs(r.errors, stderr);
+    free(r.errors);
+    fprintf(stderr, "mutuals: fetch: %s\n", err);
+    return 1;
+  }
+  if (r.offline)
+    fprintf(stderr, "mutuals: offline: using the %lld %s fetched from %s at %s\n", r.rows, e->plural, url,
+            r.fetched_at);
+  else if (r.not_modified)
+    fprintf(stderr, "mutuals: %s not modified: kept the %lld %s stored\n", url, r.rows, e->plural);
+  return 0;
+}
+
 int cli_main(int argc, char **argv) {
   int i = 1;
   for (; i < argc && argv[i][0] == '-'; i++) {
@@ -193,6 +239,7 @@ int cli_main(int argc, char **argv) {
   if (strcmp(cmd, "init") == 0) return cmd_init(argc - i - 1, argv + i + 1);
   if (strcmp(cmd, "import") == 0) return cmd_import(argc - i - 1, argv + i + 1);
   if (strcmp(cmd, "export") == 0) return cmd_export(argc - i - 1, argv + i + 1);
+  if (strcmp(cmd, "fetch") == 0) return cmd_fetch(argc - i - 1, argv + i + 1);
   if (strcmp(cmd, "help") == 0) {
     fputs(usage_text, stdout);
     return 0;

@@ -452,13 +452,15 @@ int mu_import(mu_store *s, const mu_entity *e, mu_format fmt, const char *name, 
     return -1;
   }
   im.may_default_source = mu_field_find(e, "source_id") != NULL;
+  int own_source = opts->source_id <= 0;
+  if (!own_source) im.source_id = opts->source_id;
   if (fmt == MU_FMT_CSV)
     import_csv(&im, fp);
   else
     import_json(&im, fp);
   clear_columns(&im);
   sqlite3_finalize(im.insert);
-  if (im.source_id && !im.nerrors) {
+  if (own_source && im.source_id && !im.nerrors) {
     sqlite3_stmt *st;
     /* Record how many rows came from the file; drop the source if none used it. */
     if (sqlite3_prepare_v2(mu_store_db(s), "UPDATE sources SET rows = ? WHERE id = ?", -1, &st, NULL) == SQLITE_OK) {

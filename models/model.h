@@ -8,6 +8,7 @@
 #define MUTUALS_MODEL_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <sqlite3.h>
 
 #define MU_VERSION "0.1.0"
@@ -220,6 +221,7 @@ typedef struct {
   int max_errors;            /* report at most this many bad rows */
   long long rows;            /* out: rows imported */
   char *errors;              /* out: malloc'd "FILE:LINE: field: reason\n"... */
+  long long source_id;       /* rows without a source column point here; 0: record the file as a source */
 } mu_import_opts;
 
 int mu_format_parse(const char *text, mu_format *fmt);
@@ -228,8 +230,58 @@ int mu_import(mu_store *s, const mu_entity *e, mu_format fmt, const char *name,
               void *fp, mu_import_opts *opts);
 int mu_export(mu_store *s, const mu_entity *e, mu_format fmt, void *fp, char *err, size_t errlen);
 
+/* ---------------------------------------------------------------- remote data */
+
+typedef struct {
+  long connect_timeout_ms, timeout_ms;
+  long low_speed_limit, low_speed_time;   /* slower than limit bytes/s for time s: stalled */
+  long long max_bytes;
+  int max_redirects;
+  int retries;                            /* further attempts after the first */
+  long backoff_ms, max_retry_ms;
+  int progress;                           /* 1 on, 0 off, -1 when stderr is a terminal */
+  const char *etag, *last_modified;       /* validators for a conditional request */
+  const char *ca_file;                    /* extra CA bundle (tests) */
+} mu_fetch_opts;
+
+typedef struct {
+  long status;
+  int not_modified, attempts;
+  long long bytes;
+  long retry_after;                       /* seconds, -1 if none */
+  char *etag, *last_modified, *content_type;
+  char sha256[65];
+  char effective_url[2048];
+} mu_fetch_result;
+
+/* Reads the body from fp; returns 0, or -1 with a message in err. */
+typedef int (*mu_fetch_body)(FILE *fp, void *ctx, char *err, size_t errlen);
+
+typedef struct mu_transfer mu_transfer;
+
+void mu_fetch_defaults(mu_fetch_opts *o);
+/* GET url, streaming the body to `body`; retries as the options say. */
+int mu_fetch(const char *url, const mu_fetch_opts *o, mu_fetch_body body, void *ctx, mu_fetch_result *res,
+             char *err, size_t errlen);
+void mu_fetch_result_free(mu_fetch_result *r);
+
+typedef struct {
+  long long rows;
+  int not_modified, offline, attempts;
+  long long source_id;
+  char fetched_at[32];
+  char *errors;                           /* malloc'd row errors when the data was bad */
+} mu_sync_result;
+
+/*
+** Fetch url and replace the rows of e that came from it, in one transaction,
+** recording the URL as a source with its validators, SHA-256 and row count.
+** A 304 keeps the stored rows. offline: use what is stored, fetch nothing.
+*/
+int mu_sync(mu_store *s, const mu_entity *e, const char *url, mu_format fmt, const mu_fetch_opts *o,
+            int offline, mu_sync_result *res, char *err, size_t errlen);
+
 /* Write to a temporary file beside path; commit renames it over path. */
-#include <stdio.h>
 FILE *mu_atomic_open(const char *path, char **tmp, char *err, size_t errlen);
 int mu_atomic_commit(FILE *fp, char *tmp, const char *path, char *err, size_t errlen);
 void mu_atomic_abort(FILE *fp, char *tmp);
