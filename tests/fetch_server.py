@@ -5,6 +5,7 @@ Started and stopped by tests/cli/test_fetch.sh; it stops by itself after
 a while in case the test is killed."""
 import gzip
 import http.server
+import ssl
 import sys
 import threading
 import time
@@ -116,10 +117,22 @@ class Server(http.server.ThreadingHTTPServer):
 
 
 def main():
-    server = Server(("127.0.0.1", 0), Handler)
-    print(server.server_address[1], flush=True)
-    threading.Timer(float(sys.argv[1]) if len(sys.argv) > 1 else 300, server.shutdown).start()
-    server.serve_forever()
+    """argv: [lifetime seconds] [certificate.pem key.pem]: with a certificate,
+    a second server speaks HTTPS, and its port is printed on a second line."""
+    lifetime = float(sys.argv[1]) if len(sys.argv) > 1 else 300
+    servers = [Server(("127.0.0.1", 0), Handler)]
+    if len(sys.argv) > 3:
+        tls = Server(("127.0.0.1", 0), Handler)
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(sys.argv[2], sys.argv[3])
+        tls.socket = ctx.wrap_socket(tls.socket, server_side=True)
+        servers.append(tls)
+    for srv in servers:
+        print(srv.server_address[1], flush=True)
+        threading.Timer(lifetime, srv.shutdown).start()
+    for srv in servers[1:]:
+        threading.Thread(target=srv.serve_forever, daemon=True).start()
+    servers[0].serve_forever()
 
 
 if __name__ == "__main__":

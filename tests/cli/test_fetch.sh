@@ -4,9 +4,13 @@
 # internet. Each case checks the store afterwards.
 . tests/cli/lib.sh
 
-exec 4< <(python3 tests/fetch_server.py 300)
+# A self-signed certificate for 127.0.0.1, made fresh for this run.
+openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj "/CN=127.0.0.1" -addext "subjectAltName=IP:127.0.0.1" \
+  -keyout "$TMP/key.pem" -out "$TMP/cert.pem" >/dev/null 2>&1
+exec 4< <(python3 tests/fetch_server.py 300 "$TMP/cert.pem" "$TMP/key.pem")
 SERVER_PID=$!
 read -r PORT <&4
+read -r TLS_PORT <&4
 trap 'kill $SERVER_PID 2>/dev/null; rm -rf "$TMP"' EXIT
 BASE="http://127.0.0.1:$PORT"
 DB="$TMP/fetch.db"
@@ -151,6 +155,31 @@ no_progress_when_piped() {
   expect_eq "$rc" 0 && expect_eq "$err" ""
 }
 t "no progress bar when stderr is not a terminal" no_progress_when_piped
+
+tls_untrusted() {
+  before=$(sectors)
+  run "$MUTUALS" --db "$DB" fetch "https://127.0.0.1:$TLS_PORT/good.csv" --as sectors
+  expect_eq "$rc" 1 && expect_match "$err" "https://127.0.0.1:$TLS_PORT/good.csv: TLS verification failed" &&
+    expect_eq "$(sectors)" "$before"
+}
+t "an untrusted TLS certificate is refused, never downgraded" tls_untrusted
+
+tls_trusted() {
+  cat > "$TMP/tls.lua" <<EOF
+local r = assert(mutuals.fetch("https://127.0.0.1:$TLS_PORT/good.csv", {ca_file = "$TMP/cert.pem"}))
+print(r.status, #r.body)
+EOF
+  out=$("$MUTUALS" --db "$DB" run "$TMP/tls.lua")
+  expect_eq "$out" "200	43"
+}
+t "the same server is accepted once its certificate is trusted" tls_trusted
+
+progress_on_terminal() {
+  # script(1) gives the command a terminal: the progress bar appears, then is cleared.
+  out=$(script -qec "$MUTUALS --db $TMP/progress.db fetch $BASE/big.csv --as sectors" /dev/null)
+  expect_match "$out" "MB" && expect_match "$out" $'\033\\[K'
+}
+t "a progress bar on stderr when it is a terminal" progress_on_terminal
 
 kill $SERVER_PID 2>/dev/null
 finish
