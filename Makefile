@@ -35,7 +35,7 @@ EMBEDDED    := $(wildcard models/migrations/*.sql) models/dataset.sql
 # Debian packages: build, run and test.
 DEB_PKGS := build-essential pkg-config lua5.4 liblua5.4-dev libsqlite3-dev sqlite3 \
             libcurl4-openssl-dev libssl-dev libreadline-dev libcsv-dev libjansson-dev \
-            lua-busted lua-check luarocks tmux python3
+            lua-busted lua-check luarocks tmux python3 openssl gnuplot-nox chromium
 
 .PHONY: all deps test check lint install uninstall clean module install-module
 
@@ -47,6 +47,7 @@ $(BUILD)/obj/%.o: %.c $(wildcard models/*.h bindings/*.h host/*.h)
 
 # The SQL files are pulled into embed.o by the assembler.
 $(BUILD)/obj/models/embed.o: $(EMBEDDED)
+$(BUILD)/obj/bindings/lualib.o: bindings/report.lua
 
 $(BUILD)/mutuals: $(HOST_OBJ) $(BINDING_OBJ) $(MODEL_OBJ)
 	$(CC) $(SAN) -o $@ $^ $(LDFLAGS) $(LDLIBS)

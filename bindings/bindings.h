@@ -69,6 +69,9 @@ int mu_l_export(lua_State *L);
 int mu_l_sync(lua_State *L);
 void mu_open_remote(lua_State *L);          /* adds fetch to the module table on top */
 
+/* lualib.c */
+void mu_open_lualib(lua_State *L);          /* base64, and preloads mutuals.report */
+
 /* help.c */
 void mu_open_help(lua_State *L);
 

@@ -116,6 +116,7 @@ int luaopen_mutuals(lua_State *L) {
   luaL_newlib(L, funcs);
   mu_open_analysis(L);
   mu_open_remote(L);
+  mu_open_lualib(L);
   mu_open_help(L);
   lua_pushliteral(L, MUTUALS_VERSION);
   lua_setfield(L, -2, "version");

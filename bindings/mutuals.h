@@ -7,6 +7,7 @@
 #define MUTUALS_VERSION "0.1.0"
 
 int luaopen_mutuals(lua_State *L);
+int luaopen_mutuals_report(lua_State *L);   /* require "mutuals.report" */
 
 /*
 ** The store path used when none is given: $MUTUALS_DB, else

@@ -24,6 +24,12 @@ static const char usage_text[] =
   "                         write a collection (to stdout without --out)\n"
   "  fetch URL --as KIND [--format csv|json] [--offline] [--retries N] [--timeout S] [--max-bytes N]\n"
   "                         fetch a dataset over http(s) and import it in one transaction\n"
+  "  report SCRIPT --out FILE [--format html|md|csv|json] [--wait] [-- ARGS...]\n"
+  "                         render the report a script returns, atomically, under a lock;\n"
+  "                         exit 75 when another run holds the lock (unless --wait)\n"
+  "  runs [--limit N]       the history of report runs\n"
+  "  schedule SCRIPT --out FILE --on CALENDAR [--cron EXPR]\n"
+  "                         print crontab and systemd timer units for a report\n"
   "\n"
   "Options:\n"
   "  --db PATH              the store to use (also MUTUALS_DB); default\n"
@@ -240,6 +246,9 @@ int cli_main(int argc, char **argv) {
   if (strcmp(cmd, "import") == 0) return cmd_import(argc - i - 1, argv + i + 1);
   if (strcmp(cmd, "export") == 0) return cmd_export(argc - i - 1, argv + i + 1);
   if (strcmp(cmd, "fetch") == 0) return cmd_fetch(argc - i - 1, argv + i + 1);
+  if (strcmp(cmd, "report") == 0) return report_main(argc, argv, i + 1);
+  if (strcmp(cmd, "runs") == 0) return runs_main(argc - i - 1, argv + i + 1);
+  if (strcmp(cmd, "schedule") == 0) return schedule_main(argc, argv, i + 1);
   if (strcmp(cmd, "help") == 0) {
     fputs(usage_text, stdout);
     return 0;

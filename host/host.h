@@ -19,6 +19,13 @@ int standalone_main(int argc, char **argv);
 
 /* run.c: `mutuals run SCRIPT ARGS...`, argv[script] being the script; returns the exit status */
 int run_script(int argc, char **argv, int script);
+/* Runs argv[script] in L (a new state) with nresults results left on the stack; a Lua status. */
+int host_run_file(lua_State *L, int argc, char **argv, int script, int nresults);
+
+/* report.c: `mutuals report`, `mutuals runs`, `mutuals schedule` */
+int report_main(int argc, char **argv, int first);
+int runs_main(int argc, char **argv);
+int schedule_main(int argc, char **argv, int first);
 
 /* pretty.c: a readable, depth-limited, cycle-safe rendering of the value at idx */
 void pretty_push(lua_State *L, int idx);

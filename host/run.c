@@ -1,9 +1,9 @@
 /*
-** `mutuals run SCRIPT [ARGS...]`: run an analysis script with the mutuals
-** module loaded (as the global `mutuals` and through require) and `arg` set
-** as the stand-alone interpreter sets it. Errors print once, on stderr, as
-** "script:line: message" with a traceback; the exit status is 1. Only the
-** script itself writes to stdout.
+** Running scripts: `mutuals run SCRIPT [ARGS...]` and the scripts behind
+** `mutuals report`. The mutuals module is loaded (as the global `mutuals`
+** and through require) and `arg` is set as the stand-alone interpreter sets
+** it. Errors print once, on stderr, as "script:line: message" with a
+** traceback; the exit status is 1. Only the script itself writes to stdout.
 */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,10 +16,12 @@ typedef struct {
   int argc;          /* all of argv */
   char **argv;
   int script;        /* index of the script in argv */
+  int nresults;      /* results of the script to keep on the stack */
 } run_args;
 
 static int protected_run(lua_State *L) {
   run_args *a = lua_touserdata(L, 1);
+  lua_pop(L, 1);
   luaL_openlibs(L);
   host_preload(L);
   luaL_requiref(L, "mutuals", luaopen_mutuals, 1);
@@ -31,25 +33,28 @@ static int protected_run(lua_State *L) {
   }
   lua_setglobal(L, "arg");
   lua_gc(L, LUA_GCGEN, 0, 0);
-  int status = luaL_loadfile(L, a->argv[a->script]);
-  if (status != LUA_OK) return lua_error(L);
+  if (luaL_loadfile(L, a->argv[a->script]) != LUA_OK) return lua_error(L);
   int n = a->argc - a->script - 1;
   luaL_checkstack(L, n, "too many arguments to script");
   for (int i = 1; i <= n; i++) lua_pushstring(L, a->argv[a->script + i]);
-  lua_call(L, n, 0);
-  return 0;
+  lua_call(L, n, a->nresults);
+  return a->nresults;
+}
+
+int host_run_file(lua_State *L, int argc, char **argv, int script, int nresults) {
+  run_args a = {argc, argv, script, nresults};
+  lua_pushcfunction(L, protected_run);
+  lua_pushlightuserdata(L, &a);
+  return host_docall(L, 1, nresults);
 }
 
 int run_script(int argc, char **argv, int script) {
-  run_args a = {argc, argv, script};
   lua_State *L = luaL_newstate();
   if (!L) {
     fprintf(stderr, "mutuals: not enough memory\n");
     return 1;
   }
-  lua_pushcfunction(L, protected_run);
-  lua_pushlightuserdata(L, &a);
-  int status = host_docall(L, 1, 0);
+  int status = host_run_file(L, argc, argv, script, 0);
   if (status != LUA_OK) {
     const char *msg = lua_tostring(L, -1);
     fprintf(stderr, "%s\n", msg ? msg : "(error object is not a string)");

@@ -6,16 +6,6 @@
 */
 #include "embed.h"
 
-#define MU_EMBED(sym, file)                                                   \
-  __asm__(".section .rodata\n"                                                \
-          ".global " #sym "\n"                                                \
-          ".hidden " #sym "\n"                                                \
-          ".type " #sym ", @object\n"                                         \
-          ".balign 16\n" #sym ":\n"                                           \
-          ".incbin \"" file "\"\n"                                            \
-          ".byte 0\n"                                                         \
-          ".previous\n")
-
 MU_EMBED(mu_sql_migration_001, "models/migrations/001_init.sql");
 MU_EMBED(mu_sql_migration_002, "models/migrations/002_runs.sql");
 MU_EMBED(mu_sql_dataset, "models/dataset.sql");

@@ -2,6 +2,20 @@
 #ifndef MUTUALS_EMBED_H
 #define MUTUALS_EMBED_H
 
+/*
+** Pull a file into .rodata as a NUL-terminated symbol. Paths are relative
+** to the top of the source tree, where make and luarocks run.
+*/
+#define MU_EMBED(sym, file)                                                   \
+  __asm__(".section .rodata\n"                                                \
+          ".global " #sym "\n"                                                \
+          ".hidden " #sym "\n"                                                \
+          ".type " #sym ", @object\n"                                         \
+          ".balign 16\n" #sym ":\n"                                           \
+          ".incbin \"" file "\"\n"                                            \
+          ".byte 0\n"                                                         \
+          ".previous\n")
+
 extern const char mu_sql_migration_001[];
 extern const char mu_sql_migration_002[];
 extern const char mu_sql_dataset[];

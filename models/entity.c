@@ -257,6 +257,18 @@ static const mu_field recommendation_body_fields[] = {
   {"body_id", MU_T_REF, MU_REQUIRED, NULL, "body", "a body it is addressed to"},
 };
 
+static const mu_field run_fields[] = {
+  ID,
+  {"script", MU_T_TEXT, MU_REQUIRED, NULL, NULL, "the report script, as given"},
+  {"sha256", MU_T_TEXT, MU_REQUIRED, NULL, NULL, "SHA-256 of the script when it ran"},
+  {"args", MU_T_TEXT, MU_REQUIRED | MU_DEFAULTED, NULL, NULL, "its arguments, a JSON array"},
+  {"started_at", MU_T_TEXT, MU_REQUIRED, NULL, NULL, "start time, UTC"},
+  {"finished_at", MU_T_TEXT, 0, NULL, NULL, "end time, UTC"},
+  {"status", MU_T_INT, 0, NULL, NULL, "exit status (nil while running)"},
+  {"outputs", MU_T_TEXT, MU_REQUIRED | MU_DEFAULTED, NULL, NULL, "files written, a JSON array"},
+  {"error", MU_T_TEXT, 0, NULL, NULL, "the error message of a failed run"},
+};
+
 static const mu_relation source_rels[] = {
   {"observations", MU_REL_MANY, "observation", "source_id", NULL, NULL, NULL, NULL, NULL, "figures from it"},
   {"mutuals", MU_REL_MANY, "mutual", "source_id", NULL, NULL, NULL, NULL, NULL, "mutuals it names first"},
@@ -272,6 +284,7 @@ static const mu_relation body_rels[] = {
   REL_SOURCE,
 };
 static const mu_relation plain_rels[] = { REL_SOURCE };
+
 static const mu_relation sector_rels[] = {
   {"mutuals", MU_REL_JOIN, "mutual", NULL, "mutual_sectors", "sector_id", "mutual_id", NULL, NULL, "mutuals in it"},
   REL_SOURCE,
@@ -396,13 +409,15 @@ ENTITY(e_rec_barrier, "recommendation_barrier", "recommendation_barriers", "reco
 ENTITY(e_rec_body, "recommendation_body", "recommendation_bodies", "recommendation_bodies", NULL,
        "recommendation_id", recommendation_body_fields, recommendation_body_rels,
        "Links a recommendation to a body it is addressed to.");
+static const mu_entity e_run = {"run", "runs", "runs", NULL, "script", run_fields, N(run_fields), NULL, 0,
+  "One run of a report script: when, with what arguments, what it wrote and how it ended."};
 ENTITY(e_finding, "finding", "findings", "findings", NULL, "text", finding_fields, plain_rels,
        "A non-numeric claim of one source about a subject.");
 
 const mu_entity *const mu_entities[] = {
   &e_source, &e_body, &e_org, &e_person, &e_event, &e_sector, &e_mutual, &e_status, &e_prog,
   &e_obs, &e_barrier, &e_rec, &e_survey, &e_question, &e_option, &e_result, &e_response,
-  &e_group, &e_finding, &e_mutual_sector, &e_rec_barrier, &e_rec_body, NULL,
+  &e_group, &e_finding, &e_mutual_sector, &e_rec_barrier, &e_rec_body, &e_run, NULL,
 };
 
 const mu_entity *mu_entity_find(const char *name) {

@@ -281,6 +281,13 @@ typedef struct {
 int mu_sync(mu_store *s, const mu_entity *e, const char *url, mu_format fmt, const mu_fetch_opts *o,
             int offline, mu_sync_result *res, char *err, size_t errlen);
 
+/* ---------------------------------------------------------------- report runs */
+
+void mu_now_utc(char *buf, size_t len);   /* 2026-11-23T10:00:00.123Z */
+long long mu_run_start(mu_store *s, const char *script, const char *sha256, const char *args_json,
+                       char *err, size_t errlen);
+int mu_run_finish(mu_store *s, long long id, int status, const char *outputs_json, const char *error);
+
 /* Write to a temporary file beside path; commit renames it over path. */
 FILE *mu_atomic_open(const char *path, char **tmp, char *err, size_t errlen);
 int mu_atomic_commit(FILE *fp, char *tmp, const char *path, char *err, size_t errlen);

@@ -1,0 +1,331 @@
+/*
+** Unattended reports. `mutuals report SCRIPT --out FILE` runs a script that
+** returns a report (mutuals.report.new{...}), renders it and writes FILE
+** atomically, holding a lock so that two runs of the same report never
+** overlap, and records the run in the store. `mutuals runs` lists the
+** history; `mutuals schedule` prints crontab and systemd units for a report
+** rather than being a scheduler itself.
+**
+** Exit statuses a scheduler can act on: 0 done, 1 the script or the write
+** failed (the previous output is untouched), 2 usage, 75 (EX_TEMPFAIL)
+** another run holds the lock.
+*/
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+#include <jansson.h>
+#include <lauxlib.h>
+#include <openssl/evp.h>
+#include "host.h"
+#include "../bindings/mutuals.h"
+#include "../models/model.h"
+
+#define EXIT_LOCKED 75
+
+static int usage(const char *msg, const char *what) {
+  fprintf(stderr, "mutuals: ");
+  fprintf(stderr, msg, what);
+  fprintf(stderr, " (try 'mutuals --help')\n");
+  return 2;
+}
+
+/* SHA-256 of a file as hex; 0 on success. */
+static int file_sha256(const char *path, char hex[65]) {
+  FILE *fp = fopen(path, "rb");
+  if (!fp) return -1;
+  EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+  unsigned char buf[65536], md[EVP_MAX_MD_SIZE];
+  unsigned len = 0;
+  size_t n;
+  int ok = ctx && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
+  while (ok && (n = fread(buf, 1, sizeof buf, fp)) > 0) ok = EVP_DigestUpdate(ctx, buf, n);
+  ok = ok && !ferror(fp) && EVP_DigestFinal_ex(ctx, md, &len);
+  EVP_MD_CTX_free(ctx);
+  fclose(fp);
+  if (!ok) return -1;
+  for (unsigned i = 0; i < len && i < 32; i++) snprintf(hex + 2 * i, 3, "%02x", md[i]);
+  return 0;
+}
+
+/* A JSON array of strings, malloc'd. */
+static char *json_strings(char **items, int n) {
+  json_t *a = json_array();
+  for (int i = 0; i < n; i++) json_array_append_new(a, json_string(items[i]));
+  char *s = json_dumps(a, JSON_COMPACT);
+  json_decref(a);
+  return s;
+}
+
+static const char *format_of(const char *format, const char *out) {
+  if (format) return format;
+  const char *dot = strrchr(out, '.');
+  if (dot && (strcmp(dot, ".md") == 0 || strcmp(dot, ".csv") == 0 || strcmp(dot, ".json") == 0)) return dot + 1;
+  return "html";
+}
+
+/*
+** Run the script and render what it returns. On success leaves the
+** rendered text on top of L's stack and returns 0; otherwise the message.
+*/
+static int render(lua_State *L, int argc, char **argv, int script, const char *format) {
+  if (host_run_file(L, argc, argv, script, 1) != LUA_OK) return -1;
+  if (luaL_getmetafield(L, -1, "__index") == LUA_TNIL || lua_getfield(L, -2, "render") != LUA_TFUNCTION) {
+    lua_settop(L, 0);
+    lua_pushfstring(L, "%s: the script must return a report (return mutuals.report.new{...} at its end)",
+                    argv[script]);
+    return -1;
+  }
+  lua_insert(L, -3);
+  lua_pop(L, 1);                 /* the __index table */
+  lua_pushstring(L, format);     /* render(report, format) */
+  if (host_docall(L, 2, 1) != LUA_OK) return -1;
+  if (!lua_isstring(L, -1)) {
+    lua_pushliteral(L, "render did not return text");
+    return -1;
+  }
+  return 0;
+}
+
+int report_main(int argc, char **argv, int first) {
+  const char *out = NULL, *format = NULL;
+  int wait = 0, script = -1, i;
+  char err[1024];
+  /* mutuals [opts] report SCRIPT [--out F] [--format F] [--wait] [--] [ARGS...] */
+  char **rargv = calloc((size_t)argc + 4, sizeof *rargv);
+  int rargc = 0;
+  if (!rargv) return 1;
+  rargv[rargc++] = argv[0];
+  rargv[rargc++] = "report";
+  for (i = first; i < argc; i++) {
+    const char *a = argv[i];
+    if (strcmp(a, "--out") == 0 && i + 1 < argc) out = argv[++i];
+    else if (strcmp(a, "--format") == 0 && i + 1 < argc) format = argv[++i];
+    else if (strcmp(a, "--wait") == 0) wait = 1;
+    else if (strcmp(a, "--no-wait") == 0) wait = 0;
+    else if (strcmp(a, "--") == 0) {
+      for (i++; i < argc; i++) rargv[rargc++] = argv[i];
+    } else if (a[0] == '-' && a[1]) {
+      free(rargv);
+      return usage("report: unknown option '%s'", a);
+    } else {
+      if (script < 0) script = rargc;
+      rargv[rargc++] = argv[i];
+    }
+  }
+  if (script < 0 || !out) {
+    free(rargv);
+    return usage("%s", "report needs a script and --out FILE: mutuals report SCRIPT --out FILE [--format html|md|csv|json]");
+  }
+  format = format_of(format, out);
+  if (strcmp(format, "html") && strcmp(format, "md") && strcmp(format, "csv") && strcmp(format, "json")) {
+    free(rargv);
+    return usage("report: unknown format '%s' (html, md, csv or json)", format);
+  }
+  /* The lock: one file beside the output, held for the whole run. */
+  char lockpath[PATH_MAX];
+  snprintf(lockpath, sizeof lockpath, "%s.lock", out);
+  int lock = open(lockpath, O_CREAT | O_RDWR | O_CLOEXEC, 0644);
+  if (lock < 0) {
+    fprintf(stderr, "mutuals: report: cannot create the lock %s: %s\n", lockpath, strerror(errno));
+    free(rargv);
+    return 1;
+  }
+  if (flock(lock, LOCK_EX | (wait ? 0 : LOCK_NB)) != 0) {
+    fprintf(stderr, "mutuals: report: another run is writing %s (lock %s held); try later or pass --wait\n", out,
+            lockpath);
+    close(lock);
+    free(rargv);
+    return EXIT_LOCKED;
+  }
+  char path[4096], sha[65] = "";
+  mu_store *s = NULL;
+  err[0] = '\0';
+  if (mutuals_default_path(path, sizeof path)) snprintf(err, sizeof err, "%.1000s", path);
+  if (err[0] == '\0' && mu_store_open(path, 0, &s, err, sizeof err) == 0) err[0] = '\0';
+  if (!s) {
+    fprintf(stderr, "mutuals: report: %s\n", err);
+    close(lock);
+    free(rargv);
+    return 1;
+  }
+  if (file_sha256(rargv[script], sha)) {
+    fprintf(stderr, "mutuals: report: cannot read %s: %s\n", rargv[script], strerror(errno));
+    mu_store_close(s);
+    close(lock);
+    free(rargv);
+    return 1;
+  }
+  char *args = json_strings(rargv + script + 1, rargc - script - 1);
+  long long run = mu_run_start(s, rargv[script], sha, args ? args : "[]", err, sizeof err);
+  free(args);
+  if (run < 0) fprintf(stderr, "mutuals: report: cannot record the run: %s\n", err);
+
+  int status = 1;
+  const char *failure = NULL;
+  lua_State *L = luaL_newstate();
+  if (!L) {
+    failure = "not enough memory";
+  } else if (render(L, rargc, rargv, script, format) != 0) {
+    failure = lua_tostring(L, -1) ? lua_tostring(L, -1) : "the report failed";
+  } else {
+    size_t len;
+    const char *text = lua_tolstring(L, -1, &len);
+    char *tmp;
+    FILE *fp = mu_atomic_open(out, &tmp, err, sizeof err);
+    if (!fp) failure = err;
+    else if (fwrite(text, 1, len, fp) != len) {
+      snprintf(err, sizeof err, "cannot write %s: %s", out, strerror(errno));
+      mu_atomic_abort(fp, tmp);
+      failure = err;
+    } else if (mu_atomic_commit(fp, tmp, out, err, sizeof err)) {
+      failure = err;
+    } else {
+      status = 0;
+    }
+  }
+  if (failure) fprintf(stderr, "%s\n", failure);
+  if (run > 0) {
+    char *outputs = json_strings(status == 0 ? (char **)&out : NULL, status == 0 ? 1 : 0);
+    mu_run_finish(s, run, status, outputs ? outputs : "[]", failure);
+    free(outputs);
+  }
+  if (L) lua_close(L);
+  mu_store_close(s);
+  close(lock);   /* releases the lock; the lock file stays for the next run */
+  free(rargv);
+  return status;
+}
+
+/* mutuals runs [--limit N]: the latest runs, newest first. */
+int runs_main(int argc, char **argv) {
+  long limit = 20;
+  char path[4096], err[1024];
+  mu_store *s;
+  for (int i = 0; i < argc; i++) {
+    if (strcmp(argv[i], "--limit") == 0 && i + 1 < argc) limit = atol(argv[++i]);
+    else return usage("runs: unknown argument '%s'", argv[i]);
+  }
+  if (mutuals_default_path(path, sizeof path)) {
+    fprintf(stderr, "mutuals: runs: %s\n", path);
+    return 1;
+  }
+  if (mu_store_open(path, 0, &s, err, sizeof err)) {
+    fprintf(stderr, "mutuals: runs: %s\n", err);
+    return 1;
+  }
+  sqlite3_stmt *st;
+  if (sqlite3_prepare_v2(mu_store_db(s),
+        "SELECT id, started_at, round((julianday(finished_at) - julianday(started_at)) * 86400, 2), "
+        "coalesce(status, 'running'), script, (SELECT group_concat(value, ' ') FROM json_each(outputs)), "
+        "substr(replace(coalesce(error, ''), char(10), ' '), 1, 80) FROM runs ORDER BY id DESC LIMIT ?",
+        -1, &st, NULL) != SQLITE_OK) {
+    fprintf(stderr, "mutuals: runs: %s\n", sqlite3_errmsg(mu_store_db(s)));
+    mu_store_close(s);
+    return 1;
+  }
+  sqlite3_bind_int64(st, 1, limit);
+  printf("%-5s %-24s %9s %-7s %s\n", "id", "started (UTC)", "seconds", "status", "script -> outputs / error");
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    const char *outputs = (const char *)sqlite3_column_text(st, 5);
+    const char *error = (const char *)sqlite3_column_text(st, 6);
+    printf("%-5lld %-24s %9s %-7s %s%s%s\n", (long long)sqlite3_column_int64(st, 0), sqlite3_column_text(st, 1),
+           sqlite3_column_text(st, 2) ? (const char *)sqlite3_column_text(st, 2) : "-", sqlite3_column_text(st, 3),
+           sqlite3_column_text(st, 4), outputs && *outputs ? " -> " : (error && *error ? "  ! " : ""),
+           outputs && *outputs ? outputs : (error ? error : ""));
+  }
+  sqlite3_finalize(st);
+  mu_store_close(s);
+  return 0;
+}
+
+/* The crontab form of a few OnCalendar expressions; NULL when there is none. */
+static const char *cron_of(const char *cal, char *buf, size_t len) {
+  static const struct { const char *cal, *cron; } names[] = {
+    {"hourly", "0 * * * *"}, {"daily", "0 0 * * *"}, {"weekly", "0 0 * * 1"}, {"monthly", "0 0 1 * *"},
+  };
+  for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+    if (strcmp(cal, names[i].cal) == 0) return names[i].cron;
+  char dow[16] = "*";
+  int h, m;
+  const char *rest = cal;
+  if (strncmp(cal, "*-*-* ", 6) != 0) {
+    static const char *const days[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+    int d = -1;
+    for (int k = 0; k < 7; k++)
+      if (strncmp(cal, days[k], 3) == 0 && strncmp(cal + 3, " *-*-* ", 7) == 0) d = k;
+    if (d < 0) return NULL;
+    snprintf(dow, sizeof dow, "%d", d);
+    rest = cal + 4;
+  }
+  if (sscanf(rest + 6, "%d:%d", &h, &m) != 2 || h < 0 || h > 23 || m < 0 || m > 59) return NULL;
+  snprintf(buf, len, "%d %d * * %s", m, h, dow);
+  return buf;
+}
+
+/* mutuals schedule SCRIPT --out FILE --on CALENDAR [--cron EXPR] [--name NAME] [--format F] */
+int schedule_main(int argc, char **argv, int first) {
+  const char *script = NULL, *out = NULL, *cal = NULL, *cron = NULL, *name = NULL, *format = NULL;
+  char cronbuf[64], sp[PATH_MAX], op[2 * PATH_MAX + 2], dir[PATH_MAX], self[PATH_MAX], db[4096];
+  for (int i = first; i < argc; i++) {
+    const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+    if (strcmp(a, "--out") == 0 && v) out = argv[++i];
+    else if (strcmp(a, "--on") == 0 && v) cal = argv[++i];
+    else if (strcmp(a, "--cron") == 0 && v) cron = argv[++i];
+    else if (strcmp(a, "--name") == 0 && v) name = argv[++i];
+    else if (strcmp(a, "--format") == 0 && v) format = argv[++i];
+    else if (a[0] == '-') return usage("schedule: unknown option '%s'", a);
+    else if (!script) script = a;
+    else return usage("schedule: unexpected argument '%s'", a);
+  }
+  if (!script || !out || !cal)
+    return usage("%s", "schedule needs SCRIPT, --out FILE and --on CALENDAR (systemd OnCalendar, e.g. 'Mon *-*-* 06:00:00')");
+  if (!cron && !(cron = cron_of(cal, cronbuf, sizeof cronbuf)))
+    return usage("schedule: '%s' has no simple crontab form: give one with --cron 'M H DOM MON DOW'", cal);
+  if (!realpath(script, sp)) {
+    fprintf(stderr, "mutuals: schedule: %s: %s\n", script, strerror(errno));
+    return 1;
+  }
+  snprintf(dir, sizeof dir, "%s", out);
+  char *slash = strrchr(dir, '/');
+  const char *base = slash ? slash + 1 : out;
+  if (slash) *slash = '\0'; else snprintf(dir, sizeof dir, ".");
+  char rdir[PATH_MAX];
+  if (!realpath(dir, rdir)) {
+    fprintf(stderr, "mutuals: schedule: the folder of %s: %s\n", out, strerror(errno));
+    return 1;
+  }
+  snprintf(op, sizeof op, "%s/%s", rdir, base);
+  ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+  if (n <= 0) snprintf(self, sizeof self, "mutuals");
+  else self[n] = '\0';
+  if (mutuals_default_path(db, sizeof db)) {
+    fprintf(stderr, "mutuals: schedule: %s\n", db);
+    return 1;
+  }
+  char dbabs[PATH_MAX];
+  if (realpath(db, dbabs)) snprintf(db, sizeof db, "%s", dbabs);
+  if (!name) {
+    const char *b = strrchr(sp, '/') ? strrchr(sp, '/') + 1 : sp;
+    static char nbuf[128];
+    snprintf(nbuf, sizeof nbuf, "%.*s", (int)(strcspn(b, ".")), b);
+    name = nbuf;
+  }
+  char fmtopt[64] = "";
+  if (format) snprintf(fmtopt, sizeof fmtopt, " --format %s", format);
+  printf("# crontab line (add with `crontab -e`): exit 75 means another run still holds the lock\n");
+  printf("%s %s --db '%s' report '%s' --out '%s'%s\n\n", cron, self, db, sp, op, fmtopt);
+  printf("# ~/.config/systemd/user/mutuals-%s.service\n", name);
+  printf("[Unit]\nDescription=mutuals report %s\n\n[Service]\nType=oneshot\n"
+         "ExecStart=%s --db '%s' report '%s' --out '%s' --wait%s\nSuccessExitStatus=0\n\n", name, self, db, sp, op,
+         fmtopt);
+  printf("# ~/.config/systemd/user/mutuals-%s.timer\n", name);
+  printf("[Unit]\nDescription=Run the mutuals report %s on schedule\n\n[Timer]\nOnCalendar=%s\nPersistent=true\n\n"
+         "[Install]\nWantedBy=timers.target\n\n", name, cal);
+  printf("# then: systemctl --user daemon-reload && systemctl --user enable --now mutuals-%s.timer\n", name);
+  return 0;
+}
