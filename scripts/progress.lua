@@ -2,6 +2,7 @@
 -- pipeline, service areas, and progress toward one million public servants
 -- in mutuals by 2015.
 --   mutuals report scripts/progress.lua --out progress.html [AS_OF]
+local mutuals = require "mutuals"
 local report = require "mutuals.report"
 local fmt = report.format
 

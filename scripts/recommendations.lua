@@ -1,6 +1,7 @@
 -- The recommendations tracker: each Taskforce recommendation, the barriers
 -- it addresses, to whom, its deadline and status, and which are overdue.
 --   mutuals report scripts/recommendations.lua --out tracker.html [AS_OF]
+local mutuals = require "mutuals"
 local report = require "mutuals.report"
 local fmt = report.format
 

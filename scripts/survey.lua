@@ -2,6 +2,7 @@
 -- overall, by department and by grade, with 95% intervals where the number
 -- of respondents allows and a plain statement where it does not.
 --   mutuals report scripts/survey.lua --out survey.html
+local mutuals = require "mutuals"
 local report = require "mutuals.report"
 local fmt = report.format
 
@@ -18,16 +19,13 @@ r:heading("The question")
 r:paragraph(("“%s” %s"):format(question.text, r:cite(question)))
 
 r:heading("Overall")
-local rows, labels, with_base = {}, {}, {}
+local rows, with_base = {}, {}
 for _, s in ipairs(survey:shares{question = "interest"}) do
   local interval = s.lo and ("%s to %s"):format(fmt.percent(s.lo, 1), fmt.percent(s.hi, 1))
     or "no base published: no interval"
   rows[#rows + 1] = {s.label, fmt.percent(s.share), s.n and fmt.number(s.n) or "unknown", interval,
                      r:cite(db.sources:get(s.source))}
-  if s.n then
-    labels[#labels + 1] = s.label
-    with_base[#with_base + 1] = s
-  end
+  if s.n then with_base[#with_base + 1] = s end
 end
 r:table{caption = "Would you be interested in your team becoming a mutual?",
         columns = {"Answer", "Share", "Respondents", "95% interval (Wilson)", "Source"}, rows = rows,
@@ -38,8 +36,8 @@ r:chart{type = "stacked", title = "Answers overall (share of 1,395 respondents)"
         series = series, percent = true, ylabel = "% of respondents", sources = {survey}}
 
 r:heading("By department")
-rows, labels = {}, {}
-local values, dept_sources = {}, {survey}
+rows = {}
+local labels, values, dept_sources = {}, {survey}
 for _, s in ipairs(survey:shares{question = "interest", by = "department"}) do
   dept_sources[#dept_sources + 1] = db.sources:get(s.source)
   rows[#rows + 1] = {s.group, s.label, fmt.percent(s.share), s.n and fmt.number(s.n) or "not published",

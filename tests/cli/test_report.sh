@@ -1,0 +1,140 @@
+#!/bin/bash
+# Reports run unattended: atomic output, the lock, the run history, the
+# schedule, and the shipped reports rendered by headless Chromium.
+. tests/cli/lib.sh
+
+DB="$TMP/report.db"
+SCRIPTS="$PWD/scripts"
+rep() { run "$MUTUALS" --db "$DB" report "$@"; }
+
+cat > "$TMP/ok.lua" <<'EOF'
+local report = require "mutuals.report"
+local r = report.new{title = "Small report"}
+r:table{caption = "Args", columns = {"n", "value"}, rows = {{1, arg[1] or "none"}}, sources = {1}}
+return r
+EOF
+cat > "$TMP/fails.lua" <<'EOF'
+local report = require "mutuals.report"
+local r = report.new{title = "Broken"}
+r:paragraph("half way")
+error("the data for this report is missing")
+EOF
+printf 'return 42\n' > "$TMP/notreport.lua"
+cat > "$TMP/slow.lua" <<'EOF'
+local report = require "mutuals.report"
+local f = io.open(arg[1], "w") f:write("started") f:close()
+os.execute("sleep 2")
+return report.new{title = "Slow"}
+EOF
+
+writes_html() {
+  rep "$TMP/ok.lua" --out "$TMP/out.html" -- hello
+  expect_eq "$rc" 0 && expect_eq "$out" "" && expect_eq "$err" "" &&
+    grep -q '<td>1</td><td>hello</td>' "$TMP/out.html" && grep -q "Sources" "$TMP/out.html"
+}
+t "report: writes the HTML page quietly" writes_html
+
+formats() {
+  rep "$TMP/ok.lua" --out "$TMP/out.md" && expect_eq "$rc" 0 && grep -q '^# Small report' "$TMP/out.md" &&
+  rep "$TMP/ok.lua" --out "$TMP/out.csv" && expect_eq "$(cat "$TMP/out.csv")" "n,value
+1,none" &&
+  rep "$TMP/ok.lua" --out "$TMP/out.json" && grep -q '"title":"Small report"' "$TMP/out.json" &&
+  rep "$TMP/ok.lua" --out "$TMP/other.txt" --format md && grep -q '^# Small report' "$TMP/other.txt"
+}
+t "report: the format follows the extension or --format" formats
+
+atomic() {
+  printf 'previous version\n' > "$TMP/keep.html"
+  rep "$TMP/fails.lua" --out "$TMP/keep.html"
+  expect_eq "$rc" 1 && expect_match "$err" "fails.lua:4: the data for this report is missing" &&
+    expect_eq "$(cat "$TMP/keep.html")" "previous version" &&
+    ! ls "$TMP" | grep -q 'keep.html.tmp'
+}
+t "report: a script failing midway leaves the previous output as it was" atomic
+
+not_a_report() {
+  rep "$TMP/notreport.lua" --out "$TMP/x.html"
+  expect_eq "$rc" 1 && expect_match "$err" "must return a report" && test ! -e "$TMP/x.html"
+}
+t "report: a script that returns no report is an error" not_a_report
+
+unwritable() {
+  rep "$TMP/ok.lua" --out "$TMP/no/such/dir/x.html"
+  expect_eq "$rc" 1 && expect_match "$err" "no/such/dir/x.html"
+}
+t "report: an output that cannot be written is an error" unwritable
+
+lock() {
+  "$MUTUALS" --db "$DB" report "$TMP/slow.lua" --out "$TMP/slow.html" -- "$TMP/started" 2>"$TMP/first.err" &
+  local first=$!
+  for _ in $(seq 50); do [ -e "$TMP/started" ] && break; sleep 0.1; done
+  rep "$TMP/ok.lua" --out "$TMP/slow.html"
+  expect_eq "$rc" 75 && expect_match "$err" "another run is writing $TMP/slow.html" || { wait $first; return 1; }
+  rep "$TMP/ok.lua" --out "$TMP/slow.html" --wait
+  local second=$rc
+  wait $first
+  local first_rc=$?
+  expect_eq "$first_rc" 0 && expect_eq "$second" 0 && grep -q "Small report" "$TMP/slow.html"
+}
+t "report: two runs of one report never overlap (exit 75, or --wait)" lock
+
+history() {
+  out=$("$MUTUALS" --db "$DB" runs)
+  expect_match "$out" "^id    started (UTC)" &&
+    expect_match "$out" " 0       $TMP/ok.lua -> $TMP/out.html" &&
+    expect_match "$out" " 1       $TMP/fails.lua  ! $TMP/fails.lua:4: the data for this report is missing" || return 1
+  printf 'local r = mutuals.store().runs:where{script = arg[1]}:first(); print(r.sha256, r.args, r.status, r.finished_at ~= nil)' > "$TMP/h.lua"
+  out=$("$MUTUALS" --db "$DB" run "$TMP/h.lua" "$TMP/ok.lua")
+  expect_eq "$out" "$(sha256sum < "$TMP/ok.lua" | cut -d' ' -f1)	[\"hello\"]	0	true"
+}
+t "runs: every run is recorded with script hash, arguments, status, outputs, error" history
+
+schedule() {
+  run "$MUTUALS" --db "$DB" schedule "$SCRIPTS/progress.lua" --out "$TMP/p.html" --on "Mon *-*-* 06:30:00"
+  expect_eq "$rc" 0 &&
+    expect_match "$out" "^30 6 \* \* 1 $MUTUALS --db '$DB' report '$SCRIPTS/progress.lua' --out '$TMP/p.html'" &&
+    expect_match "$out" "^OnCalendar=Mon \*-\*-\* 06:30:00$" && expect_match "$out" "^Type=oneshot$" &&
+    expect_match "$out" "mutuals-progress.timer" || return 1
+  run "$MUTUALS" --db "$DB" schedule "$SCRIPTS/progress.lua" --out "$TMP/p.html" --on "daily"
+  expect_match "$out" "^0 0 \* \* \* " || return 1
+  run "$MUTUALS" --db "$DB" schedule "$SCRIPTS/progress.lua" --out "$TMP/p.html" --on "*-*-01 04:00:00"
+  expect_eq "$rc" 2 && expect_match "$err" "give one with --cron"
+}
+t "schedule: crontab line and systemd units" schedule
+
+usage() {
+  rep "$TMP/ok.lua"
+  expect_eq "$rc" 2 && expect_match "$err" "report needs a script and --out FILE" || return 1
+  rep "$TMP/ok.lua" --out "$TMP/x.pdf" --format pdf
+  expect_eq "$rc" 2
+}
+t "report: usage errors exit 2" usage
+
+shipped() {
+  for s in progress survey recommendations; do
+    rep "$SCRIPTS/$s.lua" --out "$TMP/$s.html" || return 1
+    expect_eq "$rc" 0 && expect_eq "$err" "" || return 1
+    grep -q '<h2>Sources</h2>' "$TMP/$s.html" || { echo "$s: no sources"; return 1; }
+  done
+  grep -q 'at least 58' "$TMP/progress.html" && grep -q '14.2% to 18.0%' "$TMP/survey.html" &&
+    grep -q 'OVERDUE' "$TMP/recommendations.html"
+}
+t "the shipped reports render on the bundled dataset" shipped
+
+# Headless Chromium: the page renders, its charts are there, nothing overflows.
+screenshot() {
+  local browser
+  browser=$(command -v chromium || command -v chromium-browser) || { echo "chromium is not installed (make deps)"; return 1; }
+  local flags=(--headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking
+               --disable-component-update --disable-sync --user-data-dir="$TMP/chromium" --window-size=1200,900)
+  "$browser" "${flags[@]}" --screenshot="$TMP/progress.png" "file://$TMP/progress.html" >/dev/null 2>&1
+  test -s "$TMP/progress.png" && expect_eq "$(head -c 4 "$TMP/progress.png" | tail -c 3)" "PNG" || return 1
+  # The same page with a probe that reports what the browser laid out.
+  sed 's|</body>|<script>document.title = ["charts", document.querySelectorAll("figure svg").length, "overflow", document.documentElement.scrollWidth > window.innerWidth, "wide", [...document.querySelectorAll("table, figure, p")].filter(e => e.scrollWidth > e.clientWidth + 1).length].join(" ")</script></body>|' \
+    "$TMP/progress.html" > "$TMP/probe.html"
+  out=$("$browser" "${flags[@]}" --dump-dom "file://$TMP/probe.html" 2>/dev/null | grep -o '<title>charts[^<]*</title>')
+  expect_eq "$out" "<title>charts 2 overflow false wide 0</title>"
+}
+t "the progress page in headless Chromium: renders, charts present, no overflow" screenshot
+
+finish
