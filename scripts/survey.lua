@@ -37,7 +37,7 @@ r:chart{type = "stacked", title = "Answers overall (share of 1,395 respondents)"
 
 r:heading("By department")
 rows = {}
-local labels, values, dept_sources = {}, {survey}
+local labels, values, dept_sources = {}, {}, {survey}
 for _, s in ipairs(survey:shares{question = "interest", by = "department"}) do
   dept_sources[#dept_sources + 1] = db.sources:get(s.source)
   rows[#rows + 1] = {s.group, s.label, fmt.percent(s.share), s.n and fmt.number(s.n) or "not published",
