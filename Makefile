@@ -9,20 +9,20 @@
 # BUILD names the output folder and SAN adds sanitizer flags, so the
 # sanitized build lives beside the plain one (build-san/).
 
-PKGS      := lua5.4 sqlite3 libcurl readline jansson libcrypto
+PKGS      := lua5.4 sqlite3 readline jansson libcrypto
 BUILD     ?= build
 SAN       ?=
 PREFIX    ?= /usr/local
 DESTDIR   ?=
 
 CC        ?= cc
-PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) libcurl 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CFLAGS    ?= -O2 -g
 WARN      := -Wall -Wextra -Werror
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) -fPIC $(CFLAGS) $(SAN) $(PKG_CFLAGS)
-LDLIBS    = $(PKG_LIBS) -lcsv -lm
-MOD_LIBS  = $(shell pkg-config --libs sqlite3 libcurl jansson libcrypto 2>/dev/null) -lcsv -lm
+LDLIBS    = $(PKG_LIBS) -lcsv -lm -ldl
+MOD_LIBS  = $(shell pkg-config --libs sqlite3 jansson libcrypto 2>/dev/null) -lcsv -lm -ldl
 
 MODEL_SRC   := $(wildcard models/*.c)
 BINDING_SRC := $(wildcard bindings/*.c)
@@ -37,7 +37,7 @@ DEB_PKGS := build-essential pkg-config lua5.4 liblua5.4-dev libsqlite3-dev sqlit
             libcurl4-openssl-dev libssl-dev libreadline-dev libcsv-dev libjansson-dev \
             lua-busted lua-check luarocks tmux python3 openssl gnuplot-nox chromium
 
-.PHONY: all deps test check lint install uninstall clean module install-module
+.PHONY: all deps test check lint install uninstall clean module install-module bench
 
 all: $(BUILD)/mutuals $(BUILD)/mutuals-lua $(BUILD)/mutuals.so $(BUILD)/test_models
 
@@ -107,3 +107,9 @@ clean:
 
 $(BUILD)/test_models: tests/c/test_models.c $(MODEL_OBJ)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDFLAGS) $(MOD_LIBS)
+
+# Benchmarks: their own tools (LuaSQL, pandas, GNU time) are installed here, not by deps.
+BENCH_PKGS := lua-sql-sqlite3 python3-pandas time sqlite3
+bench: all
+	$(MAKE) deps DEB_PKGS="$(DEB_PKGS) $(BENCH_PKGS)"
+	bash bench/run.sh

@@ -9,6 +9,8 @@
 #include <string.h>
 #include "bindings.h"
 
+#define MU_MAX_VALUES 16
+
 lcollection *mu_checkcollection(lua_State *L, int idx) {
   return luaL_checkudata(L, idx, MU_COLLECTION_MT);
 }
@@ -215,6 +217,7 @@ static int collection_group(lua_State *L) {
 typedef struct {
   sqlite3_stmt *st;
   const mu_entity *e;
+  int ncols;         /* 0: yields records; else yields this many values */
 } lcursor;
 
 static int cursor_close(lua_State *L) {
@@ -231,6 +234,10 @@ static int cursor_step(lua_State *L) {
   lcursor *cur = luaL_checkudata(L, 1, MU_CURSOR_MT);
   if (!cur->st) return 0;
   int rc = sqlite3_step(cur->st);
+  if (rc == SQLITE_ROW && cur->ncols > 0) {
+    for (int c = 0; c < cur->ncols; c++) mu_pushcolumn(L, cur->st, c);
+    return cur->ncols;
+  }
   if (rc == SQLITE_ROW) {
     lua_getiuservalue(L, 1, 1);
     mu_push_record(L, -1, cur->e, cur->st);
@@ -252,6 +259,7 @@ static lcursor *push_cursor(lua_State *L, int idx) {
   lcursor *cur = lua_newuserdatauv(L, sizeof *cur, 1);
   cur->st = NULL;
   cur->e = c->q.e;
+  cur->ncols = 0;
   luaL_setmetatable(L, MU_CURSOR_MT);
   mu_collection_store(L, idx);
   mu_store *s = mu_checkopen(L, -1);
@@ -266,6 +274,33 @@ static int collection_rows(lua_State *L) {
   mu_checkcollection(L, 1);
   lua_pushcfunction(L, cursor_step);
   push_cursor(L, 1);
+  lua_pushnil(L);
+  lua_pushvalue(L, -2);
+  return 4;
+}
+
+/*
+** for a, b in coll:values("a", "b") do ... end: the named fields' values,
+** lazily, without building a record per row: the fast way over large data.
+*/
+static int collection_values(lua_State *L) {
+  lcollection *c = mu_checkcollection(L, 1);
+  int n = lua_gettop(L) - 1;
+  const mu_field *cols[MU_MAX_VALUES];
+  char err[512];
+  luaL_argcheck(L, n >= 1 && n <= MU_MAX_VALUES, 2, "name 1 to 16 fields");
+  for (int i = 0; i < n; i++) cols[i] = checkfield(L, i + 2, c->q.e);
+  lua_pushcfunction(L, cursor_step);
+  lcursor *cur = lua_newuserdatauv(L, sizeof *cur, 1);
+  cur->st = NULL;
+  cur->e = c->q.e;
+  cur->ncols = n;
+  luaL_setmetatable(L, MU_CURSOR_MT);
+  mu_collection_store(L, 1);
+  mu_store *s = mu_checkopen(L, -1);
+  lua_setiuservalue(L, -2, 1);
+  cur->st = mu_query_columns(s, &c->q, cols, (size_t)n, err, sizeof err);
+  if (!cur->st) return luaL_error(L, "%s", err);
   lua_pushnil(L);
   lua_pushvalue(L, -2);
   return 4;
@@ -367,7 +402,8 @@ static const luaL_Reg collection_methods[] = {
   {"where", collection_where}, {"order", collection_order}, {"limit", collection_limit},
   {"offset", collection_offset}, {"count", collection_count}, {"sum", collection_sum},
   {"avg", collection_avg}, {"min", collection_min}, {"max", collection_max},
-  {"group", collection_group}, {"rows", collection_rows}, {"list", collection_list},
+  {"group", collection_group}, {"rows", collection_rows}, {"values", collection_values},
+  {"list", collection_list},
   {"first", collection_first}, {"get", collection_get}, {"insert", collection_insert},
   {"entity", collection_entity}, {"fields", collection_fields}, {NULL, NULL},
 };

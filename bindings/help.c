@@ -55,6 +55,7 @@ static const doc_entry collection_docs[] = {
   {"max", "c:max(field) -> largest"},
   {"group", "c:group(by [, 'sum'|'avg'|'min'|'max', field]) -> {{[by]=, count=, sum=}, ...}"},
   {"rows", "for rec in c:rows() do ... end  lazily, one record at a time"},
+  {"values", "for a, b in c:values('a', 'b') do ... end  lazily, just those fields: fast over large data"},
   {"list", "c:list() -> {record, ...}"},
   {"first", "c:first() -> record | nil"},
   {"get", "c:get(id | key) -> record | nil"},

@@ -35,7 +35,8 @@ typedef struct {
   size_t ncols;
   int header_done;
   /* the row being read (CSV) */
-  char *cell[MAX_COLS];
+  char *cell[MAX_COLS];       /* reused from row to row: no allocation per cell */
+  size_t cell_cap[MAX_COLS];
   int cell_null[MAX_COLS];
   size_t ncells;
   int too_many;
@@ -246,17 +247,29 @@ static void csv_field(void *data, size_t len, void *ctx) {
   }
   size_t i = im->ncells++;
   im->cell_null[i] = data == NULL;
-  im->cell[i] = malloc(len + 1);
-  if (im->cell[i]) {
-    if (len) memcpy(im->cell[i], data, len);
-    im->cell[i][len] = '\0';
+  if (len + 1 > im->cell_cap[i]) {
+    char *grown = realloc(im->cell[i], len + 64);
+    if (!grown) {
+      report(im, im->line, "out of memory reading a field of %zu bytes", len);
+      im->fatal = 1;
+      im->cell_null[i] = 1;
+      return;
+    }
+    im->cell[i] = grown;
+    im->cell_cap[i] = len + 64;
   }
+  if (len) memcpy(im->cell[i], data, len);
+  im->cell[i][len] = '\0';
 }
 
+/* The row is done with: its cells are kept for the next one. */
 static void free_cells(importer *im) {
-  for (size_t i = 0; i < im->ncells; i++) free(im->cell[i]);
   im->ncells = 0;
   im->too_many = 0;
+}
+
+static void release_cells(importer *im) {
+  for (size_t i = 0; i < MAX_COLS; i++) free(im->cell[i]);
 }
 
 static void csv_row(int term, void *ctx) {
@@ -320,6 +333,7 @@ static void import_csv(importer *im, FILE *fp) {
     im->fatal = 1;
   }
   free_cells(im);
+  release_cells(im);
   csv_free(&p);
   free(line);
   if (!im->header_done && !im->fatal) report(im, 0, "empty file: expected a header line naming the columns");

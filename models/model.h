@@ -166,6 +166,9 @@ int mu_query_op(const char *text, mu_op *op);
 ** The caller finalizes the statement. NULL on error, message in err.
 */
 sqlite3_stmt *mu_query_rows(mu_store *s, const mu_query *q, char *err, size_t errlen);
+/* Only the given fields, in that order (for fast iteration over a few columns). */
+sqlite3_stmt *mu_query_columns(mu_store *s, const mu_query *q, const mu_field *const *cols, size_t ncols,
+                               char *err, size_t errlen);
 sqlite3_stmt *mu_query_aggregate(mu_store *s, const mu_query *q, mu_agg agg,
                                  const mu_field *f, char *err, size_t errlen);
 sqlite3_stmt *mu_query_group(mu_store *s, const mu_query *q, const mu_field *by,

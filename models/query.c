@@ -94,12 +94,14 @@ static const char *op_sql(mu_op op) {
   }
 }
 
-/* "SELECT <fields> FROM t WHERE ... ORDER BY ... LIMIT ? OFFSET ?" */
-static void append_select(sqlite3_str *s, const mu_query *q) {
+/* "SELECT <fields> FROM t WHERE ... ORDER BY ... LIMIT ? OFFSET ?"; cols NULL: every field. */
+static void append_select(sqlite3_str *s, const mu_query *q, const mu_field *const *cols, size_t ncols) {
   const mu_entity *e = q->e;
   sqlite3_str_appendall(s, "SELECT ");
-  for (size_t i = 0; i < e->nfields; i++)
-    sqlite3_str_appendf(s, "%s\"%w\"", i ? ", " : "", e->fields[i].name);
+  if (cols)
+    for (size_t i = 0; i < ncols; i++) sqlite3_str_appendf(s, "%s\"%w\"", i ? ", " : "", cols[i]->name);
+  else
+    for (size_t i = 0; i < e->nfields; i++) sqlite3_str_appendf(s, "%s\"%w\"", i ? ", " : "", e->fields[i].name);
   sqlite3_str_appendf(s, " FROM \"%w\"", e->table);
   for (size_t i = 0; i < q->nconds; i++) {
     const mu_cond *c = &q->conds[i];
@@ -171,7 +173,14 @@ static sqlite3_stmt *prepare(mu_store *s, sqlite3_str *str, const mu_query *q, c
 
 sqlite3_stmt *mu_query_rows(mu_store *s, const mu_query *q, char *err, size_t errlen) {
   sqlite3_str *str = sqlite3_str_new(mu_store_db(s));
-  append_select(str, q);
+  append_select(str, q, NULL, 0);
+  return prepare(s, str, q, err, errlen);
+}
+
+sqlite3_stmt *mu_query_columns(mu_store *s, const mu_query *q, const mu_field *const *cols, size_t ncols,
+                               char *err, size_t errlen) {
+  sqlite3_str *str = sqlite3_str_new(mu_store_db(s));
+  append_select(str, q, cols, ncols);
   return prepare(s, str, q, err, errlen);
 }
 
@@ -195,7 +204,7 @@ sqlite3_stmt *mu_query_aggregate(mu_store *s, const mu_query *q, mu_agg agg, con
   sqlite3_str_appendall(str, "SELECT ");
   append_agg(str, agg, f);
   sqlite3_str_appendall(str, " FROM (");
-  append_select(str, q);
+  append_select(str, q, NULL, 0);
   sqlite3_str_appendall(str, ")");
   return prepare(s, str, q, err, errlen);
 }
@@ -209,7 +218,7 @@ sqlite3_stmt *mu_query_group(mu_store *s, const mu_query *q, const mu_field *by,
     append_agg(str, agg, f);
   }
   sqlite3_str_appendall(str, " FROM (");
-  append_select(str, q);
+  append_select(str, q, NULL, 0);
   sqlite3_str_appendf(str, ") GROUP BY \"%w\" ORDER BY \"%w\"", by->name, by->name);
   return prepare(s, str, q, err, errlen);
 }

@@ -20,7 +20,7 @@
 #include <strings.h>
 #include <time.h>
 #include <unistd.h>
-#include <curl/curl.h>
+#include "curl_load.h"
 #include <openssl/evp.h>
 #include "model.h"
 
@@ -66,7 +66,7 @@ static size_t on_header(char *line, size_t size, size_t n, void *ctx) {
   }
   if (len <= 2) {   /* the blank line ending a response's headers */
     long code = 0;
-    curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &code);
+    mu_curl.easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &code);
     if (code < 300 || code >= 400 || code == 304) t->headers_done = 1;
     return len;
   }
@@ -88,7 +88,7 @@ static size_t on_header(char *line, size_t size, size_t n, void *ctx) {
     long secs = strtol(tmp, &end, 10);
     if (end != tmp && *end == '\0' && secs >= 0) r->retry_after = secs;
     else {
-      time_t when = curl_getdate(tmp, NULL);
+      time_t when = mu_curl.getdate(tmp, NULL);
       if (when > 0) r->retry_after = when > time(NULL) ? (long)(when - time(NULL)) : 0;
     }
   }
@@ -153,20 +153,20 @@ static void pump(mu_transfer *t, int until_headers) {
   while (!t->done) {
     if (until_headers ? t->headers_done : t->len > t->off) return;
     int running = 0;
-    if (curl_multi_perform(t->multi, &running) != CURLM_OK) {
+    if (mu_curl.multi_perform(t->multi, &running) != CURLM_OK) {
       t->done = 1;
       t->result = CURLE_FAILED_INIT;
       return;
     }
     CURLMsg *msg;
     int left;
-    while ((msg = curl_multi_info_read(t->multi, &left)))
+    while ((msg = mu_curl.multi_info_read(t->multi, &left)))
       if (msg->msg == CURLMSG_DONE) {
         t->done = 1;
         t->result = msg->data.result;
       }
     if (!t->done && (until_headers ? !t->headers_done : t->len == t->off))
-      curl_multi_poll(t->multi, NULL, 0, 200, NULL);
+      mu_curl.multi_poll(t->multi, NULL, 0, 200, NULL);
   }
 }
 
@@ -188,10 +188,10 @@ static ssize_t cookie_read(void *ctx, char *out, size_t size) {
 
 static void transfer_free(mu_transfer *t) {
   if (!t) return;
-  if (t->multi && t->easy) curl_multi_remove_handle(t->multi, t->easy);
-  curl_easy_cleanup(t->easy);
-  curl_multi_cleanup(t->multi);
-  curl_slist_free_all(t->headers);
+  if (t->multi && t->easy) mu_curl.multi_remove_handle(t->multi, t->easy);
+  mu_curl.easy_cleanup(t->easy);
+  mu_curl.multi_cleanup(t->multi);
+  mu_curl.slist_free_all(t->headers);
   EVP_MD_CTX_free(t->sha);
   free(t->buf);
   free(t);
@@ -203,8 +203,8 @@ static mu_transfer *attempt(const char *url, const mu_fetch_opts *o, mu_fetch_re
   if (!t) return NULL;
   t->opts = o;
   t->res = res;
-  t->multi = curl_multi_init();
-  t->easy = curl_easy_init();
+  t->multi = mu_curl.multi_init();
+  t->easy = mu_curl.easy_init();
   t->sha = EVP_MD_CTX_new();
   if (!t->multi || !t->easy || !t->sha || !EVP_DigestInit_ex(t->sha, EVP_sha256(), NULL)) {
     transfer_free(t);
@@ -213,45 +213,45 @@ static mu_transfer *attempt(const char *url, const mu_fetch_opts *o, mu_fetch_re
   res->bytes = 0;
   res->retry_after = -1;
   CURL *e = t->easy;
-  curl_easy_setopt(e, CURLOPT_URL, url);
-  curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->errbuf);
-  curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
-  curl_easy_setopt(e, CURLOPT_MAXREDIRS, (long)o->max_redirects);
-  curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
-  curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
-  curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, o->connect_timeout_ms);
-  curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, o->timeout_ms);
-  curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, o->low_speed_limit);
-  curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, o->low_speed_time);
-  if (o->max_bytes > 0) curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)o->max_bytes);
-  curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "gzip, deflate");
-  curl_easy_setopt(e, CURLOPT_USERAGENT, "mutuals/" MU_VERSION " (libcurl)");
-  curl_easy_setopt(e, CURLOPT_FAILONERROR, 1L);
-  curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
-  curl_easy_setopt(e, CURLOPT_HEADERDATA, t);
-  curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
-  curl_easy_setopt(e, CURLOPT_WRITEDATA, t);
-  if (o->ca_file) curl_easy_setopt(e, CURLOPT_CAINFO, o->ca_file);
+  mu_curl.easy_setopt(e, CURLOPT_URL, url);
+  mu_curl.easy_setopt(e, CURLOPT_ERRORBUFFER, t->errbuf);
+  mu_curl.easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+  mu_curl.easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+  mu_curl.easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+  mu_curl.easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
+  mu_curl.easy_setopt(e, CURLOPT_MAXREDIRS, (long)o->max_redirects);
+  mu_curl.easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
+  mu_curl.easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
+  mu_curl.easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, o->connect_timeout_ms);
+  mu_curl.easy_setopt(e, CURLOPT_TIMEOUT_MS, o->timeout_ms);
+  mu_curl.easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, o->low_speed_limit);
+  mu_curl.easy_setopt(e, CURLOPT_LOW_SPEED_TIME, o->low_speed_time);
+  if (o->max_bytes > 0) mu_curl.easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)o->max_bytes);
+  mu_curl.easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "gzip, deflate");
+  mu_curl.easy_setopt(e, CURLOPT_USERAGENT, "mutuals/" MU_VERSION " (libcurl)");
+  mu_curl.easy_setopt(e, CURLOPT_FAILONERROR, 1L);
+  mu_curl.easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+  mu_curl.easy_setopt(e, CURLOPT_HEADERDATA, t);
+  mu_curl.easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+  mu_curl.easy_setopt(e, CURLOPT_WRITEDATA, t);
+  if (o->ca_file) mu_curl.easy_setopt(e, CURLOPT_CAINFO, o->ca_file);
   int progress = o->progress < 0 ? isatty(2) : o->progress;
   if (progress) {
-    curl_easy_setopt(e, CURLOPT_NOPROGRESS, 0L);
-    curl_easy_setopt(e, CURLOPT_XFERINFOFUNCTION, on_progress);
-    curl_easy_setopt(e, CURLOPT_XFERINFODATA, t);
+    mu_curl.easy_setopt(e, CURLOPT_NOPROGRESS, 0L);
+    mu_curl.easy_setopt(e, CURLOPT_XFERINFOFUNCTION, on_progress);
+    mu_curl.easy_setopt(e, CURLOPT_XFERINFODATA, t);
   }
   char h[1100];
   if (o->etag) {
     snprintf(h, sizeof h, "If-None-Match: %s", o->etag);
-    t->headers = curl_slist_append(t->headers, h);
+    t->headers = mu_curl.slist_append(t->headers, h);
   }
   if (o->last_modified) {
     snprintf(h, sizeof h, "If-Modified-Since: %s", o->last_modified);
-    t->headers = curl_slist_append(t->headers, h);
+    t->headers = mu_curl.slist_append(t->headers, h);
   }
-  if (t->headers) curl_easy_setopt(e, CURLOPT_HTTPHEADER, t->headers);
-  curl_multi_add_handle(t->multi, e);
+  if (t->headers) mu_curl.easy_setopt(e, CURLOPT_HTTPHEADER, t->headers);
+  mu_curl.multi_add_handle(t->multi, e);
   pump(t, 1);
   return t;
 }
@@ -282,7 +282,7 @@ static void describe(mu_transfer *t, const char *url, long status, char *err, si
     snprintf(err, errlen, "%s: too many redirects (more than %d)", url, t->opts->max_redirects);
   else if (t->result == CURLE_UNSUPPORTED_PROTOCOL)
     snprintf(err, errlen, "%s: refused: only http and https are allowed (%s)", url,
-             t->errbuf[0] ? t->errbuf : curl_easy_strerror(t->result));
+             t->errbuf[0] ? t->errbuf : mu_curl.easy_strerror(t->result));
   else if (t->result == CURLE_PARTIAL_FILE)
     snprintf(err, errlen, "%s: the body stopped early: %s", url, t->errbuf[0] ? t->errbuf : "truncated transfer");
   else if (t->result == CURLE_FILESIZE_EXCEEDED)
@@ -290,9 +290,9 @@ static void describe(mu_transfer *t, const char *url, long status, char *err, si
   else if (t->result == CURLE_PEER_FAILED_VERIFICATION || t->result == CURLE_SSL_CACERT_BADFILE ||
            t->result == CURLE_SSL_CONNECT_ERROR)
     snprintf(err, errlen, "%s: TLS verification failed: %s (the connection was not trusted; nothing was fetched)",
-             url, t->errbuf[0] ? t->errbuf : curl_easy_strerror(t->result));
+             url, t->errbuf[0] ? t->errbuf : mu_curl.easy_strerror(t->result));
   else
-    snprintf(err, errlen, "%s: %s", url, t->errbuf[0] ? t->errbuf : curl_easy_strerror(t->result));
+    snprintf(err, errlen, "%s: %s", url, t->errbuf[0] ? t->errbuf : mu_curl.easy_strerror(t->result));
 }
 
 static void sleep_ms(long ms) {
@@ -302,15 +302,11 @@ static void sleep_ms(long ms) {
 
 int mu_fetch(const char *url, const mu_fetch_opts *o, mu_fetch_body body, void *ctx, mu_fetch_result *res,
              char *err, size_t errlen) {
-  static int initialised = 0;
-  if (!initialised) {
-    curl_global_init(CURL_GLOBAL_DEFAULT);
-    initialised = 1;
-  }
+  memset(res, 0, sizeof *res);
+  if (mu_curl_load(err, errlen)) return -1;
   struct timespec start, now;
   clock_gettime(CLOCK_MONOTONIC, &start);
   unsigned seed = (unsigned)start.tv_nsec ^ (unsigned)getpid();
-  memset(res, 0, sizeof *res);
   for (int n = 1;; n++) {
     res->attempts = n;
     mu_transfer *t = attempt(url, o, res);
@@ -319,7 +315,7 @@ int mu_fetch(const char *url, const mu_fetch_opts *o, mu_fetch_body body, void *
       return -1;
     }
     long status = 0;
-    curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status);
+    mu_curl.easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status);
     res->status = status;
     int failed = t->done && t->result != CURLE_OK;
     int rc = 0;
@@ -338,7 +334,7 @@ int mu_fetch(const char *url, const mu_fetch_opts *o, mu_fetch_body body, void *
       rc = body(fp, ctx, err, errlen);
       fclose(fp);
       failed = t->done && t->result != CURLE_OK;
-      curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status);
+      mu_curl.easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status);
       res->status = status;
     }
     if (o->progress != 0 && (o->progress > 0 || isatty(2))) fputs("\r\033[K", stderr);
@@ -348,7 +344,7 @@ int mu_fetch(const char *url, const mu_fetch_opts *o, mu_fetch_body body, void *
       EVP_DigestFinal_ex(t->sha, md, &mdlen);
       for (unsigned i = 0; i < mdlen && i < 32; i++) snprintf(res->sha256 + 2 * i, 3, "%02x", md[i]);
       char *eff = NULL;
-      curl_easy_getinfo(t->easy, CURLINFO_EFFECTIVE_URL, &eff);
+      mu_curl.easy_getinfo(t->easy, CURLINFO_EFFECTIVE_URL, &eff);
       if (eff) snprintf(res->effective_url, sizeof res->effective_url, "%s", eff);
       transfer_free(t);
       return 0;

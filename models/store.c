@@ -64,8 +64,9 @@ fail:
 
 int mu_store_open(const char *path, int flags, mu_store **out, char *err, size_t errlen) {
   sqlite3 *db = NULL;
-  int oflags = (flags & MU_OPEN_READONLY) ? SQLITE_OPEN_READONLY
-                                           : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+  /* One connection serves one thread: no mutexes on its hot paths. */
+  int oflags = SQLITE_OPEN_NOMUTEX | ((flags & MU_OPEN_READONLY) ? SQLITE_OPEN_READONLY
+                                                                 : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
   char why[512];
   int version = 0, objects = 0;
   *out = NULL;

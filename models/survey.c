@@ -41,10 +41,21 @@ sqlite3_stmt *mu_survey_crosstab(mu_store *s, long long survey_id, const char *q
     snprintf(err, errlen, "cannot break down by '%s': use 'department' or 'grade'", by);
     return NULL;
   }
+  /* Resolve the question first: filtering on question_id alone lets SQLite
+     read the covering index responses_question in group order. */
+  sqlite3_stmt *q = prepare(s, "SELECT id FROM questions WHERE survey_id = ? AND key = ?", err, errlen);
+  if (!q) return NULL;
+  sqlite3_bind_int64(q, 1, survey_id);
+  sqlite3_bind_text(q, 2, question, -1, SQLITE_TRANSIENT);
+  long long qid = sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
+  sqlite3_finalize(q);
+  if (!qid) {
+    snprintf(err, errlen, "the survey has no question '%s'", question);
+    return NULL;
+  }
   char *sql = sqlite3_mprintf(
     "WITH t AS (SELECT %s AS grp, r.option_id, count(*) AS n, total(r.weight) AS w "
-    "           FROM responses r JOIN questions q ON q.id = r.question_id "
-    "           WHERE r.survey_id = ?1 AND q.key = ?2 GROUP BY 1, 2) "
+    "           FROM responses r WHERE r.question_id = ?1 GROUP BY 1, 2) "
     "SELECT t.grp, o.key, o.label, t.n, t.w, sum(t.w) OVER (PARTITION BY t.grp) "
     "FROM t JOIN options o ON o.id = t.option_id ORDER BY t.grp, o.ordinal", col);
   if (!sql) {
@@ -54,7 +65,6 @@ sqlite3_stmt *mu_survey_crosstab(mu_store *s, long long survey_id, const char *q
   sqlite3_stmt *st = prepare(s, sql, err, errlen);
   sqlite3_free(sql);
   if (!st) return NULL;
-  sqlite3_bind_int64(st, 1, survey_id);
-  sqlite3_bind_text(st, 2, question, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64(st, 1, qid);
   return st;
 }

@@ -88,6 +88,22 @@ describe("collections", function()
     db:transaction(function(s) s.sectors:insert{name = "After break", source_id = 1} end)
   end)
 
+  it("iterates chosen fields' values without records", function()
+    local got = {}
+    for name, staff in db.mutuals:where("staff", "is not null"):order("name"):values("name", "staff") do
+      got[#got + 1] = name .. "=" .. staff
+    end
+    assert.are.same({"Gloucestershire Care Services=3000", "MyCSP=500"}, got)
+    local n = 0
+    for _ in db.observations:values("id") do
+      n = n + 1
+      if n == 2 then break end
+    end
+    assert.are.equal(2, n)
+    assert.has_error(function() db.mutuals:values("nope") end)
+    assert.has_error(function() db.mutuals:values() end)
+  end)
+
   it("names the fields when a field is unknown", function()
     local ok, err = pcall(function() return db.mutuals:where{stafff = 1} end)
     assert.is_false(ok)

@@ -1,0 +1,16 @@
+-- What a user of stock Lua would write with LuaSQL: iterate the responses
+-- reading two fields.   lua5.4 luasql_iter.lua DB
+local driver = require "luasql.sqlite3"
+local env = assert(driver.sqlite3())
+local con = assert(env:connect(arg[1]))
+local cur = assert(con:execute("SELECT weight, department FROM responses"))
+local heavy = 0
+local w, d = cur:fetch()
+while w do
+  if tonumber(w) > 1 and d then heavy = heavy + 1 end
+  w, d = cur:fetch()
+end
+cur:close()
+con:close()
+env:close()
+print(heavy)

@@ -1,0 +1,115 @@
+#!/bin/bash
+# The benchmark harness (make bench). Generates its own data, runs every
+# workload several times, and prints medians, peak memory and ratios taken
+# side by side in the same run. Writes the table to bench/RESULTS.md unless
+# BENCH_OUT says otherwise.
+#   BENCH_ROWS (1000000)  BENCH_RUNS (3)  BENCH_OUT (bench/RESULTS.md)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROWS=${BENCH_ROWS:-1000000}
+RUNS=${BENCH_RUNS:-3}
+OUT=${BENCH_OUT:-bench/RESULTS.md}
+MUTUALS=$PWD/build/mutuals
+W=$(mktemp -d "${TMPDIR:-/tmp}/mutuals-bench-XXXXXX")
+trap 'rm -rf "$W"' EXIT
+
+cc -O2 -o "$W/capi" bench/capi.c $(pkg-config --cflags --libs sqlite3)
+echo "generating $ROWS responses..." >&2
+python3 bench/gen.py "$ROWS" > "$W/responses.csv"
+
+# A store with the schema and the bundled dataset (survey 1, question 1, options 1-3), and a raw table
+# for the sqlite3 shell's .import.
+"$MUTUALS" --db "$W/template.db" init 2>/dev/null
+sqlite3 "$W/template.db" "CREATE TABLE responses_raw (survey_id, respondent, question_id, option_id, department,
+                           grade, weight); PRAGMA wal_checkpoint(TRUNCATE);" >/dev/null
+
+declare -A TIME RSS
+# measure KEY PREPARE COMMAND...: median wall time and peak RSS over RUNS runs; PREPARE runs untimed first.
+measure() {
+  local key=$1 prep=$2
+  shift 2
+  local times=() rss=()
+  for _ in $(seq "$RUNS"); do
+    eval "$prep"
+    /usr/bin/time -f "%e %M" -o "$W/time" "$@" > "$W/stdout" 2> "$W/stderr" ||
+      { echo "bench: $key failed:" >&2; cat "$W/stderr" >&2; exit 1; }
+    read -r t m < <(tail -n 1 "$W/time")
+    times+=("$t")
+    rss+=("$m")
+  done
+  TIME[$key]=$(printf '%s\n' "${times[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+  RSS[$key]=$(printf '%s\n' "${rss[@]}" | sort -g | tail -n 1)
+  echo "  $key: ${TIME[$key]} s, $(( RSS[$key] / 1024 )) MiB" >&2
+}
+
+fresh='rm -f "$W/m.db"*; cp "$W/template.db" "$W/m.db"'
+echo "import" >&2
+measure import.mutuals "$fresh" "$MUTUALS" --db "$W/m.db" import responses "$W/responses.csv"
+measure import.capi "$fresh" "$W/capi" insert "$W/m.db" "$W/responses.csv"
+measure import.sqlite3 "$fresh" sqlite3 "$W/m.db" ".import --csv --skip 1 $W/responses.csv responses_raw"
+
+# The data to read: imported once through mutuals.
+rm -f "$W/m.db"*; cp "$W/template.db" "$W/m.db"
+"$MUTUALS" --db "$W/m.db" import responses "$W/responses.csv"
+echo "iterate" >&2
+measure iter.mutuals ":" "$MUTUALS" --db "$W/m.db" run bench/iter.lua values
+measure iter.mutuals_records ":" "$MUTUALS" --db "$W/m.db" run bench/iter.lua rows
+measure iter.capi ":" "$W/capi" scan "$W/m.db"
+measure iter.luasql ":" lua5.4 bench/luasql_iter.lua "$W/m.db"
+echo "cross-tabulate" >&2
+measure xtab.mutuals ":" "$MUTUALS" --db "$W/m.db" run bench/xtab.lua
+measure xtab.capi ":" "$W/capi" xtab "$W/m.db"
+measure xtab.pandas ":" /usr/bin/python3 bench/pandas_xtab.py "$W/responses.csv"
+echo "start-up (each run starts the program 50 times)" >&2
+measure start.mutuals ":" bash -c 'for i in $(seq 50); do "$0" --db "$1" run bench/empty.lua; done' "$MUTUALS" \
+  "$W/template.db"
+measure start.lua ":" bash -c 'for i in $(seq 50); do lua5.4 -e ""; done'
+
+ratio() { awk -v a="${TIME[$1]}" -v b="${TIME[$2]}" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
+mib() { awk -v k="${RSS[$1]}" 'BEGIN { printf "%.1f", k / 1024 }'; }
+verdict() { awk -v r="$1" -v t="$2" -v d="$3" 'BEGIN { if ((d == "le" && r <= t) || (d == "ge" && r >= t)) print "met"; else print "**missed**" }'; }
+
+{
+  echo "# Benchmark results"
+  echo
+  echo "$(date -u '+%Y-%m-%d %H:%M UTC'); $ROWS responses; median of $RUNS runs (start-up: 50 starts a run)."
+  echo "Machine: $(uname -srm); $(nproc) cores; $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //');"
+  echo "$(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo) memory; SQLite $(sqlite3 --version | cut -d' ' -f1);"
+  echo "$(lua5.4 -v 2>&1 | cut -d' ' -f1-2); pandas $(/usr/bin/python3 -c 'import pandas; print(pandas.__version__)')."
+  echo
+  echo "| workload | tool | median (s) | peak RSS (MiB) | ratio | target | verdict |"
+  echo "|---|---|---:|---:|---:|---|---|"
+  r=$(ratio import.mutuals import.capi)
+  echo "| import | mutuals import (validated) | ${TIME[import.mutuals]} | $(mib import.mutuals) | $r × C API | ≤ 1.3 × | $(verdict "$r" 1.3 le) |"
+  echo "| import | C API limit | ${TIME[import.capi]} | $(mib import.capi) | 1 | | |"
+  r2=$(ratio import.mutuals import.sqlite3)
+  echo "| import | sqlite3 .import (no validation) | ${TIME[import.sqlite3]} | $(mib import.sqlite3) | mutuals is $r2 × | < 1 × | $(verdict "$r2" 1 le) |"
+  r=$(ratio iter.mutuals iter.capi)
+  echo "| iterate | mutuals values() | ${TIME[iter.mutuals]} | $(mib iter.mutuals) | $r × C API | ≤ 2.5 × | $(verdict "$r" 2.5 le) |"
+  r3=$(ratio iter.mutuals_records iter.capi)
+  echo "| iterate | mutuals rows() (records) | ${TIME[iter.mutuals_records]} | $(mib iter.mutuals_records) | $r3 × C API | | |"
+  echo "| iterate | C API sqlite3_step limit | ${TIME[iter.capi]} | $(mib iter.capi) | 1 | | |"
+  r2=$(ratio iter.luasql iter.mutuals)
+  echo "| iterate | LuaSQL (stock lua5.4) | ${TIME[iter.luasql]} | $(mib iter.luasql) | mutuals $r2 × faster | ≥ 2 × | $(verdict "$r2" 2 ge) |"
+  r=$(ratio xtab.mutuals xtab.pandas)
+  echo "| cross-tab | mutuals crosstab | ${TIME[xtab.mutuals]} | $(mib xtab.mutuals) | $r × pandas | ≤ 0.2 × | $(verdict "$r" 0.2 le) |"
+  echo "| cross-tab | SQLite GROUP BY (C) | ${TIME[xtab.capi]} | $(mib xtab.capi) | $(ratio xtab.capi xtab.pandas) × pandas | | |"
+  echo "| cross-tab | pandas read_csv + groupby | ${TIME[xtab.pandas]} | $(mib xtab.pandas) | 1 | | |"
+  r=$(ratio start.mutuals start.lua)
+  per() { awk -v t="${TIME[$1]}" 'BEGIN { printf "%.4f", t / 50 }'; }
+  echo "| start-up | mutuals run empty.lua (default store) | $(per start.mutuals) | $(mib start.mutuals) | $r × lua5.4 | ≤ 3 × | $(verdict "$r" 3 le) |"
+  echo "| start-up | lua5.4 -e '' | $(per start.lua) | $(mib start.lua) | 1 | | |"
+  m=$(awk -v a="${RSS[import.mutuals]}" -v b="${RSS[iter.mutuals]}" 'BEGIN { printf "%.1f", (a > b ? a : b) / 1024 }')
+  echo "| memory | peak of import and iterate | | $m | | ≤ 32 MiB | $(verdict "$m" 32 le) |"
+} > "$W/table.md"
+cat "$W/table.md"
+if [ "$OUT" != "-" ]; then
+  # Keep the written analysis below the table: replace only the part above the marker.
+  if [ -f "$OUT" ] && grep -q '^<!-- analysis -->' "$OUT"; then
+    sed -n '/^<!-- analysis -->/,$p' "$OUT" > "$W/analysis.md"
+    cat "$W/table.md" <(echo) "$W/analysis.md" > "$OUT"
+  else
+    cp "$W/table.md" "$OUT"
+  fi
+  echo "wrote $OUT" >&2
+fi
