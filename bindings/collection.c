@@ -229,9 +229,8 @@ static int cursor_close(lua_State *L) {
   return 0;
 }
 
-/* The generic-for iterator: (cursor, _) -> next record, or nil at the end. */
-static int cursor_step(lua_State *L) {
-  lcursor *cur = luaL_checkudata(L, 1, MU_CURSOR_MT);
+/* Next row of the cursor at cidx: a record, or ncols values; nothing at the end. */
+static int step(lua_State *L, lcursor *cur, int cidx) {
   if (!cur->st) return 0;
   int rc = sqlite3_step(cur->st);
   if (rc == SQLITE_ROW && cur->ncols > 0) {
@@ -239,7 +238,7 @@ static int cursor_step(lua_State *L) {
     return cur->ncols;
   }
   if (rc == SQLITE_ROW) {
-    lua_getiuservalue(L, 1, 1);
+    lua_getiuservalue(L, cidx, 1);
     mu_push_record(L, -1, cur->e, cur->st);
     return 1;
   }
@@ -249,6 +248,26 @@ static int cursor_step(lua_State *L) {
   cur->st = NULL;
   if (msg) return luaL_error(L, "%s", lua_tostring(L, -1));
   return 0;
+}
+
+/* cursor_step(cursor): for callers holding the cursor as an argument. */
+static int cursor_step(lua_State *L) {
+  return step(L, luaL_checkudata(L, 1, MU_CURSOR_MT), 1);
+}
+
+/* The generic-for iterator: a closure over its cursor, so no check per row. */
+static int cursor_next(lua_State *L) {
+  return step(L, lua_touserdata(L, lua_upvalueindex(1)), lua_upvalueindex(1));
+}
+
+/* Returns for a generic for: iterator, nil, nil, and the cursor to close. */
+static int push_loop(lua_State *L, int cidx) {
+  lua_pushvalue(L, cidx);
+  lua_pushcclosure(L, cursor_next, 1);
+  lua_pushnil(L);
+  lua_pushnil(L);
+  lua_pushvalue(L, cidx);
+  return 4;
 }
 
 /* Pushes a cursor over the collection at idx. */
@@ -272,11 +291,8 @@ static lcursor *push_cursor(lua_State *L, int idx) {
 /* for rec in coll:rows() do ... end  -- lazy; the cursor closes with the loop. */
 static int collection_rows(lua_State *L) {
   mu_checkcollection(L, 1);
-  lua_pushcfunction(L, cursor_step);
   push_cursor(L, 1);
-  lua_pushnil(L);
-  lua_pushvalue(L, -2);
-  return 4;
+  return push_loop(L, lua_gettop(L));
 }
 
 /*
@@ -290,7 +306,6 @@ static int collection_values(lua_State *L) {
   char err[512];
   luaL_argcheck(L, n >= 1 && n <= MU_MAX_VALUES, 2, "name 1 to 16 fields");
   for (int i = 0; i < n; i++) cols[i] = checkfield(L, i + 2, c->q.e);
-  lua_pushcfunction(L, cursor_step);
   lcursor *cur = lua_newuserdatauv(L, sizeof *cur, 1);
   cur->st = NULL;
   cur->e = c->q.e;
@@ -301,9 +316,7 @@ static int collection_values(lua_State *L) {
   lua_setiuservalue(L, -2, 1);
   cur->st = mu_query_columns(s, &c->q, cols, (size_t)n, err, sizeof err);
   if (!cur->st) return luaL_error(L, "%s", err);
-  lua_pushnil(L);
-  lua_pushvalue(L, -2);
-  return 4;
+  return push_loop(L, lua_gettop(L));
 }
 
 /* coll:list(): all records as an array (use limit() for large collections). */

@@ -466,6 +466,9 @@ int mu_import(mu_store *s, const mu_entity *e, mu_format fmt, const char *name, 
     return -1;
   }
   im.may_default_source = mu_field_find(e, "source_id") != NULL;
+  /* A bigger page cache for the import's index inserts (the default 2 MiB
+     thrashes on a million rows in random department order); restored after. */
+  sqlite3_exec(mu_store_db(s), "PRAGMA cache_size = -16384", NULL, NULL, NULL);
   int own_source = opts->source_id <= 0;
   if (!own_source) im.source_id = opts->source_id;
   if (fmt == MU_FMT_CSV)
@@ -474,6 +477,7 @@ int mu_import(mu_store *s, const mu_entity *e, mu_format fmt, const char *name, 
     import_json(&im, fp);
   clear_columns(&im);
   sqlite3_finalize(im.insert);
+  sqlite3_exec(mu_store_db(s), "PRAGMA cache_size = -2000", NULL, NULL, NULL);
   if (own_source && im.source_id && !im.nerrors) {
     sqlite3_stmt *st;
     /* Record how many rows came from the file; drop the source if none used it. */
