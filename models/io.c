@@ -20,11 +20,16 @@
 
 #define MAX_COLS 64
 
+#define REF_CACHE 8
+
 typedef struct {
   char name[64];              /* as the file names it, for messages */
   const mu_field *field;      /* the column's field */
   const mu_entity *target;    /* set when the column names a relation by key */
   sqlite3_stmt *resolve;      /* SELECT id FROM target WHERE key = ? */
+  sqlite3_stmt *exists;       /* SELECT 1 FROM target WHERE id = ?, for reference fields */
+  long long seen[REF_CACHE];  /* ids known to exist: files repeat the same few */
+  int nseen;
 } column;
 
 typedef struct {
@@ -49,6 +54,7 @@ typedef struct {
   int may_default_source;     /* the entity has source_id: a file without it gets one */
   int has_source_col;
   long long rows;
+  int cols_changed;           /* the columns differ from the prepared INSERT's */
   /* errors */
   int nerrors, max_errors, fatal;
   char *errors;
@@ -120,11 +126,15 @@ static int add_column(importer *im, const char *name, long line) {
     }
   if (strcmp(c->field->name, "source_id") == 0) im->has_source_col = 1;
   im->ncols++;
+  im->cols_changed = 1;
   return 0;
 }
 
 static void clear_columns(importer *im) {
-  for (size_t i = 0; i < im->ncols; i++) sqlite3_finalize(im->cols[i].resolve);
+  for (size_t i = 0; i < im->ncols; i++) {
+    sqlite3_finalize(im->cols[i].resolve);
+    sqlite3_finalize(im->cols[i].exists);
+  }
   im->ncols = 0;
   im->has_source_col = 0;
 }
@@ -150,6 +160,8 @@ static int check_required(importer *im, long line) {
 static long long import_source(importer *im);
 
 static int prepare_insert(importer *im, long line) {
+  if (im->insert && !im->cols_changed) return 0;
+  im->cols_changed = 0;
   char sig[MAX_COLS + 2];
   size_t n = 0;
   for (size_t i = 0; i < im->ncols; i++) sig[n++] = (char)(1 + mu_field_index(im->e, im->cols[i].field->name));
@@ -184,6 +196,30 @@ static int prepare_insert(importer *im, long line) {
   return 0;
 }
 
+/*
+** Does the row a reference field points at exist? Checked here, with a few
+** recent ids remembered, so that the message names the column and so that
+** a large import need not have SQLite look up the same parents again.
+*/
+static int ref_ok(importer *im, column *c, long long id) {
+  for (int k = 0; k < c->nseen; k++)
+    if (c->seen[k] == id) return 1;
+  if (!c->exists) {
+    const mu_entity *t = mu_entity_find(c->field->ref);
+    char *sql = sqlite3_mprintf("SELECT 1 FROM \"%w\" WHERE id = ?", t->table);
+    int rc = sql ? sqlite3_prepare_v2(mu_store_db(im->s), sql, -1, &c->exists, NULL) : SQLITE_NOMEM;
+    sqlite3_free(sql);
+    if (rc != SQLITE_OK) return 0;
+  }
+  sqlite3_reset(c->exists);
+  sqlite3_bind_int64(c->exists, 1, id);
+  if (sqlite3_step(c->exists) != SQLITE_ROW) return 0;
+  if (c->nseen < REF_CACHE) c->nseen++;
+  memmove(c->seen + 1, c->seen, (size_t)(c->nseen - 1) * sizeof c->seen[0]);
+  c->seen[0] = id;
+  return 1;
+}
+
 /* Check and insert one row whose values follow im->cols. */
 static void import_row(importer *im, mu_value *vals, long line) {
   char why[256];
@@ -216,11 +252,20 @@ static void import_row(importer *im, mu_value *vals, long line) {
       else
         report(im, line, "%s: %s", c->name, why);
       bad = 1;
+    } else if (c->field->type == MU_T_REF && v->kind == MU_VINT && !c->target && !ref_ok(im, c, v->i)) {
+      report(im, line, "%s: no %s has id %lld", c->name, c->field->ref, v->i);
+      bad = 1;
     }
   }
   if (bad || im->nerrors) return;   /* after the first error, only check */
   if (prepare_insert(im, line)) return;
-  for (size_t i = 0; i < im->ncols; i++) mu_bind_value(im->insert, (int)i + 1, &vals[i]);
+  /* The values' text lives until the step is done: SQLite need not copy it. */
+  for (size_t i = 0; i < im->ncols; i++) {
+    if (vals[i].kind == MU_VTEXT)
+      sqlite3_bind_text(im->insert, (int)i + 1, vals[i].s, (int)vals[i].len, SQLITE_STATIC);
+    else
+      mu_bind_value(im->insert, (int)i + 1, &vals[i]);
+  }
   int rc = sqlite3_step(im->insert);
   sqlite3_reset(im->insert);
   if (rc != SQLITE_DONE) {
@@ -460,7 +505,12 @@ int mu_import(mu_store *s, const mu_entity *e, mu_format fmt, const char *name, 
   im.max_errors = opts->max_errors > 0 ? opts->max_errors : 20;
   opts->rows = 0;
   opts->errors = NULL;
+  /* Every reference is checked above; outside an enclosing transaction the
+     import can spare SQLite the same check (the pragma cannot change inside one). */
+  int fk_off = mu_store_depth(s) == 0 && sqlite3_get_autocommit(mu_store_db(s));
+  if (fk_off) sqlite3_exec(mu_store_db(s), "PRAGMA foreign_keys = OFF", NULL, NULL, NULL);
   if (mu_store_begin(s, err, sizeof err)) {
+    if (fk_off) sqlite3_exec(mu_store_db(s), "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
     report(&im, 0, "%s", err);
     opts->errors = im.errors;
     return -1;
@@ -502,10 +552,12 @@ int mu_import(mu_store *s, const mu_entity *e, mu_format fmt, const char *name, 
   }
   if (im.nerrors || mu_store_commit(s, err, sizeof err)) {
     mu_store_rollback(s);
+    if (fk_off) sqlite3_exec(mu_store_db(s), "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
     if (!im.nerrors) report(&im, 0, "%s", err);
     opts->errors = im.errors;
     return -1;
   }
+  if (fk_off) sqlite3_exec(mu_store_db(s), "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
   opts->rows = im.rows;
   free(im.errors);
   return 0;

@@ -76,6 +76,7 @@ describe("export and import", function()
     {"empty file", "", "x.csv: empty file: expected a header line"},
     {"ragged row", "name,status\nA,operating,extra\n", "x.csv:2: expected 2 fields, found 3"},
     {"bad enum", "name,status\nA,Operating\n", "x.csv:2: status: 'Operating' is invalid: must be one of"},
+    {"dangling reference", "name,status,parent_id\nA,operating,999\n", "x.csv:2: parent_id: no body has id 999"},
     {"bad date", "name,status,spun_out\nA,operating,31/12/2012\n", "x.csv:2: spun_out: '31/12/2012' is invalid"},
   }
   for _, case in ipairs(bad) do
