@@ -64,6 +64,7 @@ void mu_method_names(lua_State *L, const mu_entity *e, int collection);      /* 
 /* io.c */
 int mu_l_import(lua_State *L);
 int mu_l_export(lua_State *L);
+mu_format mu_checkformat(lua_State *L, int opts, const char *file);
 
 /* remote.c */
 int mu_l_sync(lua_State *L);

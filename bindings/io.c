@@ -15,17 +15,13 @@ static const mu_entity *checkentity(lua_State *L, int idx) {
   return e;
 }
 
-/* The format from options, else from the file name (.json/.jsonl), else CSV. */
-static mu_format checkformat(lua_State *L, int opts, const char *file) {
-  mu_format fmt = MU_FMT_CSV;
-  const char *dot = file ? strrchr(file, '.') : NULL;
-  if (dot && (strcmp(dot, ".json") == 0 || strcmp(dot, ".jsonl") == 0)) fmt = MU_FMT_JSON;
-  if (lua_istable(L, opts)) {
-    if (lua_getfield(L, opts, "format") != LUA_TNIL &&
-        mu_format_parse(luaL_checkstring(L, -1), &fmt))
-      luaL_error(L, "unknown format '%s': use csv or json", lua_tostring(L, -1));
-    lua_pop(L, 1);
-  }
+/* The format from the options table at opts, else from the file name, else CSV. */
+mu_format mu_checkformat(lua_State *L, int opts, const char *file) {
+  mu_format fmt;
+  const char *given = NULL;
+  if (lua_istable(L, opts) && lua_getfield(L, opts, "format") != LUA_TNIL) given = luaL_checkstring(L, -1);
+  if (mu_format_pick(given, file, &fmt)) luaL_error(L, "unknown format '%s': use csv or json", given);
+  if (lua_istable(L, opts)) lua_pop(L, 1);
   return fmt;
 }
 
@@ -34,7 +30,7 @@ int mu_l_import(lua_State *L) {
   mu_store *s = mu_checkopen(L, 1);
   const mu_entity *e = checkentity(L, 2);
   const char *file = luaL_checkstring(L, 3);
-  mu_format fmt = checkformat(L, 4, file);
+  mu_format fmt = mu_checkformat(L, 4, file);
   mu_import_opts opts = {20, 0, NULL, 0};
   if (lua_istable(L, 4)) {
     lua_getfield(L, 4, "max_errors");
@@ -65,7 +61,7 @@ int mu_l_export(lua_State *L) {
   const char *out = NULL;
   char err[1024];
   if (lua_istable(L, 3) && lua_getfield(L, 3, "out") != LUA_TNIL) out = luaL_checkstring(L, -1);
-  mu_format fmt = checkformat(L, 3, out);
+  mu_format fmt = mu_checkformat(L, 3, out);
   if (out) {
     char *tmp;
     FILE *fp = mu_atomic_open(out, &tmp, err, sizeof err);

@@ -117,19 +117,15 @@ int mu_l_sync(lua_State *L) {
   const char *url = luaL_checkstring(L, 3);
   const mu_entity *e = mu_entity_find(kind);
   mu_fetch_opts o;
-  mu_format fmt = MU_FMT_CSV;
   int offline = 0;
   char err[2048];
   if (!e) return luaL_error(L, "sync: unknown kind '%s'", kind);
   fetch_opts(L, 4, &o);
-  const char *dot = strrchr(url, '.');
-  if (dot && (strcmp(dot, ".json") == 0 || strcmp(dot, ".jsonl") == 0)) fmt = MU_FMT_JSON;
+  mu_format fmt = mu_checkformat(L, 4, url);
   if (lua_istable(L, 4)) {
-    if (lua_getfield(L, 4, "format") != LUA_TNIL && mu_format_parse(luaL_checkstring(L, -1), &fmt))
-      return luaL_error(L, "sync: unknown format '%s': use csv or json", lua_tostring(L, -1));
     lua_getfield(L, 4, "offline");
     offline = lua_toboolean(L, -1);
-    lua_pop(L, 2);
+    lua_pop(L, 1);
   }
   mu_sync_result r;
   if (mu_sync(s, e, url, fmt, &o, offline, &r, err, sizeof err)) {

@@ -95,13 +95,6 @@ static int parse_io_args(int argc, char **argv, char **pos, const char **format,
   return n;
 }
 
-static int pick_format(const char *format, const char *file, mu_format *fmt) {
-  const char *dot = file ? strrchr(file, '.') : NULL;
-  *fmt = MU_FMT_CSV;
-  if (dot && (strcmp(dot, ".json") == 0 || strcmp(dot, ".jsonl") == 0)) *fmt = MU_FMT_JSON;
-  return format ? mu_format_parse(format, fmt) : 0;
-}
-
 /* mutuals import KIND FILE [--format csv|json]: all or nothing. */
 static int cmd_import(int argc, char **argv) {
   char *pos[4];
@@ -112,7 +105,7 @@ static int cmd_import(int argc, char **argv) {
   if (n != 2) return usage_error("%s", "import needs KIND and FILE: mutuals import KIND FILE [--format csv|json]");
   const mu_entity *e = mu_entity_find(pos[0]);
   if (!e) return usage_error("import: unknown kind '%s'", pos[0]);
-  if (pick_format(format, pos[1], &fmt)) return usage_error("import: unknown format '%s' (csv or json)", format);
+  if (mu_format_pick(format, pos[1], &fmt)) return usage_error("import: unknown format '%s' (csv or json)", format);
   FILE *fp = strcmp(pos[1], "-") == 0 ? stdin : fopen(pos[1], "rb");
   if (!fp) {
     fprintf(stderr, "mutuals: cannot open %s: %s\n", pos[1], strerror(errno));
@@ -147,7 +140,7 @@ static int cmd_export(int argc, char **argv) {
   if (n != 1) return usage_error("%s", "export needs KIND: mutuals export KIND [--format csv|json] [--out FILE]");
   const mu_entity *e = mu_entity_find(pos[0]);
   if (!e) return usage_error("export: unknown kind '%s'", pos[0]);
-  if (pick_format(format, out, &fmt)) return usage_error("export: unknown format '%s' (csv or json)", format);
+  if (mu_format_pick(format, out, &fmt)) return usage_error("export: unknown format '%s' (csv or json)", format);
   mu_store *s = open_store(0);
   if (!s) return 1;
   char *tmp = NULL;
@@ -191,7 +184,7 @@ static int cmd_fetch(int argc, char **argv) {
   const mu_entity *e = mu_entity_find(kind);
   if (!e) return usage_error("fetch: unknown kind '%s'", kind);
   mu_format fmt;
-  if (pick_format(format, url, &fmt)) return usage_error("fetch: unknown format '%s' (csv or json)", format);
+  if (mu_format_pick(format, url, &fmt)) return usage_error("fetch: unknown format '%s' (csv or json)", format);
   mu_store *s = open_store(0);
   if (!s) return 1;
   mu_sync_result r;

@@ -473,6 +473,13 @@ int mu_format_parse(const char *text, mu_format *fmt) {
   return 0;
 }
 
+int mu_format_pick(const char *given, const char *name, mu_format *fmt) {
+  const char *dot = name ? strrchr(name, '.') : NULL;
+  *fmt = MU_FMT_CSV;
+  if (dot && (strcmp(dot, ".json") == 0 || strcmp(dot, ".jsonl") == 0)) *fmt = MU_FMT_JSON;
+  return given ? mu_format_parse(given, fmt) : 0;
+}
+
 /* The source row an import's rows point at when the file names none. */
 static long long import_source(importer *im) {
   char now[32], key[600];

@@ -228,6 +228,8 @@ typedef struct {
 } mu_import_opts;
 
 int mu_format_parse(const char *text, mu_format *fmt);
+/* The format given ("csv", "json"), else from name's extension (.json, .jsonl), else CSV; -1 if given is unknown. */
+int mu_format_pick(const char *given, const char *name, mu_format *fmt);
 /* Stream rows of an entity from fp into the store in one transaction. */
 int mu_import(mu_store *s, const mu_entity *e, mu_format fmt, const char *name,
               void *fp, mu_import_opts *opts);
