@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <csv.h>
 #include <jansson.h>
 #include "model.h"
@@ -653,6 +654,12 @@ FILE *mu_atomic_open(const char *path, char **tmp, char *err, size_t errlen) {
   }
   snprintf(*tmp, n, "%s.tmp.XXXXXX", path);
   int fd = mkstemp(*tmp);
+  if (fd >= 0) {
+    /* mkstemp makes the file private; an output file gets the usual mode. */
+    mode_t mask = umask(0);
+    umask(mask);
+    fchmod(fd, 0666 & ~mask);
+  }
   if (fd < 0) {
     snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
     free(*tmp);

@@ -30,7 +30,8 @@ EOF
 writes_html() {
   rep "$TMP/ok.lua" --out "$TMP/out.html" -- hello
   expect_eq "$rc" 0 && expect_eq "$out" "" && expect_eq "$err" "" &&
-    grep -q '<td>1</td><td>hello</td>' "$TMP/out.html" && grep -q "Sources" "$TMP/out.html"
+    grep -q '<td>1</td><td>hello</td>' "$TMP/out.html" && grep -q "Sources" "$TMP/out.html" &&
+    expect_eq "$(umask 022; rm -f "$TMP/mode.html"; "$MUTUALS" --db "$DB" report "$TMP/ok.lua" --out "$TMP/mode.html"; stat -c %a "$TMP/mode.html")" 644
 }
 t "report: writes the HTML page quietly" writes_html
 
