@@ -14,6 +14,7 @@
 #define MAX_DEPTH 4
 #define MAX_ITEMS 60
 #define WIDTH 78
+#define MAX_STRING 2000   /* longer strings are cut, with their length said */
 
 static void render(lua_State *L, int idx, int depth, int indent, int seen);
 
@@ -36,7 +37,8 @@ static void quote(lua_State *L, int idx) {
   luaL_Buffer b;
   luaL_buffinit(L, &b);
   luaL_addchar(&b, '"');
-  for (size_t i = 0; i < len; i++) {
+  size_t shown = len > MAX_STRING ? MAX_STRING : len;
+  for (size_t i = 0; i < shown; i++) {
     unsigned char c = (unsigned char)s[i];
     if (c == '"' || c == '\\') {
       luaL_addchar(&b, '\\');
@@ -52,6 +54,11 @@ static void quote(lua_State *L, int idx) {
     }
   }
   luaL_addchar(&b, '"');
+  if (shown < len) {
+    char more[64];
+    snprintf(more, sizeof more, "... (%zu bytes in all)", len);
+    luaL_addstring(&b, more);
+  }
   luaL_pushresult(&b);
 }
 

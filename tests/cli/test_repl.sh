@@ -50,6 +50,13 @@ deep
 }
 t "pipe: cycles and depth are bounded" cycles
 
+long_string() {
+  repl_pipe 'string.rep("a", 1e6)
+'
+  expect_eq "${#out}" 2028 && expect_match "$out" '"\.\.\. (1000000 bytes in all)$'
+}
+t "pipe: a long string is cut, saying its length" long_string
+
 continuation() {
   repl_pipe 'for i = 1, 3 do
   print(i)
