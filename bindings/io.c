@@ -42,13 +42,13 @@ int mu_l_import(lua_State *L) {
   int rc = mu_import(s, e, fmt, file, fp, &opts);
   fclose(fp);
   if (rc) {
-    lua_pushstring(L, opts.errors ? opts.errors : "import failed");
+    char head[256];
+    snprintf(head, sizeof head, "import of %s failed, nothing was written:", e->plural);
+    luaL_where(L, 1);   /* the script line, as luaL_error gives it */
+    mu_push_errors(L, head, opts.errors);
     free(opts.errors);
-    /* Drop the final newline so the message prints cleanly. */
-    size_t len;
-    const char *msg = lua_tolstring(L, -1, &len);
-    if (len && msg[len - 1] == '\n') lua_pushlstring(L, msg, len - 1);
-    return luaL_error(L, "import of %s failed, nothing was written:\n%s", e->plural, lua_tostring(L, -1));
+    lua_concat(L, 2);
+    return lua_error(L);
   }
   lua_pushinteger(L, opts.rows);
   return 1;

@@ -130,19 +130,8 @@ int mu_l_sync(lua_State *L) {
   mu_sync_result r;
   if (mu_sync(s, e, url, fmt, &o, offline, &r, err, sizeof err)) {
     luaL_pushfail(L);
-    if (r.errors) {
-      size_t len = strlen(r.errors);
-      lua_pushfstring(L, "%s\n%s", err, r.errors);
-      if (len) { /* drop the final newline */
-        size_t l;
-        const char *m = lua_tolstring(L, -1, &l);
-        lua_pushlstring(L, m, l - 1);
-        lua_remove(L, -2);
-      }
-      free(r.errors);
-    } else {
-      lua_pushstring(L, err);
-    }
+    mu_push_errors(L, err, r.errors);
+    free(r.errors);
     return 2;
   }
   lua_createtable(L, 0, 6);

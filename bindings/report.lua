@@ -62,6 +62,11 @@ local qualifier_words = {
   around = "around ", up_to = "up to ",
 }
 
+-- The words a qualifier puts before a figure: "at_least" -> "at least "
+function format.qualifier(qualifier)
+  return qualifier_words[qualifier or "exact"] or (qualifier .. " ")
+end
+
 -- A value in its unit with its qualifier: ("at_least", 58) -> "at least 58"
 function format.qualified(value, unit, qualifier)
   local text
@@ -69,7 +74,7 @@ function format.qualified(value, unit, qualifier)
   elseif unit == "share" then text = format.percent(value)
   elseif unit == "ratio" then text = format.number(value) .. "-fold"
   else text = format.number(value) end
-  return (qualifier_words[qualifier or "exact"] or (qualifier .. " ")) .. text
+  return format.qualifier(qualifier) .. text
 end
 
 ---------------------------------------------------------------- the report

@@ -99,3 +99,17 @@ int mu_field_names(lua_State *L, int tidx, const mu_entity *e, const char **name
   }
   return (int)n;
 }
+
+/* Pushes head, a newline and the error lines (without their final newline). */
+void mu_push_errors(lua_State *L, const char *head, const char *errors) {
+  size_t len = errors ? strlen(errors) : 0;
+  if (len && errors[len - 1] == '\n') len--;
+  luaL_Buffer b;
+  luaL_buffinit(L, &b);
+  luaL_addstring(&b, head);
+  if (len) {
+    luaL_addchar(&b, '\n');
+    luaL_addlstring(&b, errors, len);
+  }
+  luaL_pushresult(&b);
+}

@@ -43,23 +43,27 @@ static int query_int(sqlite3 *db, const char *sql, int *out) {
 }
 
 /*
-** Bring the schema from version `from` up to date and, when `load` is set,
-** load the bundled dataset. Runs inside one transaction.
+** Apply the migrations from version `from` on and, when `load` is set, the
+** bundled dataset; record the version. No transaction of its own: the
+** callers run it inside theirs.
 */
-static int migrate(sqlite3 *db, int from, int load, char *err, size_t errlen) {
+static int apply_schema(sqlite3 *db, int from, int load, char *err, size_t errlen) {
   char sql[64];
-  if (exec(db, "BEGIN IMMEDIATE", err, errlen)) return -1;
-  for (int v = from; mu_migrations[v]; v++) {
-    if (exec(db, mu_migrations[v], err, errlen)) goto fail;
-  }
-  if (load && exec(db, mu_sql_dataset, err, errlen)) goto fail;
+  for (int v = from; mu_migrations[v]; v++)
+    if (exec(db, mu_migrations[v], err, errlen)) return -1;
+  if (load && exec(db, mu_sql_dataset, err, errlen)) return -1;
   snprintf(sql, sizeof sql, "PRAGMA user_version = %d", schema_version());
-  if (exec(db, sql, err, errlen)) goto fail;
-  if (exec(db, "COMMIT", err, errlen)) goto fail;
+  return exec(db, sql, err, errlen);
+}
+
+/* Bring the schema up to date (and load the dataset into a new store) in one transaction. */
+static int migrate(sqlite3 *db, int from, int load, char *err, size_t errlen) {
+  if (exec(db, "BEGIN IMMEDIATE", err, errlen)) return -1;
+  if (apply_schema(db, from, load, err, errlen) || exec(db, "COMMIT", err, errlen)) {
+    sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    return -1;
+  }
   return 0;
-fail:
-  sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-  return -1;
 }
 
 int mu_store_open(const char *path, int flags, mu_store **out, char *err, size_t errlen) {
@@ -169,12 +173,7 @@ int mu_store_reset(mu_store *s, char *err, size_t errlen) {
     snprintf(err, errlen, "%s", why);
     goto fail;
   }
-  for (int v = 0; mu_migrations[v]; v++)
-    if (exec(s->db, mu_migrations[v], err, errlen)) goto fail;
-  if (exec(s->db, mu_sql_dataset, err, errlen)) goto fail;
-  char sql[64];
-  snprintf(sql, sizeof sql, "PRAGMA user_version = %d", schema_version());
-  if (exec(s->db, sql, err, errlen) || exec(s->db, "COMMIT", err, errlen)) goto fail;
+  if (apply_schema(s->db, 0, 1, err, errlen) || exec(s->db, "COMMIT", err, errlen)) goto fail;
   return exec(s->db, "PRAGMA foreign_keys = ON", err, errlen);
 fail:
   sqlite3_exec(s->db, "ROLLBACK; PRAGMA foreign_keys = ON", NULL, NULL, NULL);

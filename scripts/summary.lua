@@ -4,47 +4,17 @@
 --
 --   mutuals run scripts/summary.lua [AS_OF]
 local mutuals = require "mutuals"
+local report = require "mutuals.report"
 
 local db = mutuals.store()
 local as_of = arg and arg[1] or os.date("%Y-%m-%d")
-local cited, order = {}, {}
-
--- A citation mark for a source, numbering sources in order of first use.
-local function cite(source_id)
-  if not cited[source_id] then
-    order[#order + 1] = source_id
-    cited[source_id] = #order
-  end
-  return ("[%d]"):format(cited[source_id])
-end
-
-local function thousands(n)
-  local s = ("%d"):format(math.floor(n + 0.5))
-  local head = (#s - 1) % 3 + 1
-  local out = s:sub(1, head)
-  for i = head + 1, #s, 3 do out = out .. "," .. s:sub(i, i + 2) end
-  return out
-end
-
-local qualifier_words = {
-  exact = "", at_least = "at least ", more_than = "more than ", approximately = "approximately ",
-  around = "around ", up_to = "up to ",
-}
-
-local function amount(value, unit)
-  if unit == "GBP" then
-    if value >= 1e9 then return ("£%sbn"):format((("%.1f"):format(value / 1e9)):gsub("%.0$", "")) end
-    if value >= 1e6 then return ("£%sm"):format((("%.1f"):format(value / 1e6)):gsub("%.0$", "")) end
-    return "£" .. thousands(value)
-  elseif unit == "share" then
-    return ("%d%%"):format(math.floor(value * 100 + 0.5))
-  end
-  return thousands(value)
-end
-
-local function figure(o)
-  return qualifier_words[o.qualifier or "exact"] .. amount(o.value, o.unit)
-end
+-- The report library numbers the citations and formats the figures; this
+-- script prints them as plain text.
+local cites = report.new{title = "summary", db = db}
+local fmt = report.format
+local function cite(source_id) return cites:cite(source_id) end
+local thousands = fmt.number
+local function figure(o) return fmt.qualified(o.value, o.unit, o.qualifier) end
 
 local function heading(text)
   print()
@@ -67,7 +37,7 @@ if first and bound then
   local marks = cite(first.source_id)
   if bound.source_id ~= first.source_id then marks = marks .. " " .. cite(bound.source_id) end
   print(("  Growth 2010 to 2012: %s%.1f-fold, %s%.0f%% a year (%d is a lower bound) %s"):format(
-    qualifier_words[g.qualifier] or "", g.ratio, qualifier_words[g.qualifier] or "", g.cagr * 100,
+    fmt.qualifier(g.qualifier), g.ratio, fmt.qualifier(g.qualifier), g.cagr * 100,
     bound.value, marks))
 end
 
@@ -95,7 +65,7 @@ end
 heading("Mutuals named in the sources")
 for m in db.mutuals:order("name"):rows() do
   local parent = m.parent and m.parent.abbrev or "parent unknown"
-  local staff = m.staff and ((qualifier_words[m.staff_qualifier or "exact"] or "") .. thousands(m.staff) .. " staff")
+  local staff = m.staff and (fmt.qualifier(m.staff_qualifier) .. thousands(m.staff) .. " staff")
     or "staff unknown"
   print(("  %-34s %-10s %-20s %s %s"):format(m.name, m.status, parent, staff, cite(m.source_id)))
 end
@@ -121,15 +91,11 @@ end
 
 heading(("Recommendations (overdue as of %s marked !)"):format(as_of))
 local overdue = {}
-for r in db.recommendations:overdue(as_of):rows() do overdue[r.id] = true end
-for r in db.recommendations:order("deadline", "key"):rows() do
-  print(("  %s %-8s %-9s %s %s"):format(overdue[r.id] and "!" or " ", r.deadline or "-", r.status, r.text,
-    cite(r.source_id)))
+for rec in db.recommendations:overdue(as_of):rows() do overdue[rec.id] = true end
+for rec in db.recommendations:order("deadline", "key"):rows() do
+  print(("  %s %-8s %-9s %s %s"):format(overdue[rec.id] and "!" or " ", rec.deadline or "-", rec.status, rec.text,
+    cite(rec.source_id)))
 end
 
 heading("Sources")
-for i, id in ipairs(order) do
-  local s = db.sources:get(id)
-  local by = s.publisher and (", " .. s.publisher) or ""
-  print(("  [%d] %s%s, %s. %s"):format(i, s.title, by, s.published or "undated", s.location))
-end
+for _, s in ipairs(cites:source_list()) do print(("  %s %s. %s"):format(s.mark, s.text, s.location)) end
