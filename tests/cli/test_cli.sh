@@ -153,6 +153,19 @@ import_usage() {
 }
 t "import/export usage errors" import_usage
 
+install_tree() {
+  local root="$TMP/inst"
+  make -s -C "$OLDPWD" install BUILD="${BUILD:-build}" DESTDIR="$root" PREFIX=/usr >/dev/null || return 1
+  for f in bin/mutuals bin/mutuals-lua lib/lua/5.4/mutuals.so share/mutuals/scripts/progress.lua \
+           share/mutuals/seeds/000_43e3e1d897316965.txt share/man/man1/mutuals.1; do
+    test -e "$root/usr/$f" || { echo "missing $f"; return 1; }
+  done
+  out=$("$root/usr/bin/mutuals-lua" -e 'print(require("mutuals").version)') && expect_eq "$out" "0.1.0" &&
+    grep -q "^.TH MUTUALS 1" "$root/usr/share/man/man1/mutuals.1"
+}
+OLDPWD=$PWD
+t "make install DESTDIR PREFIX: binaries, module, scripts, seeds, man page" install_tree
+
 summary_script() {
   run "$MUTUALS" --db "$TMP/sum.db" run "$OLDPWD/scripts/summary.lua"
   expect_eq "$rc" 0 && expect_match "$out" "at least 58" && expect_match "$out" "Sources"
