@@ -524,6 +524,8 @@ int mu_import(mu_store *s, const mu_entity *e, mu_format fmt, const char *name, 
     return -1;
   }
   im.may_default_source = mu_field_find(e, "source_id") != NULL;
+  mu_deferred deferred;
+  mu_defer_indexes(s, e, fp, &deferred);
   /* A bigger page cache for the import's index inserts (the default 2 MiB
      thrashes on a million rows in random department order); restored after. */
   sqlite3_exec(mu_store_db(s), "PRAGMA cache_size = -16384", NULL, NULL, NULL);
@@ -536,6 +538,9 @@ int mu_import(mu_store *s, const mu_entity *e, mu_format fmt, const char *name, 
   clear_columns(&im);
   sqlite3_finalize(im.insert);
   sqlite3_exec(mu_store_db(s), "PRAGMA cache_size = -2000", NULL, NULL, NULL);
+  /* The sort that rebuilds an index needs no more than the default cache. */
+  if (im.nerrors) mu_deferred_free(&deferred);
+  else if (mu_restore_indexes(s, &deferred, err, sizeof err)) report(&im, 0, "%s", err);
   if (own_source && im.source_id && !im.nerrors) {
     sqlite3_stmt *st;
     /* Record how many rows came from the file; drop the source if none used it. */

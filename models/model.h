@@ -228,6 +228,18 @@ typedef struct {
 } mu_import_opts;
 
 int mu_format_parse(const char *text, mu_format *fmt);
+/* Secondary indexes set aside during a large import (bulk.c). */
+#define MU_MAX_DEFERRED 8
+typedef struct {
+  int n;
+  char *name[MU_MAX_DEFERRED], *sql[MU_MAX_DEFERRED];
+} mu_deferred;
+/* Inside an open transaction: drop e's plain indexes if the file fp (a FILE *)
+   is large for the table; mu_restore_indexes builds them again. */
+void mu_defer_indexes(mu_store *s, const mu_entity *e, void *fp, mu_deferred *d);
+int mu_restore_indexes(mu_store *s, mu_deferred *d, char *err, size_t errlen);
+void mu_deferred_free(mu_deferred *d);
+
 /* The format given ("csv", "json"), else from name's extension (.json, .jsonl), else CSV; -1 if given is unknown. */
 int mu_format_pick(const char *given, const char *name, mu_format *fmt);
 /* Stream rows of an entity from fp into the store in one transaction. */

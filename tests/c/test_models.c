@@ -135,12 +135,49 @@ static void test_store(const char *dir) {
   unlink(junk);
 }
 
+/* Which imports set plain indexes aside (bulk.c): only when the file is large for the table. */
+static void test_bulk(const char *dir) {
+  char path[512], err[512];
+  mu_store *s = NULL;
+  mu_deferred d;
+  snprintf(path, sizeof path, "%s/bulk.db", dir);
+  CHECK(mu_store_open(path, 0, &s, err, sizeof err) == 0, "open store for bulk");
+  const mu_entity *obs = mu_entity_find("observations"), *resp = mu_entity_find("responses");
+  snprintf(path, sizeof path, "%s/bulk.csv", dir);
+  FILE *fp = fopen(path, "w+");
+  fputs("metric\n", fp);
+  rewind(fp);
+  CHECK(mu_store_begin(s, err, sizeof err) == 0, "begin bulk");
+  mu_defer_indexes(s, resp, fp, &d);
+  CHECK(d.n == 1 && strcmp(d.name[0], "responses_question") == 0, "empty table: its plain index set aside");
+  CHECK(strstr(d.sql[0], "CREATE INDEX responses_question ON responses(") == d.sql[0], "index kept as its SQL");
+  CHECK(mu_restore_indexes(s, &d, err, sizeof err) == 0 && d.n == 0, "index rebuilt");
+  mu_defer_indexes(s, obs, fp, &d);
+  CHECK(d.n == 0, "a small file into a table with rows: nothing set aside");
+  for (int i = 0; i < 100; i++) fputs("a line of a large file, long enough to count as rows\n", fp);
+  fflush(fp);
+  rewind(fp);
+  mu_defer_indexes(s, obs, fp, &d);
+  CHECK(d.n == 1 && strcmp(d.name[0], "observations_metric") == 0, "a file with more rows than the table: set aside");
+  mu_deferred_free(&d);
+  mu_store_rollback(s);
+  sqlite3_stmt *st;
+  sqlite3_prepare_v2(mu_store_db(s), "SELECT count(*) FROM sqlite_schema WHERE name = 'observations_metric'", -1,
+                     &st, NULL);
+  sqlite3_step(st);
+  CHECK(sqlite3_column_int(st, 0) == 1, "rollback brings a set-aside index back");
+  sqlite3_finalize(st);
+  fclose(fp);
+  mu_store_close(s);
+}
+
 int main(void) {
   char dir[] = "/tmp/mutuals-ctest-XXXXXX";
   if (!mkdtemp(dir)) return 2;
   test_validation();
   test_stats();
   test_store(dir);
+  test_bulk(dir);
   char cmd[600];
   snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
   if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", dir);
