@@ -35,10 +35,14 @@ measure() {
   local times=() rss=()
   for _ in $(seq "$RUNS"); do
     eval "$prep"
-    /usr/bin/time -f "%e %M" -o "$W/time" "$@" > "$W/stdout" 2> "$W/stderr" ||
+    # Wall time from the shell's microsecond clock (time's %e has 10 ms steps,
+    # too coarse for the 0.1-0.2 s workloads); peak RSS from GNU time.
+    local t0=$EPOCHREALTIME
+    /usr/bin/time -f "%M" -o "$W/time" "$@" > "$W/stdout" 2> "$W/stderr" ||
       { echo "bench: $key failed:" >&2; cat "$W/stderr" >&2; exit 1; }
-    read -r t m < <(tail -n 1 "$W/time")
-    times+=("$t")
+    local t1=$EPOCHREALTIME
+    read -r m < <(tail -n 1 "$W/time")
+    times+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')")
     rss+=("$m")
   done
   TIME[$key]=$(printf '%s\n' "${times[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
