@@ -32,26 +32,39 @@ mu_value mu_tovalue(lua_State *L, int idx, const char *what) {
   return v;
 }
 
+/* Whole figures read as integers (58, not 58.0); shares stay floats. */
+static void pushreal(lua_State *L, double r) {
+  lua_Integer i;
+  if (lua_numbertointeger(r, &i) && (lua_Number)i == r)
+    lua_pushinteger(L, i);
+  else
+    lua_pushnumber(L, r);
+}
+
 void mu_pushvalue(lua_State *L, const mu_value *v) {
   switch (v->kind) {
     case MU_VINT: lua_pushinteger(L, v->i); break;
-    case MU_VREAL: {
-      /* Whole figures read as integers (58, not 58.0); shares stay floats. */
-      lua_Integer i;
-      if (lua_numbertointeger(v->r, &i) && (lua_Number)i == v->r)
-        lua_pushinteger(L, i);
-      else
-        lua_pushnumber(L, v->r);
-      break;
-    }
+    case MU_VREAL: pushreal(L, v->r); break;
     case MU_VTEXT: lua_pushlstring(L, v->s, v->len); break;
     default: lua_pushnil(L);
   }
 }
 
+/*
+** Column col of st's current row, straight from its sqlite3_value rather
+** than through a mu_value: this runs for every value of every scan, and the
+** detour was a tenth of a values() loop (bench/RESULTS.md).
+*/
 void mu_pushcolumn(lua_State *L, sqlite3_stmt *st, int col) {
-  mu_value v = mu_column_value(st, col);
-  mu_pushvalue(L, &v);
+  sqlite3_value *v = sqlite3_column_value(st, col);
+  switch (sqlite3_value_type(v)) {
+    case SQLITE_INTEGER: lua_pushinteger(L, sqlite3_value_int64(v)); break;
+    case SQLITE_FLOAT: pushreal(L, sqlite3_value_double(v)); break;
+    case SQLITE_TEXT: case SQLITE_BLOB:
+      lua_pushlstring(L, (const char *)sqlite3_value_text(v), (size_t)sqlite3_value_bytes(v));
+      break;
+    default: lua_pushnil(L);
+  }
 }
 
 int mu_step(lua_State *L, sqlite3_stmt *st) {
