@@ -27,9 +27,11 @@ void mu_push_record(lua_State *L, int store_idx, const mu_entity *e, sqlite3_stm
   lua_setiuservalue(L, -2, 1);
   lua_createtable(L, 0, (int)e->nfields);
   for (size_t i = 0; i < e->nfields; i++) {
-    if (sqlite3_column_type(st, (int)i) == SQLITE_NULL) continue;
     mu_pushcolumn(L, st, (int)i);
-    lua_setfield(L, -2, e->fields[i].name);
+    if (lua_isnil(L, -1))      /* unknown: no entry, so the field reads as nil */
+      lua_pop(L, 1);
+    else
+      lua_setfield(L, -2, e->fields[i].name);
   }
   lua_setiuservalue(L, -2, 2);
 }
