@@ -526,8 +526,9 @@ int mu_import(mu_store *s, const mu_entity *e, mu_format fmt, const char *name, 
   im.may_default_source = mu_field_find(e, "source_id") != NULL;
   mu_deferred deferred;
   mu_defer_indexes(s, e, fp, &deferred);
-  /* A bigger page cache for the import's index inserts (the default 2 MiB
-     thrashes on a million rows in random department order); restored after. */
+  /* A bigger page cache for the index inserts that remain (the UNIQUE keys,
+     and every index when a small file goes into a large table): the default
+     2 MiB thrashes once an index outgrows it. Restored after. */
   sqlite3_exec(mu_store_db(s), "PRAGMA cache_size = -16384", NULL, NULL, NULL);
   int own_source = opts->source_id <= 0;
   if (!own_source) im.source_id = opts->source_id;
