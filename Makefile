@@ -20,9 +20,9 @@ PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) libcurl 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CFLAGS    ?= -O2 -g
 WARN      := -Wall -Wextra -Werror
-ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) -fPIC $(CFLAGS) $(SAN) $(PKG_CFLAGS)
-LDLIBS    = $(PKG_LIBS) -lcsv -lm -ldl
-MOD_LIBS  = $(shell pkg-config --libs sqlite3 jansson libcrypto 2>/dev/null) -lcsv -lm -ldl
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -pthread $(WARN) -fPIC $(CFLAGS) $(SAN) $(PKG_CFLAGS)
+LDLIBS    = $(PKG_LIBS) -lcsv -lm -ldl -pthread
+MOD_LIBS  = $(shell pkg-config --libs sqlite3 jansson libcrypto 2>/dev/null) -lcsv -lm -ldl -pthread
 
 MODEL_SRC   := $(wildcard models/*.c)
 BINDING_SRC := $(wildcard bindings/*.c)

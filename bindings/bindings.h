@@ -35,7 +35,7 @@ int mu_push_store(lua_State *L, const char *path, int flags);
 
 /* record.c */
 void mu_open_record(lua_State *L);
-void mu_push_record(lua_State *L, int store_idx, const mu_entity *e, sqlite3_stmt *st);
+void mu_push_record(lua_State *L, int store_idx, const mu_entity *e, const mu_value *row);
 lrecord *mu_checkrecord(lua_State *L, int idx);
 void mu_record_store(lua_State *L, int idx);      /* pushes the record's store */
 int mu_record_get_by_id(lua_State *L, int store_idx, const mu_entity *e, long long id);
