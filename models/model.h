@@ -232,7 +232,7 @@ int mu_format_parse(const char *text, mu_format *fmt);
 ** A scan read ahead on a second thread once it has returned `after` rows
 ** (readahead.c; after < 0: never). The reader owns st. Rows stay valid until
 ** the next call; mu_reader_next returns 1 with a row, 0 at the end, -1 with
-** a message. Any use of the store through mu_store_db() first parks its
+** a message (a failed step, or the store closed under the scan). Any use of the store through mu_store_db() first parks its
 ** readers' workers, which then finish on the caller's thread.
 */
 typedef struct mu_reader mu_reader;

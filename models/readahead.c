@@ -49,7 +49,8 @@ struct mu_reader {
   mu_value *row;        /* the current row when stepping on the caller's thread */
   int done, failed, parked;
   char err[256];
-  /* read-ahead; the mutex guards `full` and `stop` while a worker runs */
+  /* read-ahead; the mutex guards `full` and `stop` while a worker runs
+     (the worker also polls `stop` atomically while it fills a batch) */
   int running;          /* a worker exists and has not been joined */
   int pending;          /* decoded batches may be waiting */
   _Alignas(64) int inbatch, rb, ri;  /* the caller's, written every row: a cache line of their own */
@@ -80,6 +81,9 @@ static int fill(mu_reader *r, sqlite3_stmt *st, int ncols, int rows, batch *b) {
   size_t textlen = 0;
   mu_value *cells = b->cells;
   while (n < rows) {
+    /* A park waits for this batch: a selective scan may take long to fill
+       one, so look for the request now and then (a read of our own line). */
+    if ((n & 63) == 0 && __atomic_load_n(&r->stop, __ATOMIC_RELAXED)) break;
     int rc = sqlite3_step(st);
     if (rc != SQLITE_ROW) {
       if (rc != SQLITE_DONE) fail(r, sqlite3_errmsg(sqlite3_db_handle(st)));
@@ -101,7 +105,7 @@ static int fill(mu_reader *r, sqlite3_stmt *st, int ncols, int rows, batch *b) {
         b->text = grown;
         b->textcap = cap;
       }
-      memcpy(b->text + textlen, row[c].s, row[c].len);
+      if (row[c].len) memcpy(b->text + textlen, row[c].s, row[c].len);
       b->text[textlen + row[c].len] = '\0';
       row[c].s = NULL;                   /* the arena may still move: an offset until the end */
       row[c].i = (long long)textlen;
@@ -171,7 +175,7 @@ static int start(mu_reader *r) {
 static void park(mu_reader *r) {
   if (r->running) {
     pthread_mutex_lock(&r->mu);
-    r->stop = 1;
+    __atomic_store_n(&r->stop, 1, __ATOMIC_RELAXED);
     pthread_cond_signal(&r->emptied);
     pthread_mutex_unlock(&r->mu);
     pthread_join(r->thread, NULL);
@@ -225,6 +229,11 @@ static int next_decoded(mu_reader *r, const mu_value **row) {
 
 int mu_reader_next(mu_reader *r, const mu_value **row, char *err, size_t errlen) {
   int rc;
+  if (!r->s && !r->done) {      /* closed under the loop: stop it rather than read a zombie */
+    r->done = 1;
+    snprintf(err, errlen, "the store is closed");
+    return -1;
+  }
   if (!r->pending && !r->done && !r->parked && r->after >= 0 && r->synced >= r->after && r->s &&
       cores() > 1 && start(r) != 0)
     r->parked = 1;              /* no thread to be had: read here */
