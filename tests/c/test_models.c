@@ -172,9 +172,5 @@ int main(void) {
   test_stats();
   test_store(dir);
   test_bulk(dir);
-  char cmd[600];
-  snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-  if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", dir);
-  printf("%d passed, %d failed\n", passed, failed);
-  return failed ? 1 : 0;
+  return finish(dir);
 }

@@ -179,9 +179,5 @@ int main(void) {
         "the store closed under a scan: the next row is an error, not a read of a closed connection");
   mu_reader_free(r);
 
-  char cmd[700];
-  snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-  if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", dir);
-  printf("%d passed, %d failed\n", passed, failed);
-  return failed ? 1 : 0;
+  return finish(dir);
 }
