@@ -3,6 +3,7 @@
 #   make            build build/mutuals, build/mutuals-lua and build/mutuals.so
 #   make deps       install the Debian packages needed to build and test (apt-get)
 #   make test       build, then run every suite plainly and under ASan+UBSan
+#                   (and the read-ahead's tests under ThreadSanitizer)
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make lint       luacheck on every shipped Lua file
 #
@@ -20,9 +21,9 @@ PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) libcurl 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CFLAGS    ?= -O2 -g
 WARN      := -Wall -Wextra -Werror
-ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) -fPIC $(CFLAGS) $(SAN) $(PKG_CFLAGS)
-LDLIBS    = $(PKG_LIBS) -lcsv -lm -ldl
-MOD_LIBS  = $(shell pkg-config --libs sqlite3 jansson libcrypto 2>/dev/null) -lcsv -lm -ldl
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -pthread $(WARN) -fPIC $(CFLAGS) $(SAN) $(PKG_CFLAGS)
+LDLIBS    = $(PKG_LIBS) -lcsv -lm -ldl -pthread
+MOD_LIBS  = $(shell pkg-config --libs sqlite3 jansson libcrypto 2>/dev/null) -lcsv -lm -ldl -pthread
 
 MODEL_SRC   := $(wildcard models/*.c)
 BINDING_SRC := $(wildcard bindings/*.c)
@@ -39,7 +40,7 @@ DEB_PKGS := build-essential pkg-config lua5.4 liblua5.4-dev libsqlite3-dev sqlit
 
 .PHONY: all deps test check lint install uninstall clean module install-module bench
 
-all: $(BUILD)/mutuals $(BUILD)/mutuals-lua $(BUILD)/mutuals.so $(BUILD)/test_models
+all: $(BUILD)/mutuals $(BUILD)/mutuals-lua $(BUILD)/mutuals.so $(BUILD)/test_models $(BUILD)/test_readahead
 
 $(BUILD)/obj/%.o: %.c $(wildcard models/*.h bindings/*.h host/*.h)
 	@mkdir -p $(dir $@)
@@ -77,8 +78,10 @@ deps:
 
 SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
+# ThreadSanitizer cannot share a build with ASan: the read-ahead's tests get their own.
 test: all
 	$(MAKE) BUILD=build-san SAN="$(SANFLAGS)" CFLAGS="-O1 -g" all
+	$(MAKE) BUILD=build-tsan SAN="-fsanitize=thread" CFLAGS="-O1 -g" build-tsan/test_readahead build-tsan/mutuals-lua
 	sh tests/run.sh
 
 check: test
@@ -103,10 +106,10 @@ uninstall:
 	rm -rf $(DESTDIR)$(PREFIX)/share/mutuals
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-tsan
 
-$(BUILD)/test_models: tests/c/test_models.c $(MODEL_OBJ)
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDFLAGS) $(MOD_LIBS)
+$(BUILD)/test_%: tests/c/test_%.c tests/c/check.h $(MODEL_OBJ)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(MODEL_OBJ) $(LDFLAGS) $(MOD_LIBS)
 
 # Benchmarks: their own tools (LuaSQL, pandas, GNU time) are installed here, not by deps.
 BENCH_PKGS := lua-sql-sqlite3 python3-pandas time sqlite3

@@ -35,7 +35,7 @@ int mu_push_store(lua_State *L, const char *path, int flags);
 
 /* record.c */
 void mu_open_record(lua_State *L);
-void mu_push_record(lua_State *L, int store_idx, const mu_entity *e, sqlite3_stmt *st);
+void mu_push_record(lua_State *L, int store_idx, const mu_entity *e, const mu_value *row);
 lrecord *mu_checkrecord(lua_State *L, int idx);
 void mu_record_store(lua_State *L, int idx);      /* pushes the record's store */
 int mu_record_get_by_id(lua_State *L, int store_idx, const mu_entity *e, long long id);
@@ -50,7 +50,6 @@ void mu_collection_store(lua_State *L, int idx);  /* pushes the collection's sto
 mu_value mu_tovalue(lua_State *L, int idx, const char *what);
 void mu_pushvalue(lua_State *L, const mu_value *v);
 void mu_pushcolumn(lua_State *L, sqlite3_stmt *st, int col);
-int mu_step(lua_State *L, sqlite3_stmt *st);     /* raises on error; 1 = row, 0 = done */
 void mu_push_errors(lua_State *L, const char *head, const char *errors);
 int mu_no_field(lua_State *L, const mu_entity *e, const char *name);   /* raises, listing the fields */
 int mu_field_names(lua_State *L, int tidx, const mu_entity *e, const char **names,

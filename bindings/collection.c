@@ -6,6 +6,7 @@
 ** loop or raising inside it finalizes the statement.
 */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "bindings.h"
 
@@ -214,39 +215,45 @@ static int collection_group(lua_State *L) {
 
 /* ---------------------------------------------------------------- cursors */
 
+/*
+** Rows a cursor reads on the caller's thread before its scan may be read
+** ahead on a second one (models/readahead.c): enough that a small query
+** never starts a thread, little next to a large one. MUTUALS_READAHEAD=0
+** turns reading ahead off.
+*/
+#define READAHEAD_AFTER 2048
+
 typedef struct {
-  sqlite3_stmt *st;
+  mu_reader *r;      /* NULL once the scan is over */
   const mu_entity *e;
   int ncols;         /* 0: yields records; else yields this many values */
 } lcursor;
 
 static int cursor_close(lua_State *L) {
   lcursor *cur = luaL_checkudata(L, 1, MU_CURSOR_MT);
-  if (cur->st) {
-    sqlite3_finalize(cur->st);
-    cur->st = NULL;
-  }
+  mu_reader_free(cur->r);
+  cur->r = NULL;
   return 0;
 }
 
 /* Next row of the cursor at cidx: a record, or ncols values; nothing at the end. */
 static int step(lua_State *L, lcursor *cur, int cidx) {
-  if (!cur->st) return 0;
-  int rc = sqlite3_step(cur->st);
-  if (rc == SQLITE_ROW && cur->ncols > 0) {
-    for (int c = 0; c < cur->ncols; c++) mu_pushcolumn(L, cur->st, c);
+  const mu_value *row;
+  char err[256];
+  if (!cur->r) return 0;
+  int rc = mu_reader_next(cur->r, &row, err, sizeof err);
+  if (rc == 1 && cur->ncols > 0) {
+    for (int c = 0; c < cur->ncols; c++) mu_pushvalue(L, &row[c]);
     return cur->ncols;
   }
-  if (rc == SQLITE_ROW) {
+  if (rc == 1) {
     lua_getiuservalue(L, cidx, 1);
-    mu_push_record(L, -1, cur->e, cur->st);
+    mu_push_record(L, -1, cur->e, row);
     return 1;
   }
-  const char *msg = rc == SQLITE_DONE ? NULL : sqlite3_errmsg(sqlite3_db_handle(cur->st));
-  if (msg) lua_pushstring(L, msg);
-  sqlite3_finalize(cur->st);
-  cur->st = NULL;
-  if (msg) return luaL_error(L, "%s", lua_tostring(L, -1));
+  mu_reader_free(cur->r);
+  cur->r = NULL;
+  if (rc < 0) return luaL_error(L, "%s", err);
   return 0;
 }
 
@@ -270,28 +277,42 @@ static int push_loop(lua_State *L, int cidx) {
   return 4;
 }
 
-/* Pushes a cursor over the collection at idx. */
-static lcursor *push_cursor(lua_State *L, int idx) {
+static long long readahead_after(void) {
+  const char *env = getenv("MUTUALS_READAHEAD");
+  return env && strcmp(env, "0") == 0 ? -1 : READAHEAD_AFTER;
+}
+
+/*
+** Pushes a cursor over the collection at idx: its records, or with n > 0
+** the values of fields cols[0..n-1].
+*/
+static lcursor *push_cursor(lua_State *L, int idx, const mu_field **cols, int n) {
   idx = lua_absindex(L, idx);
   lcollection *c = mu_checkcollection(L, idx);
   char err[512];
   lcursor *cur = lua_newuserdatauv(L, sizeof *cur, 1);
-  cur->st = NULL;
+  cur->r = NULL;
   cur->e = c->q.e;
-  cur->ncols = 0;
+  cur->ncols = n;
   luaL_setmetatable(L, MU_CURSOR_MT);
   mu_collection_store(L, idx);
   mu_store *s = mu_checkopen(L, -1);
   lua_setiuservalue(L, -2, 1);
-  cur->st = mu_query_rows(s, &c->q, err, sizeof err);
-  if (!cur->st) luaL_error(L, "%s", err);
+  sqlite3_stmt *st = n > 0 ? mu_query_columns(s, &c->q, cols, (size_t)n, err, sizeof err)
+                           : mu_query_rows(s, &c->q, err, sizeof err);
+  if (!st) luaL_error(L, "%s", err);
+  cur->r = mu_reader_new(s, st, n > 0 ? n : (int)c->q.e->nfields, readahead_after());
+  if (!cur->r) {
+    sqlite3_finalize(st);
+    luaL_error(L, "out of memory");
+  }
   return cur;
 }
 
 /* for rec in coll:rows() do ... end  -- lazy; the cursor closes with the loop. */
 static int collection_rows(lua_State *L) {
   mu_checkcollection(L, 1);
-  push_cursor(L, 1);
+  push_cursor(L, 1, NULL, 0);
   return push_loop(L, lua_gettop(L));
 }
 
@@ -303,19 +324,9 @@ static int collection_values(lua_State *L) {
   lcollection *c = mu_checkcollection(L, 1);
   int n = lua_gettop(L) - 1;
   const mu_field *cols[MU_MAX_VALUES];
-  char err[512];
   luaL_argcheck(L, n >= 1 && n <= MU_MAX_VALUES, 2, "name 1 to 16 fields");
   for (int i = 0; i < n; i++) cols[i] = checkfield(L, i + 2, c->q.e);
-  lcursor *cur = lua_newuserdatauv(L, sizeof *cur, 1);
-  cur->st = NULL;
-  cur->e = c->q.e;
-  cur->ncols = n;
-  luaL_setmetatable(L, MU_CURSOR_MT);
-  mu_collection_store(L, 1);
-  mu_store *s = mu_checkopen(L, -1);
-  lua_setiuservalue(L, -2, 1);
-  cur->st = mu_query_columns(s, &c->q, cols, (size_t)n, err, sizeof err);
-  if (!cur->st) return luaL_error(L, "%s", err);
+  push_cursor(L, 1, cols, n);
   return push_loop(L, lua_gettop(L));
 }
 
@@ -324,7 +335,7 @@ static int collection_list(lua_State *L) {
   mu_checkcollection(L, 1);
   lua_newtable(L);
   int t = lua_gettop(L);
-  push_cursor(L, 1);
+  push_cursor(L, 1, NULL, 0);
   int cur = lua_gettop(L);
   lua_Integer n = 0;
   for (;;) {
@@ -342,7 +353,7 @@ static int collection_first(lua_State *L) {
   lua_settop(L, 1);
   lua_pushinteger(L, 1);
   collection_limit(L);
-  push_cursor(L, -1);
+  push_cursor(L, -1, NULL, 0);
   lua_pushcfunction(L, cursor_step);
   lua_pushvalue(L, -2);
   lua_call(L, 1, 1);

@@ -16,22 +16,20 @@ void mu_record_store(lua_State *L, int idx) {
   lua_getiuservalue(L, idx, 1);
 }
 
-/* Build a record from the current row of st, whose columns are e's fields. */
-void mu_push_record(lua_State *L, int store_idx, const mu_entity *e, sqlite3_stmt *st) {
+/* Build a record from row, the values of e's fields in order (the id first). */
+void mu_push_record(lua_State *L, int store_idx, const mu_entity *e, const mu_value *row) {
   store_idx = lua_absindex(L, store_idx);
   lrecord *r = lua_newuserdatauv(L, sizeof *r, 2);
   r->e = e;
-  r->id = sqlite3_column_int64(st, 0);
+  r->id = row[0].i;
   luaL_setmetatable(L, MU_RECORD_MT);
   lua_pushvalue(L, store_idx);
   lua_setiuservalue(L, -2, 1);
   lua_createtable(L, 0, (int)e->nfields);
   for (size_t i = 0; i < e->nfields; i++) {
-    mu_pushcolumn(L, st, (int)i);
-    if (lua_isnil(L, -1))      /* unknown: no entry, so the field reads as nil */
-      lua_pop(L, 1);
-    else
-      lua_setfield(L, -2, e->fields[i].name);
+    if (row[i].kind == MU_VNULL) continue;   /* unknown: no entry, so the field reads as nil */
+    mu_pushvalue(L, &row[i]);
+    lua_setfield(L, -2, e->fields[i].name);
   }
   lua_setiuservalue(L, -2, 2);
 }
@@ -42,6 +40,7 @@ int mu_record_get_by_id(lua_State *L, int store_idx, const mu_entity *e, long lo
   mu_query q;
   char err[512];
   mu_value v = {MU_VINT, id, 0, NULL, 0};
+  const mu_value *row;
   mu_query_init(&q, e);
   if (mu_query_add(&q, &e->fields[0], MU_OP_EQ, &v)) {
     mu_query_free(&q);
@@ -50,13 +49,18 @@ int mu_record_get_by_id(lua_State *L, int store_idx, const mu_entity *e, long lo
   sqlite3_stmt *st = mu_query_rows(s, &q, err, sizeof err);
   mu_query_free(&q);
   if (!st) return luaL_error(L, "%s", err);
-  int rc = sqlite3_step(st);
-  if (rc == SQLITE_ROW)
-    mu_push_record(L, store_idx, e, st);
+  mu_reader *rd = mu_reader_new(s, st, (int)e->nfields, -1);
+  if (!rd) {
+    sqlite3_finalize(st);
+    return luaL_error(L, "out of memory");
+  }
+  int rc = mu_reader_next(rd, &row, err, sizeof err);
+  if (rc == 1)
+    mu_push_record(L, store_idx, e, row);
   else
     lua_pushnil(L);
-  sqlite3_finalize(st);
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return luaL_error(L, "%s", sqlite3_errmsg(mu_store_db(s)));
+  mu_reader_free(rd);
+  if (rc < 0) return luaL_error(L, "%s", err);
   return 1;
 }
 

@@ -67,13 +67,6 @@ void mu_pushcolumn(lua_State *L, sqlite3_stmt *st, int col) {
   }
 }
 
-int mu_step(lua_State *L, sqlite3_stmt *st) {
-  int rc = sqlite3_step(st);
-  if (rc == SQLITE_ROW) return 1;
-  if (rc == SQLITE_DONE) return 0;
-  return luaL_error(L, "%s", sqlite3_errmsg(sqlite3_db_handle(st)));
-}
-
 /* Raise "mutual has no field 'x' (fields: id, name, ...)". */
 int mu_no_field(lua_State *L, const mu_entity *e, const char *name) {
   luaL_Buffer b;

@@ -228,6 +228,22 @@ typedef struct {
 } mu_import_opts;
 
 int mu_format_parse(const char *text, mu_format *fmt);
+/*
+** A scan read ahead on a second thread once it has returned `after` rows
+** (readahead.c; after < 0: never). The reader owns st. Rows stay valid until
+** the next call; mu_reader_next returns 1 with a row, 0 at the end, -1 with
+** a message (a failed step, or the store closed under the scan). Any use of the store through mu_store_db() first parks its
+** readers' workers, which then finish on the caller's thread.
+*/
+typedef struct mu_reader mu_reader;
+mu_reader *mu_reader_new(mu_store *s, sqlite3_stmt *st, int ncols, long long after);
+int mu_reader_next(mu_reader *r, const mu_value **row, char *err, size_t errlen);
+void mu_reader_free(mu_reader *r);
+/* For the store: its list of readers, parking them, and letting go of them when it closes. */
+mu_reader **mu_store_readers(mu_store *s);
+void mu_readers_park(mu_reader *list, const mu_reader *except);
+void mu_readers_detach(mu_reader **list);
+
 /* Secondary indexes set aside during a large import (bulk.c). */
 #define MU_MAX_DEFERRED 8
 typedef struct {

@@ -13,6 +13,7 @@ struct mu_store {
   sqlite3 *db;
   char *path;
   int depth;        /* open savepoints */
+  mu_reader *readers; /* scans that may be reading ahead on another thread */
 };
 
 static int schema_version(void) {
@@ -127,12 +128,19 @@ fail:
 
 void mu_store_close(mu_store *s) {
   if (!s) return;
+  mu_readers_detach(&s->readers);
   sqlite3_close_v2(s->db);
   free(s->path);
   free(s);
 }
 
-sqlite3 *mu_store_db(mu_store *s) { return s->db; }
+/* Every use of the connection comes through here: a worker reading ahead
+   must stop stepping before anyone else touches it (readahead.c). */
+sqlite3 *mu_store_db(mu_store *s) {
+  if (s->readers) mu_readers_park(s->readers, NULL);
+  return s->db;
+}
+mu_reader **mu_store_readers(mu_store *s) { return &s->readers; }
 const char *mu_store_path(mu_store *s) { return s->path; }
 int mu_store_depth(mu_store *s) { return s->depth; }
 
@@ -147,11 +155,11 @@ int mu_store_reset(mu_store *s, char *err, size_t errlen) {
     snprintf(err, errlen, "cannot re-initialise the store inside a transaction");
     return -1;
   }
-  if (exec(s->db, "PRAGMA foreign_keys = OFF; BEGIN IMMEDIATE", err, errlen)) return -1;
-  if (sqlite3_prepare_v2(s->db,
+  if (exec(mu_store_db(s), "PRAGMA foreign_keys = OFF; BEGIN IMMEDIATE", err, errlen)) return -1;
+  if (sqlite3_prepare_v2(mu_store_db(s),
         "SELECT type, name FROM sqlite_schema WHERE type IN ('table', 'view') "
         "AND name NOT LIKE 'sqlite_%'", -1, &st, NULL) != SQLITE_OK) {
-    snprintf(err, errlen, "%s", sqlite3_errmsg(s->db));
+    snprintf(err, errlen, "%s", sqlite3_errmsg(mu_store_db(s)));
     goto fail;
   }
   /* Collect names first: dropping while stepping over sqlite_schema is unsafe. */
@@ -167,16 +175,16 @@ int mu_store_reset(mu_store *s, char *err, size_t errlen) {
     snprintf(err, errlen, "out of memory");
     goto fail;
   }
-  int rc = exec(s->db, drops, why, sizeof why);
+  int rc = exec(mu_store_db(s), drops, why, sizeof why);
   sqlite3_free(drops);
   if (rc) {
     snprintf(err, errlen, "%s", why);
     goto fail;
   }
-  if (apply_schema(s->db, 0, 1, err, errlen) || exec(s->db, "COMMIT", err, errlen)) goto fail;
-  return exec(s->db, "PRAGMA foreign_keys = ON", err, errlen);
+  if (apply_schema(mu_store_db(s), 0, 1, err, errlen) || exec(mu_store_db(s), "COMMIT", err, errlen)) goto fail;
+  return exec(mu_store_db(s), "PRAGMA foreign_keys = ON", err, errlen);
 fail:
-  sqlite3_exec(s->db, "ROLLBACK; PRAGMA foreign_keys = ON", NULL, NULL, NULL);
+  sqlite3_exec(mu_store_db(s), "ROLLBACK; PRAGMA foreign_keys = ON", NULL, NULL, NULL);
   return -1;
 }
 
@@ -184,7 +192,7 @@ fail:
 int mu_store_begin(mu_store *s, char *err, size_t errlen) {
   char sql[48];
   snprintf(sql, sizeof sql, "SAVEPOINT mu_%d", s->depth);
-  if (exec(s->db, sql, err, errlen)) return -1;
+  if (exec(mu_store_db(s), sql, err, errlen)) return -1;
   s->depth++;
   return 0;
 }
@@ -196,7 +204,7 @@ int mu_store_commit(mu_store *s, char *err, size_t errlen) {
     return -1;
   }
   snprintf(sql, sizeof sql, "RELEASE mu_%d", s->depth - 1);
-  if (exec(s->db, sql, err, errlen)) return -1;
+  if (exec(mu_store_db(s), sql, err, errlen)) return -1;
   s->depth--;
   return 0;
 }
@@ -206,7 +214,7 @@ void mu_store_rollback(mu_store *s) {
   if (s->depth == 0) return;
   s->depth--;
   snprintf(sql, sizeof sql, "ROLLBACK TO mu_%d; RELEASE mu_%d", s->depth, s->depth);
-  sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+  sqlite3_exec(mu_store_db(s), sql, NULL, NULL, NULL);
 }
 
 int mu_bind_value(sqlite3_stmt *st, int idx, const mu_value *v) {

@@ -2,7 +2,8 @@
 # Every suite, against the plain build (build/) and the AddressSanitizer +
 # UndefinedBehaviorSanitizer build (build-san/): the busted specs (under
 # stock lua5.4 with the module, and under the sanitized mutuals-lua), the C
-# tests, the command-line tests; then luacheck and the rockspec. Ends with
+# tests, the command-line tests; the read-ahead's C tests under
+# ThreadSanitizer (build-tsan/); then luacheck and the rockspec. Ends with
 # one line "N passed, N failed" and exits non-zero on any failure.
 set -u
 cd "$(dirname "$0")/.."
@@ -35,9 +36,12 @@ tally() {
 }
 
 # busted's TAP output -> a closing line.
+# busted_suite BUILD LUA [SPEC...]: the specs (all of tests/spec by default).
 busted_suite() {
   local build=$1 lua=$2 log="$LOG/busted.$1"
-  LUA_CPATH="$PWD/$build/?.so;;" busted --lua="$lua" -o TAP tests/spec > "$log" 2>&1
+  shift 2
+  [ $# -gt 0 ] || set -- tests/spec
+  LUA_CPATH="$PWD/$build/?.so;;" busted --lua="$lua" -o TAP "$@" > "$log" 2>&1
   local rc=$?
   local ok notok
   ok=$(grep -c '^ok ' "$log")
@@ -55,13 +59,24 @@ for build in build build-san; do
   else
     busted_suite build-san "$PWD/build-san/mutuals-lua"
   fi
-  "$build/test_models" > "$LOG/c.$build" 2>&1
-  tally "C tests ($build)" "$LOG/c.$build" $?
+  for t in test_models test_readahead; do
+    "$build/$t" > "$LOG/c.$build" 2>&1
+    tally "C $t ($build)" "$LOG/c.$build" $?
+  done
   for t in tests/cli/test_*.sh; do
     BUILD=$build bash "$t" > "$LOG/cli.$build" 2>&1
     tally "$(basename "$t" .sh) ($build)" "$LOG/cli.$build" $?
   done
 done
+
+echo "== build-tsan"
+# The read-ahead hands a connection between threads: ThreadSanitizer checks
+# the hand-over, from C and from Lua loops.
+export TSAN_OPTIONS=halt_on_error=1
+build-tsan/test_readahead > "$LOG/c.tsan" 2>&1
+tally "C test_readahead (build-tsan)" "$LOG/c.tsan" $?
+busted_suite build-tsan "$PWD/build-tsan/mutuals-lua" tests/spec/readahead_spec.lua tests/spec/collection_spec.lua \
+  tests/spec/record_spec.lua
 
 echo "== checks"
 if luacheck --quiet --codes scripts tests/spec > "$LOG/lint" 2>&1; then

@@ -9,13 +9,7 @@
 #include <unistd.h>
 #include "../../models/model.h"
 
-static int passed, failed;
-
-#define CHECK(cond, name)                                                     \
-  do {                                                                        \
-    if (cond) { passed++; printf("ok - %s\n", name); }                        \
-    else { failed++; printf("not ok - %s (%s:%d)\n", name, __FILE__, __LINE__); } \
-  } while (0)
+#include "check.h"
 
 static mu_value text(const char *s) {
   mu_value v = {MU_VTEXT, 0, 0, s, strlen(s)};
@@ -178,9 +172,5 @@ int main(void) {
   test_stats();
   test_store(dir);
   test_bulk(dir);
-  char cmd[600];
-  snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-  if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", dir);
-  printf("%d passed, %d failed\n", passed, failed);
-  return failed ? 1 : 0;
+  return finish(dir);
 }
