@@ -17,6 +17,7 @@
 ** lost, repeated or reordered.
 */
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -147,10 +148,15 @@ static void *work(void *arg) {
 
 /* --------------------------------------------------------- the caller */
 
+/* The cores this process may run on (taskset, a container's cpuset), not the
+   machine's: pinned to one, a second thread only takes turns with the first. */
 static int cores(void) {
-  static long n = 0;
-  if (n == 0) n = sysconf(_SC_NPROCESSORS_ONLN);
-  return (int)n;
+  static int n = 0;
+  if (n == 0) {
+    cpu_set_t set;
+    n = sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : (int)sysconf(_SC_NPROCESSORS_ONLN);
+  }
+  return n;
 }
 
 static int start(mu_reader *r) {

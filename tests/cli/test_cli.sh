@@ -173,4 +173,37 @@ summary_script() {
 OLDPWD=$PWD
 t "the shipped summary runs on the bundled dataset" summary_script
 
+# Threads of the process while a long loop is at row 3,000: the read-ahead's worker
+# exists only when the process may use a second core and has not been told no.
+readahead_threads() {
+  cat > "$TMP/threads.lua" <<'EOF'
+local db = mutuals.store()
+db:sql([[INSERT INTO responses(survey_id, respondent, question_id, option_id, department, grade, weight)
+         WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 60000)
+         SELECT 1, 'R' || x, 1, 1 + x % 3, 'D', 'EO', 1 FROM c]])
+local n, threads, sum = 0, nil, 0
+for id in db.responses:order("id"):values("id") do
+  n = n + 1
+  sum = sum + id
+  if n == 3000 then
+    for line in io.lines("/proc/self/status") do threads = threads or tonumber(line:match("^Threads:%s*(%d+)")) end
+  end
+end
+print(threads, n)
+EOF
+  run "$MUTUALS" --db "$TMP/threads.db" run "$TMP/threads.lua"
+  [ "$rc" -eq 0 ] || { echo "$err"; return 1; }
+  local ahead=${out%%$'	'*}
+  expect_match "$out" '	60000$' || return 1
+  rm -f "$TMP/threads.db"*
+  run env MUTUALS_READAHEAD=0 "$MUTUALS" --db "$TMP/threads.db" run "$TMP/threads.lua"
+  expect_eq "$out" "$((ahead - 1))	60000" || return 1
+  rm -f "$TMP/threads.db"*
+  run taskset -c 0 "$MUTUALS" --db "$TMP/threads.db" run "$TMP/threads.lua"
+  expect_eq "$out" "$((ahead - 1))	60000"
+}
+if [ "$(nproc)" -gt 1 ]; then
+  t "a long loop is read ahead on a second thread, unless MUTUALS_READAHEAD=0 or pinned to one core" readahead_threads
+fi
+
 finish
