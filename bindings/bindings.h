@@ -13,6 +13,7 @@
 #define MU_RECORD_MT "mutuals.record"
 #define MU_COLLECTION_MT "mutuals.collection"
 #define MU_CURSOR_MT "mutuals.cursor"
+#define MU_QVALUE_MT "mutuals.qvalue"
 
 typedef struct {
   mu_store *s;      /* NULL once closed */
@@ -38,6 +39,7 @@ void mu_open_record(lua_State *L);
 void mu_push_record(lua_State *L, int store_idx, const mu_entity *e, const mu_value *row);
 lrecord *mu_checkrecord(lua_State *L, int idx);
 void mu_record_store(lua_State *L, int idx);      /* pushes the record's store */
+void mu_push_record_measure(lua_State *L, int idx, const char *field);   /* NULL: the entity's measure */
 int mu_record_get_by_id(lua_State *L, int store_idx, const mu_entity *e, long long id);
 
 /* collection.c */
@@ -55,11 +57,33 @@ int mu_no_field(lua_State *L, const mu_entity *e, const char *name);   /* raises
 int mu_field_names(lua_State *L, int tidx, const mu_entity *e, const char **names,
                    mu_value *vals, size_t max);
 
-/* analysis.c */
+/* qvalue.c */
+void mu_open_qvalue(lua_State *L);          /* adds qualified to the module table on top */
+mu_qv *mu_checkqv(lua_State *L, int idx);
+void mu_push_qv(lua_State *L, const mu_qv *q);
+void mu_toqv(lua_State *L, int idx, mu_qv *out);   /* a qualified value or a plain number */
+
+/* analysis.c: the survey methods and the table of every entity-specific method */
+typedef struct {
+  const char *entity, *name;
+  int collection;                                  /* 0: a method of records; 1: of collections */
+  lua_CFunction f;
+} mu_method;
 void mu_open_analysis(lua_State *L);               /* adds functions to the module table on top */
+lrecord *mu_check_entity_record(lua_State *L, int idx, const char *entity, const char *method);
+lcollection *mu_check_entity_collection(lua_State *L, int idx, const char *entity, const char *method);
 int mu_record_method(lua_State *L, const mu_entity *e, const char *name);     /* pushes method or returns 0 */
 int mu_collection_method(lua_State *L, const mu_entity *e, const char *name); /* likewise */
 void mu_method_names(lua_State *L, const mu_entity *e, int collection);      /* appends to the table on top */
+
+/* stats.c: mutuals.wilson and mutuals.two_prop */
+void mu_open_stats(lua_State *L);
+void mu_push_test(lua_State *L, double p1, double n1, double p2, double n2);
+void mu_check_keys(lua_State *L, int t, const char *const *keys, const char *fn);  /* raises for unknown options */
+
+/* targets.c: growth, progress toward targets, deadlines */
+extern const mu_method mu_target_methods[];
+void mu_open_targets(lua_State *L);
 
 /* io.c */
 int mu_l_import(lua_State *L);

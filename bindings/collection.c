@@ -54,10 +54,64 @@ static const mu_field *checkfield(lua_State *L, int idx, const mu_entity *e) {
   return f;
 }
 
+/*
+** Is v a value field f can hold? A condition that could never match (a
+** misspelt status, text for a number) would quietly count 0: refuse it,
+** naming the field, the value and what it should be.
+*/
+static void check_cond(lua_State *L, const mu_field *f, mu_op op, mu_value v) {
+  char why[512];
+  if (v.kind == MU_VNULL) return;
+  if (op == MU_OP_LIKE) {
+    if (f->type != MU_T_TEXT && f->type != MU_T_ENUM && f->type != MU_T_DATE)
+      luaL_error(L, "where %s: 'like' matches text, and %s is not a text field", f->name, f->name);
+    if (v.kind != MU_VTEXT) luaL_error(L, "where %s like: the pattern must be a string", f->name);
+    return;
+  }
+  if (f->type == MU_T_ENUM) {
+    if (v.kind == MU_VTEXT) {
+      for (const char *const *c = f->choices; *c; c++)
+        if (strlen(*c) == v.len && memcmp(*c, v.s, v.len) == 0) return;
+      const char *near = mu_closest(v.s, f->choices, (size_t)-1);
+      size_t used = (size_t)snprintf(why, sizeof why, "one of:");
+      for (const char *const *c = f->choices; *c && used < sizeof why; c++)
+        used += (size_t)snprintf(why + used, sizeof why - used, " %s", *c);
+      if (near)
+        luaL_error(L, "where %s: '%s' is not a %s: did you mean '%s'? (%s)", f->name, v.s, f->name, near, why);
+      luaL_error(L, "where %s: '%s' is not a %s (%s)", f->name, v.s, f->name, why);
+    }
+    luaL_error(L, "where %s: give the value as a string", f->name);
+  }
+  mu_value c = v;
+  int ok;
+  switch (f->type) {
+    case MU_T_ID: case MU_T_REF: case MU_T_INT: case MU_T_BOOL: case MU_T_REAL:
+      /* Numbers compare with numbers; a number written as text is read as one. */
+      ok = c.kind == MU_VINT || c.kind == MU_VREAL;
+      if (!ok && c.kind == MU_VTEXT) {
+        mu_field loose = {f->name, MU_T_REAL, 0, NULL, NULL, NULL};
+        ok = mu_field_check(&loose, &c, why, sizeof why) == 0;
+      }
+      if (!ok) luaL_error(L, "where %s: '%s' is not a number, and %s holds numbers", f->name,
+                          c.kind == MU_VTEXT ? c.s : "value", f->name);
+      return;
+    case MU_T_DATE:
+      if (c.kind != MU_VTEXT || !mu_date_valid(c.s, c.len))
+        luaL_error(L, "where %s: give a date as 'YYYY', 'YYYY-MM' or 'YYYY-MM-DD'", f->name);
+      return;
+    case MU_T_TEXT:
+      if (c.kind != MU_VTEXT) luaL_error(L, "where %s: %s holds text: give a string", f->name, f->name);
+      return;
+    default:
+      return;
+  }
+}
+
 static void add_cond(lua_State *L, lcollection *c, const mu_field *f, mu_op op, int vidx) {
   char what[128];
   snprintf(what, sizeof what, "where %s", f->name);
   mu_value v = mu_tovalue(L, vidx, what);
+  check_cond(L, f, op, v);
   if (mu_query_add(&c->q, f, op, &v)) luaL_error(L, "out of memory");
 }
 
@@ -153,18 +207,58 @@ static int collection_offset(lua_State *L) {
   return 1;
 }
 
+/* Pushes a measure aggregate's result (the callback of mu_query_measure). */
+static int push_result(void *ctx, const mu_value *group, const mu_qv *r) {
+  (void)group;
+  mu_push_qv(ctx, r);
+  return 0;
+}
+
+/*
+** Does an aggregate of f keep the truth of its terms as a qualified value?
+** For every measure (a field with a qualifier, unit or date) and for any
+** number field that may be unknown; a required plain number (a survey
+** weight) gives a plain number.
+*/
+static int qualified_agg(const mu_entity *e, const mu_field *f) {
+  return f && mu_field_numeric(f) && (mu_measure_of(e, f) || !(f->flags & MU_REQUIRED));
+}
+
+static const char *const agg_names[] = {"count", "sum", "avg", "min", "max", NULL};
+
+/* sum and avg need numbers: say so, with the fields that are. */
+static void check_numeric(lua_State *L, const mu_entity *e, mu_agg agg, const mu_field *f) {
+  if (mu_field_numeric(f)) return;
+  luaL_Buffer b;
+  luaL_buffinit(L, &b);
+  for (size_t i = 0; i < e->nfields; i++)
+    if (mu_field_numeric(&e->fields[i])) {
+      if (luaL_bufflen(&b)) luaL_addstring(&b, ", ");
+      luaL_addstring(&b, e->fields[i].name);
+    }
+  luaL_pushresult(&b);
+  luaL_error(L, "%s: %s.%s is not a number field (number fields of %s: %s)", agg_names[agg], e->name, f->name,
+             e->plural, lua_rawlen(L, -1) ? lua_tostring(L, -1) : "none");
+}
+
 /* Runs an aggregate and pushes its single value. */
 static int aggregate(lua_State *L, mu_agg agg, int needs_field) {
   lcollection *c = mu_checkcollection(L, 1);
   const mu_field *f = needs_field ? checkfield(L, 2, c->q.e) : NULL;
-  char err[512];
+  char err[2048];
+  if (f && (agg == MU_AGG_SUM || agg == MU_AGG_AVG)) check_numeric(L, c->q.e, agg, f);
   mu_collection_store(L, 1);
-  sqlite3_stmt *st = mu_query_aggregate(mu_checkopen(L, -1), &c->q, agg, f, err, sizeof err);
+  mu_store *s = mu_checkopen(L, -1);
+  if (qualified_agg(c->q.e, f)) {
+    if (mu_query_measure(s, &c->q, agg, f, NULL, push_result, L, err, sizeof err)) return luaL_error(L, "%s", err);
+    return 1;
+  }
+  sqlite3_stmt *st = mu_query_aggregate(s, &c->q, agg, f, err, sizeof err);
   if (!st) return luaL_error(L, "%s", err);
   int rc = sqlite3_step(st);
   if (rc == SQLITE_ROW) mu_pushcolumn(L, st, 0);
   sqlite3_finalize(st);
-  if (rc != SQLITE_ROW) return luaL_error(L, "%s", sqlite3_errmsg(mu_store_db(mu_checkopen(L, -1))));
+  if (rc != SQLITE_ROW) return luaL_error(L, "%s", sqlite3_errmsg(mu_store_db(s)));
   return 1;
 }
 
@@ -180,20 +274,47 @@ static int collection_len(lua_State *L) {
 
 /*
 ** group(by [, agg, field]): one row per value of `by`, in order:
-** { [by] = value, count = n, [agg] = aggregate of field }.
+** { [by] = value, count = n, [agg] = aggregate of field } (a qualified value
+** where the aggregate keeps its terms' truth, as for aggregate()).
 */
+typedef struct {
+  lua_State *L;
+  int t;                 /* the result array */
+  const char *by, *agg;
+} group_ctx;
+
+static int push_group(void *ctx, const mu_value *group, const mu_qv *r) {
+  group_ctx *g = ctx;
+  lua_State *L = g->L;
+  lua_createtable(L, 0, 3);
+  mu_pushvalue(L, group);
+  lua_setfield(L, -2, g->by);
+  lua_pushinteger(L, r->nterms);
+  lua_setfield(L, -2, "count");
+  mu_push_qv(L, r);
+  lua_setfield(L, -2, g->agg);
+  lua_rawseti(L, g->t, (lua_Integer)lua_rawlen(L, g->t) + 1);
+  return 0;
+}
+
 static int collection_group(lua_State *L) {
-  static const char *const aggs[] = {"count", "sum", "avg", "min", "max", NULL};
   lcollection *c = mu_checkcollection(L, 1);
   const mu_field *by = checkfield(L, 2, c->q.e);
-  mu_agg agg = (mu_agg)luaL_checkoption(L, 3, "count", aggs);
+  mu_agg agg = (mu_agg)luaL_checkoption(L, 3, "count", agg_names);
   const mu_field *f = lua_isnoneornil(L, 4) ? NULL : checkfield(L, 4, c->q.e);
-  if (agg != MU_AGG_COUNT && !f) return luaL_error(L, "group: '%s' needs a field to aggregate", aggs[agg]);
-  char err[512];
+  if (agg != MU_AGG_COUNT && !f) return luaL_error(L, "group: '%s' needs a field to aggregate", agg_names[agg]);
+  if (f && (agg == MU_AGG_SUM || agg == MU_AGG_AVG)) check_numeric(L, c->q.e, agg, f);
+  char err[2048];
   mu_collection_store(L, 1);
-  sqlite3_stmt *st = mu_query_group(mu_checkopen(L, -1), &c->q, by, agg, f, err, sizeof err);
-  if (!st) return luaL_error(L, "%s", err);
+  mu_store *s = mu_checkopen(L, -1);
   lua_newtable(L);
+  if (agg != MU_AGG_COUNT && qualified_agg(c->q.e, f)) {
+    group_ctx g = {L, lua_gettop(L), by->name, agg_names[agg]};
+    if (mu_query_measure(s, &c->q, agg, f, by, push_group, &g, err, sizeof err)) return luaL_error(L, "group: %s", err);
+    return 1;
+  }
+  sqlite3_stmt *st = mu_query_group(s, &c->q, by, agg, f, err, sizeof err);
+  if (!st) return luaL_error(L, "%s", err);
   lua_Integer n = 0;
   int rc;
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -204,12 +325,12 @@ static int collection_group(lua_State *L) {
     lua_setfield(L, -2, "count");
     if (f) {
       mu_pushcolumn(L, st, 2);
-      lua_setfield(L, -2, aggs[agg]);
+      lua_setfield(L, -2, agg_names[agg]);
     }
     lua_rawseti(L, -2, ++n);
   }
   sqlite3_finalize(st);
-  if (rc != SQLITE_DONE) return luaL_error(L, "group: %s", sqlite3_errmsg(mu_store_db(mu_checkopen(L, -2))));
+  if (rc != SQLITE_DONE) return luaL_error(L, "group: %s", sqlite3_errmsg(mu_store_db(s)));
   return 1;
 }
 

@@ -114,6 +114,7 @@ int luaopen_mutuals(lua_State *L) {
   mu_open_record(L);
   mu_open_collection(L);
   luaL_newlib(L, funcs);
+  mu_open_qvalue(L);
   mu_open_analysis(L);
   mu_open_remote(L);
   mu_open_lualib(L);

@@ -124,6 +124,63 @@ static int record_totable(lua_State *L) {
   return 1;
 }
 
+/*
+** Pushes the qualified value of measure field f of the record at idx (its
+** values in field order, borrowed from the record's own table).
+*/
+static void push_measure(lua_State *L, int idx, const mu_field *f) {
+  lrecord *r = mu_checkrecord(L, idx);
+  mu_value row[64];
+  mu_qv q;
+  char err[256];
+  int top = lua_gettop(L);
+  luaL_checkstack(L, (int)r->e->nfields + 4, "record too wide");
+  lua_getiuservalue(L, idx, 2);
+  int t = lua_gettop(L);
+  for (size_t i = 0; i < r->e->nfields && i < 64; i++) {
+    lua_getfield(L, t, r->e->fields[i].name);   /* stays on the stack while row borrows it */
+    row[i] = mu_tovalue(L, -1, r->e->fields[i].name);
+  }
+  if (mu_measure_row(r->e, f, row, &q, err, sizeof err)) luaL_error(L, "%s", err);
+  lua_settop(L, top);
+  mu_push_qv(L, &q);
+}
+
+/* The record's first measure field, or NULL. */
+static const mu_field *first_measure(const mu_entity *e) {
+  for (size_t i = 0; i < e->nmeasures; i++)
+    if (e->measures[i].value) return mu_field_find(e, e->measures[i].value);
+  return NULL;
+}
+
+/*
+** rec:measure([field]) -> qualified value: the figure with its qualifier,
+** unit, date, area and source ("at least 58 organisations (June 2012;
+** source 3)"). Any number field may be named; the default is the entity's
+** measure (an observation's value, a mutual's staff).
+*/
+static int record_measure(lua_State *L) {
+  lrecord *r = mu_checkrecord(L, 1);
+  const mu_field *f = NULL;
+  if (lua_isnoneornil(L, 2)) {
+    f = first_measure(r->e);
+    if (!f) return luaL_error(L, "%s has no measure: name a number field", r->e->name);
+  } else {
+    const char *name = luaL_checkstring(L, 2);
+    if (!(f = mu_field_find(r->e, name))) return mu_no_field(L, r->e, name);
+    if (!mu_field_numeric(f)) return luaL_error(L, "measure: %s.%s is not a number field", r->e->name, name);
+  }
+  push_measure(L, 1, f);
+  return 1;
+}
+
+void mu_push_record_measure(lua_State *L, int idx, const char *field) {
+  lrecord *r = mu_checkrecord(L, idx);
+  const mu_field *f = field ? mu_field_find(r->e, field) : first_measure(r->e);
+  if (!f || !mu_field_numeric(f)) luaL_error(L, "%s has no measure '%s'", r->e->name, field ? field : "");
+  push_measure(L, lua_absindex(L, idx), f);
+}
+
 static int record_entity(lua_State *L) {
   lua_pushstring(L, mu_checkrecord(L, 1)->e->name);
   return 1;
@@ -134,6 +191,7 @@ static const luaL_Reg record_methods[] = {
   {"delete", record_delete},
   {"totable", record_totable},
   {"entity", record_entity},
+  {"measure", record_measure},
   {NULL, NULL},
 };
 
@@ -166,12 +224,21 @@ static int record_eq(lua_State *L) {
   return 1;
 }
 
+/* "mutual 1: MyCSP"; a figure without a name of its own reads as the figure:
+   "observation 2: mutuals = at least 58 organisations (June 2012; source 3)". */
 static int record_tostring(lua_State *L) {
   lrecord *r = mu_checkrecord(L, 1);
   lua_getiuservalue(L, 1, 2);
   lua_getfield(L, -1, r->e->label);
   const char *label = luaL_tolstring(L, -1, NULL);
-  lua_pushfstring(L, "%s %I: %s", r->e->name, (lua_Integer)r->id, label);
+  const mu_field *m = r->e->key ? NULL : first_measure(r->e);
+  if (m) {
+    push_measure(L, 1, m);
+    const char *figure = luaL_tolstring(L, -1, NULL);
+    lua_pushfstring(L, "%s %I: %s = %s", r->e->name, (lua_Integer)r->id, label, figure);
+  } else {
+    lua_pushfstring(L, "%s %I: %s", r->e->name, (lua_Integer)r->id, label);
+  }
   return 1;
 }
 

@@ -57,9 +57,15 @@ function format.date(d)
   return ("%d %s %s"):format(tonumber(day), months[tonumber(m)], y)
 end
 
+local function is_qualified(x)
+  local mt = getmetatable(x)
+  return type(mt) == "table" and mt.__name == "mutuals.qvalue"
+end
+M.is_qualified = is_qualified
+
 local qualifier_words = {
   exact = "", at_least = "at least ", more_than = "more than ", approximately = "approximately ",
-  around = "around ", up_to = "up to ",
+  around = "around ", up_to = "up to ", at_most = "at most ", less_than = "less than ", about = "about ",
 }
 
 -- The words a qualifier puts before a figure: "at_least" -> "at least "
@@ -67,14 +73,14 @@ function format.qualifier(qualifier)
   return qualifier_words[qualifier or "exact"] or (qualifier .. " ")
 end
 
--- A value in its unit with its qualifier: ("at_least", 58) -> "at least 58"
+-- A figure with its qualifier, from a qualified value or (value, unit,
+-- qualifier): ("at_least", 58) -> "at least 58". The wording and the outward
+-- rounding of bounds are the qualified value's own (mutuals.qualified); a
+-- plain unit is left to the column heading, £, % and -fold stay.
 function format.qualified(value, unit, qualifier)
-  local text
-  if unit == "GBP" then text = format.money(value)
-  elseif unit == "share" then text = format.percent(value)
-  elseif unit == "ratio" then text = format.number(value) .. "-fold"
-  else text = format.number(value) end
-  return format.qualifier(qualifier) .. text
+  if is_qualified(value) then return value:text{unit = false} end
+  if value == nil then return "unknown" end
+  return mutuals.qualified(value, qualifier, {unit = unit}):text{unit = false}
 end
 
 ---------------------------------------------------------------- the report
@@ -82,11 +88,13 @@ end
 local Report = {}
 Report.__index = Report
 
--- report.new{title =, db =, as_of =, subtitle =}
+-- report.new{title =, db =, as_of =, subtitle =, strict =}
+-- strict: rendering refuses a paragraph sentence, table or chart without a
+-- citation (the shipped reports are strict).
 function M.new(opts)
   assert(type(opts) == "table" and opts.title, "report.new{title = ..., db = store}")
   return setmetatable({title = opts.title, subtitle = opts.subtitle, db = opts.db or mutuals.store(),
-                       as_of = opts.as_of, blocks = {}, sources = {}, order = {}}, Report)
+                       as_of = opts.as_of, strict = opts.strict, blocks = {}, sources = {}, order = {}}, Report)
 end
 
 -- The citation mark for a source (id, record, or anything with source_id).
@@ -104,20 +112,33 @@ function Report:cite(src)
   return ("[%d]"):format(self.sources[id])
 end
 
-local function cite_all(self, list)
-  local marks = {}
+-- The marks of every source in a list of ids, records or qualified values, each once.
+function Report:cite_all(list)
+  local marks, seen = {}, {}
+  local function add(src)
+    local m = self:cite(src)
+    if not seen[m] then
+      seen[m] = true
+      marks[#marks + 1] = m
+    end
+  end
   for _, s in ipairs(list or {}) do
-    local m = self:cite(s)
-    local seen = false
-    for _, x in ipairs(marks) do seen = seen or x == m end
-    if not seen then marks[#marks + 1] = m end
+    if is_qualified(s) then
+      for _, id in ipairs(s.sources) do add(id) end
+    else
+      add(s)
+    end
   end
   return table.concat(marks, "")
 end
 
--- An observation (or any record with value, unit, qualifier) as cited text.
-function Report:figure(o)
-  return format.qualified(o.value, o.unit, o.qualifier) .. " " .. self:cite(o)
+-- A figure as cited text: an observation or any record with a measure
+-- ("at least 58 [1]"), or a qualified value with the marks of all its sources.
+function Report:figure(o, opts)
+  local q = is_qualified(o) and o or o:measure()
+  local text = (opts and opts.unit) and q:text() or format.qualified(q)
+  local marks = self:cite_all(is_qualified(o) and {q} or {o})
+  return marks ~= "" and (text .. " " .. marks) or text
 end
 
 function Report:heading(text, level)
@@ -125,7 +146,12 @@ function Report:heading(text, level)
   return self
 end
 
-function Report:paragraph(text)
+-- paragraph(text [, sources]): the sources' marks end the text (before its final full stop).
+function Report:paragraph(text, sources)
+  if sources then
+    local body, stop = text:match("^(.-)([.!?]?)$")
+    text = body .. " " .. self:cite_all(sources) .. stop
+  end
   self.blocks[#self.blocks + 1] = {kind = "paragraph", text = text}
   return self
 end
@@ -133,52 +159,109 @@ end
 -- table{caption =, columns = {"A", "B"}, rows = {{...}, ...}, sources = {ids or records}, align = {"l", "r"}}
 function Report:table(t)
   assert(t.columns and t.rows, "table{columns = ..., rows = ...}")
-  local cites = cite_all(self, t.sources)
+  local cites = self:cite_all(t.sources)
   self.blocks[#self.blocks + 1] = {kind = "table", caption = t.caption, columns = t.columns, rows = t.rows,
                                    align = t.align or {}, cites = cites, name = t.name}
   return self
 end
 
+---------------------------------------------------------------- series of figures over time
+
+-- The day a date's period starts and ends (days since 1970), and its middle.
+local function span(date)
+  local first, last = mutuals.date_span(date)
+  return first, last, (first + last + 1) / 2
+end
+
+--[[
+report.series(observations [, {name = function(s) -> text}]) -> {series, ...}
+Figures over time, split so that no series mixes a metric, a unit, a
+geography or levels with changes: a 2012 count with no area stated and a
+2014 count for England and Wales are two series. Each series is
+{name, metric, unit, geography, points = {{q, date, first, last, mid, observation}}}
+in date order; undated figures cannot be placed in time and are left out
+(listed in series.undated).
+]]
+function M.series(list, opts)
+  local by, order, undated = {}, {}, {}
+  for _, o in ipairs(list) do
+    local q = is_qualified(o) and o or o:measure()
+    local date = q.as_of or q.date_from
+    if not date then
+      undated[#undated + 1] = o
+    else
+      local metric = (not is_qualified(o)) and o.metric or ""
+      local change = (not is_qualified(o)) and o.is_change == 1
+      local key = table.concat({metric, q.unit or "", q.geography or "", change and "change" or "level"}, "\0")
+      local s = by[key]
+      if not s then
+        s = {metric = metric, unit = q.unit, geography = q.geography, change = change, points = {}}
+        by[key] = s
+        order[#order + 1] = s
+      end
+      local first, last, mid = span(date)
+      s.points[#s.points + 1] = {q = q, date = date, first = first, last = last, mid = mid,
+                                 observation = (not is_qualified(o)) and o or nil}
+    end
+  end
+  for _, s in ipairs(order) do
+    table.sort(s.points, function(a, b) return a.mid < b.mid end)
+    s.name = opts and opts.name and opts.name(s) or
+      ("%s%s (%s)"):format(s.metric ~= "" and s.metric .. ", " or "", s.unit or "no unit",
+                           s.geography or "area not stated")
+  end
+  order.undated = undated
+  return order
+end
+
 -- chart{type = "bar"|"line"|"stacked", title =, labels = {...}, series = {{name =, values = {...}}},
 --       ylabel =, percent = bool, sources = {...}}
+-- chart{type = "time", title =, series = report.series(observations), ylabel =, sources =}:
+--   x proportional to time, each figure placed over the period its date covers,
+--   bounds drawn as bounds (arrows and open markers), the qualifier in the legend.
 function Report:chart(c)
-  assert(({bar = true, line = true, stacked = true})[c.type], "chart type must be bar, line or stacked")
+  assert(({bar = true, line = true, stacked = true, time = true})[c.type],
+    "chart type must be bar, line, stacked or time")
+  if c.type == "time" then
+    assert(c.series and #c.series > 0 and c.series[1].points, "chart{type = 'time', series = report.series(observations)}")
+    local src = c.sources or {}
+    if not c.sources then
+      for _, s in ipairs(c.series) do
+        for _, p in ipairs(s.points) do src[#src + 1] = p.q end
+      end
+    end
+    self.blocks[#self.blocks + 1] = {kind = "chart", chart = c, cites = self:cite_all(src)}
+    return self
+  end
   assert(c.labels and c.series and #c.series > 0, "chart{labels = ..., series = {{name =, values =}}}")
   for _, s in ipairs(c.series) do
     assert(#s.values == #c.labels, ("chart '%s': series '%s' has %d values for %d labels"):format(
       c.title or "", s.name or "?", #s.values, #c.labels))
   end
-  local cites = cite_all(self, c.sources)
-  self.blocks[#self.blocks + 1] = {kind = "chart", chart = c, cites = cites}
+  if c.type == "line" then
+    -- Labels that are dates spaced evenly would draw time wrong.
+    for _, l in ipairs(c.labels) do
+      if type(l) == "string" and l:match("^%d%d%d%d") then
+        error(("chart '%s': the labels are dates: use type = 'time' with report.series(observations), " ..
+          "which spaces them by time"):format(c.title or ""), 2)
+      end
+    end
+  end
+  self.blocks[#self.blocks + 1] = {kind = "chart", chart = c, cites = self:cite_all(c.sources)}
   return self
 end
 
 ---------------------------------------------------------------- charts (gnuplot)
 
-local function tmpname()
-  local p = os.tmpname()
-  return p
-end
-
 local function gnuplot_quote(s)
   return '"' .. tostring(s):gsub('[\\"]', "\\%0"):gsub("\n", " ") .. '"'
 end
 
--- Draw a chart with gnuplot; returns the file's bytes. kind: "svg" or "png".
-function M.draw(c, kind)
-  kind = kind or "svg"
-  local data, script, out = tmpname(), tmpname(), tmpname()
-  local f = assert(io.open(data, "w"))
-  for i, label in ipairs(c.labels) do
-    local row = {gnuplot_quote(label)}
-    for _, s in ipairs(c.series) do
-      local v = s.values[i]
-      row[#row + 1] = v == nil and "NaN" or ("%.10g"):format(c.percent and v * 100 or v)
-    end
-    f:write(table.concat(row, "\t"), "\n")
-  end
-  f:close()
+local PALETTE = {"'#1f5f8b'", "'#e07b39'", "'#8c8c8c'", "'#59a14f'", "'#b07aa1'"}
+
+local function header(c, kind, out)
   local lines = {
+    "reset",
     kind == "svg" and 'set terminal svg size 720,400 dynamic font "sans,12" background rgb "white"'
       or 'set terminal pngcairo size 720,400 font "sans,10" background rgb "white"',
     "set output " .. gnuplot_quote(out),
@@ -187,15 +270,30 @@ function M.draw(c, kind)
     "set ylabel " .. gnuplot_quote(c.ylabel or (c.percent and "%" or "")),
     "set key outside bottom center horizontal",
     "set border 3", "set tics nomirror", "set grid ytics lc rgb '#dddddd'",
-    "set yrange [0:*]",
-    "set linetype 1 lc rgb '#1f5f8b'", "set linetype 2 lc rgb '#e07b39'", "set linetype 3 lc rgb '#8c8c8c'",
-    "set linetype 4 lc rgb '#59a14f'", "set linetype 5 lc rgb '#b07aa1'",
   }
+  for i, colour in ipairs(PALETTE) do lines[#lines + 1] = ("set linetype %d lc rgb %s"):format(i, colour) end
+  return lines
+end
+
+-- A bar, stacked or categorical line chart: its gnuplot lines, data inline.
+local function categorical(c, n, lines)
+  local block = ("$c%d"):format(n)
+  lines[#lines + 1] = block .. " << EOD"
+  for i, label in ipairs(c.labels) do
+    local row = {gnuplot_quote(label)}
+    for _, s in ipairs(c.series) do
+      local v = s.values[i]
+      row[#row + 1] = v == nil and "NaN" or ("%.10g"):format(c.percent and v * 100 or v)
+    end
+    lines[#lines + 1] = table.concat(row, "\t")
+  end
+  lines[#lines + 1] = "EOD"
+  lines[#lines + 1] = "set yrange [0:*]"
   local plots = {}
   if c.type == "line" then
     for i, s in ipairs(c.series) do
-      plots[#plots + 1] = ("%s using 0:%d:xtic(1) with linespoints lw 2 pt 7 title %s"):format(
-        i == 1 and gnuplot_quote(data) or "''", i + 1, gnuplot_quote(s.name or ""))
+      plots[#plots + 1] = ("%s using 0:%d:xtic(1) with linespoints lw 2 pt 7 title %s"):format(block, i + 1,
+        gnuplot_quote(s.name or ""))
     end
     lines[#lines + 1] = "set offsets 0.3, 0.3, 0, 0"
   else
@@ -206,8 +304,8 @@ function M.draw(c, kind)
     lines[#lines + 1] = "set boxwidth 0.8"
     if #c.labels > 5 then lines[#lines + 1] = "set xtics rotate by -30" end
     for i, s in ipairs(c.series) do
-      plots[#plots + 1] = ("%s using %d%s title %s"):format(i == 1 and gnuplot_quote(data) or "''", i + 1,
-        i == 1 and ":xtic(1)" or "", gnuplot_quote(s.name or ""))
+      plots[#plots + 1] = ("%s using %d%s title %s"):format(block, i + 1, i == 1 and ":xtic(1)" or "",
+        gnuplot_quote(s.name or ""))
     end
     if #c.series == 1 and not c.series[1].name then lines[#lines + 1] = "set key off" end
     -- Counts: whole-number ticks only.
@@ -221,26 +319,204 @@ function M.draw(c, kind)
     if whole and not c.percent and top <= 10 then lines[#lines + 1] = "set ytics 1" end
   end
   lines[#lines + 1] = "plot " .. table.concat(plots, ", ")
-  f = assert(io.open(script, "w"))
+end
+
+-- How each kind of figure is drawn on a time chart, and named in the legend.
+local MARKS = {
+  exact = {pt = 7, legend = "exact figure"},
+  low = {pt = 8, legend = "lower bound (at least): arrow up"},
+  high = {pt = 10, legend = "upper bound (up to): arrow down"},
+  approx = {pt = 12, legend = "approximate figure"},
+  range = {pt = 6, legend = "range (between)"},
+}
+
+local function mark_of(q)
+  local k = q.qualifier
+  if k == "exact" then return "exact" end
+  if k == "at_least" or k == "more_than" then return "low" end
+  if k == "up_to" or k == "less_than" or k == "at_most" then return "high" end
+  if k == "between" then return "range" end
+  return "approx"
+end
+
+-- A time chart: x in seconds since 1970 at the middle of each figure's
+-- period, with a horizontal bar over the whole period; bounds as arrows.
+local function timeline(c, n, lines)
+  local ymax, xmin, xmax, used = 0, math.huge, -math.huge, {}
+  for _, s in ipairs(c.series) do
+    for _, p in ipairs(s.points) do
+      local y = p.q.value or p.q.hi or p.q.lo
+      if y then ymax = math.max(ymax, y) end
+      xmin, xmax = math.min(xmin, p.first), math.max(xmax, p.last + 1)
+    end
+  end
+  local scale = c.percent and 100 or 1
+  local arrow = ymax * scale * 0.12
+  local plots = {}
+  for i, s in ipairs(c.series) do
+    local lt = (i - 1) % #PALETTE + 1
+    local line = ("$c%ds%d"):format(n, i)
+    lines[#lines + 1] = line .. " << EOD"
+    for _, p in ipairs(s.points) do
+      local y = p.q.value or ((p.q.lo or 0) + (p.q.hi or 0)) / 2
+      lines[#lines + 1] = ("%.0f\t%.10g"):format(p.mid * 86400, y * scale)
+    end
+    lines[#lines + 1] = "EOD"
+    plots[#plots + 1] = ("%s using 1:2 with lines lt %d lw 1.5 dt 2 title %s"):format(line, lt,
+      gnuplot_quote(s.name or ""))
+    local groups = {}
+    for _, p in ipairs(s.points) do
+      local m = mark_of(p.q)
+      groups[m] = groups[m] or {}
+      table.insert(groups[m], p)
+    end
+    for _, m in ipairs{"exact", "low", "high", "approx", "range"} do
+      local pts = groups[m]
+      if pts then
+        used[m] = true
+        local block = ("$c%ds%d%s"):format(n, i, m)
+        lines[#lines + 1] = block .. " << EOD"
+        for _, p in ipairs(pts) do
+          local q = p.q
+          local y = (q.value or ((q.lo or 0) + (q.hi or 0)) / 2) * scale
+          -- x, y, period start, period end, bound (range: low and high)
+          lines[#lines + 1] = ("%.0f\t%.10g\t%.0f\t%.0f\t%.10g\t%.10g"):format(p.mid * 86400, y, p.first * 86400,
+            (p.last + 1) * 86400, (q.lo or y / scale) * scale, (q.hi or y / scale) * scale)
+        end
+        lines[#lines + 1] = "EOD"
+        if m == "range" then
+          plots[#plots + 1] = ("%s using 1:2:3:4:5:6 with xyerrorbars lt %d pt %d ps 1.2 notitle"):format(block, lt,
+            MARKS[m].pt)
+        else
+          plots[#plots + 1] = ("%s using 1:2:3:4 with xerrorbars lt %d pt %d ps 1.2 notitle"):format(block, lt,
+            MARKS[m].pt)
+        end
+        if m == "low" or m == "high" then
+          plots[#plots + 1] = ("%s using 1:2:(0):(%s%.10g) with vectors head filled lt %d notitle"):format(block,
+            m == "low" and "" or "-", arrow, lt)
+        end
+      end
+    end
+  end
+  for _, m in ipairs{"exact", "low", "high", "approx", "range"} do
+    if used[m] then
+      plots[#plots + 1] = ("keyentry with points pt %d lc rgb 'black' title %s"):format(MARKS[m].pt,
+        gnuplot_quote(MARKS[m].legend))
+    end
+  end
+  -- Ticks at the start of each year (or of each quarter over a short span), at their true dates.
+  local y0, y1 = tonumber(os.date("!%Y", xmin * 86400)), tonumber(os.date("!%Y", xmax * 86400))
+  local tics = {}
+  for y = y0, y1 + 1 do
+    local first = mutuals.date_span(tostring(y))
+    if first >= xmin - 200 and first <= xmax + 200 then
+      tics[#tics + 1] = ('"%d" %d'):format(y, first * 86400)
+    end
+  end
+  lines[#lines + 1] = "set xdata time"
+  lines[#lines + 1] = 'set timefmt "%s"'
+  if #tics >= 2 then lines[#lines + 1] = "set xtics (" .. table.concat(tics, ", ") .. ")" end
+  local pad = math.max(30, (xmax - xmin) * 0.04)
+  lines[#lines + 1] = ("set xrange [%.0f:%.0f]"):format((xmin - pad) * 86400, (xmax + pad) * 86400)
+  lines[#lines + 1] = ("set yrange [0:%.10g]"):format(math.max(1, (ymax * scale + arrow) * 1.1))
+  lines[#lines + 1] = "set key outside right center vertical Left reverse width -6 font \",10\""
+  lines[#lines + 1] = "plot " .. table.concat(plots, ", ")
+end
+
+--[[
+Draw charts with one gnuplot process: a gnuplot start-up costs more than
+the drawing. Returns the files' bytes in order. kind: "svg" or "png".
+]]
+function M.draw_many(charts, kind)
+  kind = kind or "svg"
+  if #charts == 0 then return {} end
+  local script = os.tmpname()
+  local outs, lines = {}, {}
+  for n, c in ipairs(charts) do
+    outs[n] = os.tmpname()
+    for _, l in ipairs(header(c, kind, outs[n])) do lines[#lines + 1] = l end
+    if c.type == "time" then timeline(c, n, lines) else categorical(c, n, lines) end
+    lines[#lines + 1] = "unset output"
+  end
+  local f = assert(io.open(script, "w"))
   f:write(table.concat(lines, "\n"), "\n")
   f:close()
   local ok, how, code = os.execute("gnuplot " .. gnuplot_quote(script) .. " 2>" .. gnuplot_quote(script .. ".err"))
   local errf = io.open(script .. ".err")
   local errtext = errf and errf:read("a") or ""
   if errf then errf:close() end
-  os.remove(data)
   os.remove(script)
   os.remove(script .. ".err")
-  if not ok then
+  local bytes = {}
+  for n, out in ipairs(outs) do
+    f = ok and io.open(out, "rb")
+    bytes[n] = f and f:read("a")
+    if f then f:close() end
     os.remove(out)
-    error(("chart '%s': gnuplot failed (%s %s): %s (is gnuplot installed? make deps)"):format(
-      c.title or "", how, code, errtext), 2)
   end
-  f = assert(io.open(out, "rb"))
-  local bytes = f:read("a")
-  f:close()
-  os.remove(out)
+  if not ok or #bytes < #charts then
+    error(("charts: gnuplot failed (%s %s): %s (is gnuplot installed? make deps)"):format(how, code, errtext), 2)
+  end
   return bytes
+end
+
+-- Draw one chart; returns the file's bytes.
+function M.draw(c, kind)
+  return M.draw_many({c}, kind)[1]
+end
+
+-- The charts of the report, drawn once per render.
+function Report:drawn(kind)
+  local charts = {}
+  for _, b in ipairs(self.blocks) do
+    if b.kind == "chart" then charts[#charts + 1] = b.chart end
+  end
+  return M.draw_many(charts, kind)
+end
+
+---------------------------------------------------------------- citations
+
+-- The sentences of a text: split after . ! or ? where a capital follows.
+function M.sentences(text)
+  local out, start = {}, 1
+  for stop, nxt in text:gmatch("()[.!?]%s+()%u") do
+    out[#out + 1] = text:sub(start, stop)
+    start = nxt
+  end
+  if start <= #text then out[#out + 1] = text:sub(start) end
+  return out
+end
+
+-- Everything in a report that carries no citation: sentences, tables, charts.
+function M.uncited(r)
+  local missing = {}
+  for _, b in ipairs(r.blocks) do
+    if b.kind == "paragraph" then
+      for _, s in ipairs(M.sentences(b.text)) do
+        if not s:find("%[%d+%]") then missing[#missing + 1] = "sentence: " .. s end
+      end
+    elseif b.kind == "table" and b.cites == "" then
+      local cited = #b.rows > 0
+      for _, row in ipairs(b.rows) do
+        local any = false
+        for i = 1, #b.columns do any = any or tostring(row[i] or ""):find("%[%d+%]") ~= nil end
+        cited = cited and any
+      end
+      if not cited then missing[#missing + 1] = "table: " .. (b.caption or table.concat(b.columns, ", ")) end
+    elseif b.kind == "chart" and b.cites == "" then
+      missing[#missing + 1] = "chart: " .. (b.chart.title or "untitled")
+    end
+  end
+  return missing
+end
+
+local function check_citations(self)
+  if not self.strict then return end
+  local missing = M.uncited(self)
+  if #missing > 0 then
+    error(("report '%s' cites no source for:\n  %s\n(cite one with r:cite(record), r:figure(obs) or " ..
+      "paragraph(text, {sources}))"):format(self.title, table.concat(missing, "\n  ")), 3)
+  end
 end
 
 ---------------------------------------------------------------- rendering
@@ -268,6 +544,8 @@ function Report:source_list()
 end
 
 function Report:markdown()
+  check_citations(self)
+  local drawn, nchart = self:drawn("svg"), 0
   local out = {"# " .. self.title, ""}
   if self.subtitle then out[#out + 1] = "*" .. self.subtitle .. "*"; out[#out + 1] = "" end
   for _, b in ipairs(self.blocks) do
@@ -290,7 +568,8 @@ function Report:markdown()
         out[#out + 1] = "| " .. table.concat(cells, " | ") .. " |"
       end
     elseif b.kind == "chart" then
-      local svg = M.draw(b.chart, "svg")
+      nchart = nchart + 1
+      local svg = drawn[nchart]
       out[#out + 1] = ("![%s](data:image/svg+xml;base64,%s) %s"):format(md_cell(b.chart.title or "chart"),
         mutuals.base64(svg), b.cites)
     end
@@ -322,6 +601,8 @@ footer{margin-top:2rem;font-size:.8rem;color:#55606e}
 ]]
 
 function Report:html()
+  check_citations(self)
+  local drawn, nchart = self:drawn("svg"), 0
   local out = {"<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
                '<meta name="viewport" content="width=device-width, initial-scale=1">',
                "<title>" .. esc(self.title) .. "</title><style>" .. CSS .. "</style></head><body>",
@@ -353,7 +634,8 @@ function Report:html()
       end
       out[#out + 1] = "</tbody></table>"
     elseif b.kind == "chart" then
-      local svg = M.draw(b.chart, "svg"):gsub("^<%?xml.-%?>%s*", ""):gsub("<!DOCTYPE.->%s*", "")
+      nchart = nchart + 1
+      local svg = drawn[nchart]:gsub("^<%?xml.-%?>%s*", ""):gsub("<!DOCTYPE.->%s*", "")
       out[#out + 1] = '<figure class="chart">' .. svg .. "<figcaption>" .. esc(b.chart.title or "") ..
         ' <span class="cite">' .. b.cites .. "</span></figcaption></figure>"
     end
@@ -436,16 +718,13 @@ end
 
 -- Write each chart as name-N.svg/png into dir (for reports that want files).
 function Report:save_charts(dir, kind)
-  local written, n = {}, 0
-  for _, b in ipairs(self.blocks) do
-    if b.kind == "chart" then
-      n = n + 1
-      local path = ("%s/chart-%d.%s"):format(dir, n, kind or "svg")
-      local f = assert(io.open(path, "wb"))
-      f:write(M.draw(b.chart, kind))
-      f:close()
-      written[#written + 1] = path
-    end
+  local written = {}
+  for n, bytes in ipairs(self:drawn(kind)) do
+    local path = ("%s/chart-%d.%s"):format(dir, n, kind or "svg")
+    local f = assert(io.open(path, "wb"))
+    f:write(bytes)
+    f:close()
+    written[#written + 1] = path
   end
   return written
 end

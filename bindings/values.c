@@ -76,6 +76,9 @@ int mu_no_field(lua_State *L, const mu_entity *e, const char *name) {
     luaL_addstring(&b, e->fields[i].name);
   }
   luaL_pushresult(&b);
+  const char *near = mu_closest_field(e, name);
+  if (near) return luaL_error(L, "%s has no field '%s': did you mean '%s'? (fields: %s)", e->name, name, near,
+                              lua_tostring(L, -1));
   return luaL_error(L, "%s has no field '%s' (fields: %s)", e->name, name, lua_tostring(L, -1));
 }
 

@@ -165,8 +165,6 @@ INSERT INTO status_changes (mutual_id, status, date, note, source_id) VALUES
 INSERT INTO programmes (id, key, name, kind, amount, unit, qualifier, started, period, target_date, body_id, note, source_id) VALUES
  (1, 'msp', 'Mutuals Support Programme', 'fund', 10000000, 'GBP', 'exact', '2011-12', NULL, NULL, NULL,
      '£10m start-up fund for "promising" mutual proposals.', 4),
- (2, 'crtc_fund', 'Community Right to Challenge support fund', 'fund', 11500000, 'GBP', 'exact', NULL, NULL, NULL, 3,
-     'Seed 003: "a similar £11.5m fund".', 4),
  (3, 'one_million', 'One million public servants working in mutuals', 'target', 1000000, 'people', 'exact', NULL, NULL,
      '2015', NULL, NULL, 4),
  (4, 'pre_spinout_cost', 'Pre spin-out business planning and initial contract stage, per mutual', 'cost', 120000, 'GBP',
@@ -228,7 +226,9 @@ INSERT INTO observations (metric, subject_type, subject_id, value, unit, as_of, 
  ('projects_approved', 'programme', 1, 12, 'projects', NULL, 'exact', 0, NULL, 'since launch in December 2011', NULL, 0,
      '"only 12 projects have been approved for assistance"', 4),
  ('departments_progressed', 'sector', NULL, 4, 'departments', '2013', 'exact', 0, 5, 'departments asked to act', NULL, 0,
-     'Four of the five had made progress one year on; the Home Office had not.', 11);
+     'Four of the five had made progress one year on; the Home Office had not.', 11),
+ ('fund_size', 'programme', 8, 11500000, 'GBP', NULL, 'exact', 0, NULL, NULL, NULL, 0,
+     'Seed 003: "a similar £11.5m fund"; the same fund as the support programme.', 4);
 
 INSERT INTO barriers (id, key, name, kind, description, source_id) VALUES
  (1, 'eu_procurement', 'EU procurement regulations', 'legal',
@@ -264,8 +264,11 @@ INSERT INTO recommendations (id, key, text, deadline, status, response, source_i
 INSERT INTO recommendation_barriers (recommendation_id, barrier_id) VALUES
  (1, 1), (1, 9), (2, 2), (3, 3), (3, 11), (4, 4), (4, 8), (5, 10), (5, 2), (6, 2), (6, 10), (7, 2);
 
-INSERT INTO recommendation_bodies (recommendation_id, body_id) VALUES
- (1, 4), (5, 5), (5, 3), (5, 6), (5, 7), (5, 8), (6, 5), (6, 3), (6, 6), (6, 7), (6, 8);
+-- Who names the addressees: seed 002 (Maude on EU procurement) and Third Sector
+-- (the five departments, which seed 001 only counts).
+INSERT INTO recommendation_bodies (recommendation_id, body_id, source_id) VALUES
+ (1, 4, 3), (5, 5, 10), (5, 3, 10), (5, 6, 10), (5, 7, 10), (5, 8, 10), (6, 5, 10), (6, 3, 10), (6, 6, 10), (6, 7, 10),
+ (6, 8, 10);
 
 INSERT INTO surveys (id, key, title, organiser, fieldwork, population, method, respondents, note, source_id) VALUES
  (1, 'csl2012', 'Civil servants'' interest in mutualisation, 2012', 'Civil Service World', '2012-04/2012-05',
@@ -324,3 +327,10 @@ INSERT INTO findings (subject_type, subject_id, text, as_of, source_id) VALUES
  ('mutual', 4, 'Spun out in 2009.', NULL, 3),
  ('mutual', 4, 'Spun out of NHS Hull in 2010.', NULL, 19),
  ('mutual', 5, 'Halted by judicial review; settled 9 February 2012 with the transfer not implemented.', '2012-02-09', 18);
+
+INSERT INTO derivations (result_id, op, a_id, b_id, note, source_id)
+SELECT g.id, 'ratio', n.id, d.id, '"six-fold since 2010": from 9 to at least 58.', g.source_id
+  FROM observations g, observations n, observations d
+ WHERE g.metric = 'mutuals_growth' AND g.as_of = '2012-06' AND g.value = 6
+   AND n.metric = 'mutuals' AND n.as_of = '2012-06' AND n.qualifier = 'at_least' AND n.value = 58
+   AND d.metric = 'mutuals' AND d.as_of = '2010' AND d.value = 9;

@@ -255,6 +255,25 @@ static const mu_field recommendation_body_fields[] = {
   ID,
   {"recommendation_id", MU_T_REF, MU_REQUIRED, NULL, "recommendation", "the recommendation"},
   {"body_id", MU_T_REF, MU_REQUIRED, NULL, "body", "a body it is addressed to"},
+  {"source_id", MU_T_REF, 0, NULL, "source", "the document naming the body as an addressee"},
+};
+
+static const char *const derivation_ops[] = {"ratio", "sum", "difference", NULL};
+static const mu_field derivation_fields[] = {
+  ID,
+  {"result_id", MU_T_REF, MU_REQUIRED, NULL, "observation", "the derived figure"},
+  {"op", MU_T_ENUM, MU_REQUIRED, derivation_ops, NULL, "result = a op b: ratio, sum or difference"},
+  {"a_id", MU_T_REF, MU_REQUIRED, NULL, "observation", "the first input"},
+  {"b_id", MU_T_REF, MU_REQUIRED, NULL, "observation", "the second input"},
+  {"note", MU_T_TEXT, 0, NULL, NULL, "how the source states it"},
+  SOURCE,
+};
+
+static const mu_field known_issue_fields[] = {
+  ID,
+  {"check_key", MU_T_TEXT, MU_REQUIRED, NULL, NULL, "the key `mutuals check` gives the problem"},
+  {"explanation", MU_T_TEXT, MU_REQUIRED, NULL, NULL, "why the data keeps it"},
+  {"source_id", MU_T_REF, 0, NULL, "source", "the document behind the explanation"},
 };
 
 static const mu_field run_fields[] = {
@@ -356,6 +375,13 @@ static const mu_relation recommendation_barrier_rels[] = {
 static const mu_relation recommendation_body_rels[] = {
   {"recommendation", MU_REL_ONE, "recommendation", "recommendation_id", NULL, NULL, NULL, NULL, NULL, "the recommendation"},
   {"body", MU_REL_ONE, "body", "body_id", NULL, NULL, NULL, NULL, NULL, "the body"},
+  REL_SOURCE,
+};
+static const mu_relation derivation_rels[] = {
+  {"result", MU_REL_ONE, "observation", "result_id", NULL, NULL, NULL, NULL, NULL, "the derived figure"},
+  {"a", MU_REL_ONE, "observation", "a_id", NULL, NULL, NULL, NULL, NULL, "the first input"},
+  {"b", MU_REL_ONE, "observation", "b_id", NULL, NULL, NULL, NULL, NULL, "the second input"},
+  REL_SOURCE,
 };
 static const mu_relation survey_group_rels[] = {
   {"survey", MU_REL_ONE, "survey", "survey_id", NULL, NULL, NULL, NULL, NULL, "the survey"},
@@ -363,7 +389,25 @@ static const mu_relation survey_group_rels[] = {
 };
 
 #define ENTITY(var, nm, pl, tbl, key, label, fields, rels, doc) \
-  static const mu_entity var = {nm, pl, tbl, key, label, fields, N(fields), rels, N(rels), doc}
+  static const mu_entity var = {nm, pl, tbl, key, label, fields, N(fields), rels, N(rels), doc, NULL, 0, NULL}
+/* An entity with measures (qualified numeric fields) and perhaps a polymorphic reference. */
+#define ENTITY_M(var, nm, pl, tbl, key, label, fields, rels, doc, measures, poly) \
+  static const mu_entity var = {nm, pl, tbl, key, label, fields, N(fields), rels, N(rels), doc, \
+                                measures, N(measures), poly}
+
+/* The same metric of the same subject, date, area and unit is one quantity, whoever states it. */
+static const char *const observation_claim[] = {"metric", "subject_type", "subject_id", "as_of", "geography", "unit",
+                                                "is_change", NULL};
+static const char *const result_claim[] = {"question_id", "option_id", "breakdown", "grp", NULL};
+static const mu_measure mutual_measures[] = {{"staff", "staff_qualifier", NULL, "people", NULL, NULL, NULL}};
+static const mu_measure programme_measures[] = {{"amount", "qualifier", "unit", NULL, NULL, NULL, NULL}};
+static const mu_measure observation_measures[] = {
+  {"value", "qualifier", "unit", NULL, "as_of", "geography", observation_claim},
+};
+static const mu_measure result_measures[] = {{"share", "qualifier", NULL, "share", NULL, NULL, result_claim}};
+static const mu_measure survey_measures[] = {{"respondents", NULL, NULL, "respondents", NULL, NULL, NULL}};
+static const mu_measure no_measures[] = {{NULL, NULL, NULL, NULL, NULL, NULL, NULL}};
+static const mu_poly subject_ref = {"subject_type", "subject_id", "sector"};
 
 ENTITY(e_source, "source", "sources", "sources", "key", "title", source_fields, source_rels,
        "A document that figures come from: a seed, a web page, an imported or fetched file.");
@@ -377,26 +421,31 @@ ENTITY(e_event, "event", "events", "events", NULL, "name", event_fields, plain_r
        "A dated event: launches, conferences, rulings.");
 ENTITY(e_sector, "sector", "sectors", "sectors", "name", "name", sector_fields, sector_rels,
        "A service area in which mutuals operate.");
-ENTITY(e_mutual, "mutual", "mutuals", "mutuals", "name", "name", mutual_fields, mutual_rels,
-       "A public service mutual: spun out, in the pipeline, proposed, blocked, failed or dissolved.");
+ENTITY_M(e_mutual, "mutual", "mutuals", "mutuals", "name", "name", mutual_fields, mutual_rels,
+       "A public service mutual: spun out, in the pipeline, proposed, blocked, failed or dissolved.",
+       mutual_measures, NULL);
 ENTITY(e_status, "status_change", "status_changes", "status_changes", NULL, "status", status_change_fields,
        status_change_rels, "A dated change in a mutual's lifecycle, as one source reports it.");
-ENTITY(e_prog, "programme", "programmes", "programmes", "key", "name", programme_fields, programme_rels,
-       "A programme, fund, target or cost figure.");
-ENTITY(e_obs, "observation", "observations", "observations", NULL, "metric", observation_fields,
-       plain_rels, "A measured figure with unit, date, qualifier and source.");
+ENTITY_M(e_prog, "programme", "programmes", "programmes", "key", "name", programme_fields, programme_rels,
+       "A programme, fund, target or cost figure.",
+       programme_measures, NULL);
+ENTITY_M(e_obs, "observation", "observations", "observations", NULL, "metric", observation_fields,
+       plain_rels, "A measured figure with unit, date, qualifier and source.",
+       observation_measures, &subject_ref);
 ENTITY(e_barrier, "barrier", "barriers", "barriers", "key", "name", barrier_fields, barrier_rels,
        "A barrier to mutualisation named in the sources.");
 ENTITY(e_rec, "recommendation", "recommendations", "recommendations", "key", "text", recommendation_fields,
        recommendation_rels, "A Mutuals Taskforce recommendation, its deadline, status and response.");
-ENTITY(e_survey, "survey", "surveys", "surveys", "key", "title", survey_fields, survey_rels,
-       "A staff survey: who ran it, when, whom it asked and how many answered.");
+ENTITY_M(e_survey, "survey", "surveys", "surveys", "key", "title", survey_fields, survey_rels,
+       "A staff survey: who ran it, when, whom it asked and how many answered.",
+       survey_measures, NULL);
 ENTITY(e_question, "question", "questions", "questions", NULL, "key", question_fields, question_rels,
        "A survey question.");
 ENTITY(e_option, "option", "options", "options", NULL, "key", option_fields, option_rels,
        "An answer option of a survey question.");
-ENTITY(e_result, "result", "results", "results", NULL, "grp", result_fields, result_rels,
-       "A published share: the share of a group giving an answer, with its base where known.");
+ENTITY_M(e_result, "result", "results", "results", NULL, "grp", result_fields, result_rels,
+       "A published share: the share of a group giving an answer, with its base where known.",
+       result_measures, NULL);
 ENTITY(e_response, "response", "responses", "responses", NULL, "respondent", response_fields, response_rels,
        "One respondent's answer to one question (microdata), with weight.");
 ENTITY(e_group, "survey_group", "survey_groups", "survey_groups", NULL, "grp", survey_group_fields,
@@ -409,15 +458,20 @@ ENTITY(e_rec_barrier, "recommendation_barrier", "recommendation_barriers", "reco
 ENTITY(e_rec_body, "recommendation_body", "recommendation_bodies", "recommendation_bodies", NULL,
        "recommendation_id", recommendation_body_fields, recommendation_body_rels,
        "Links a recommendation to a body it is addressed to.");
+ENTITY(e_derivation, "derivation", "derivations", "derivations", NULL, "op", derivation_fields, derivation_rels,
+       "How a derived figure follows from two others (result = a op b), so that it can be checked.");
+ENTITY(e_known_issue, "known_issue", "known_issues", "known_issues", "check_key", "check_key", known_issue_fields,
+       plain_rels, "The explanation of a problem `mutuals check` reports that the data keeps on purpose.");
 static const mu_entity e_run = {"run", "runs", "runs", NULL, "script", run_fields, N(run_fields), NULL, 0,
-  "One run of a report script: when, with what arguments, what it wrote and how it ended."};
-ENTITY(e_finding, "finding", "findings", "findings", NULL, "text", finding_fields, plain_rels,
-       "A non-numeric claim of one source about a subject.");
+  "One run of a report script: when, with what arguments, what it wrote and how it ended.", NULL, 0, NULL};
+ENTITY_M(e_finding, "finding", "findings", "findings", NULL, "text", finding_fields, plain_rels,
+       "A non-numeric claim of one source about a subject.",
+       no_measures, &subject_ref);   /* findings state no figures: an empty measure list */
 
 const mu_entity *const mu_entities[] = {
   &e_source, &e_body, &e_org, &e_person, &e_event, &e_sector, &e_mutual, &e_status, &e_prog,
   &e_obs, &e_barrier, &e_rec, &e_survey, &e_question, &e_option, &e_result, &e_response,
-  &e_group, &e_finding, &e_mutual_sector, &e_rec_barrier, &e_rec_body, &e_run, NULL,
+  &e_group, &e_finding, &e_mutual_sector, &e_rec_barrier, &e_rec_body, &e_derivation, &e_known_issue, &e_run, NULL,
 };
 
 const mu_entity *mu_entity_find(const char *name) {
@@ -436,6 +490,16 @@ int mu_field_index(const mu_entity *e, const char *name) {
 const mu_field *mu_field_find(const mu_entity *e, const char *name) {
   int i = mu_field_index(e, name);
   return i < 0 ? NULL : &e->fields[i];
+}
+
+const mu_measure *mu_measure_of(const mu_entity *e, const mu_field *f) {
+  for (size_t i = 0; i < e->nmeasures; i++)
+    if (e->measures[i].value && strcmp(e->measures[i].value, f->name) == 0) return &e->measures[i];
+  return NULL;
+}
+
+int mu_field_numeric(const mu_field *f) {
+  return f->type == MU_T_INT || f->type == MU_T_REAL;
 }
 
 const mu_relation *mu_relation_find(const mu_entity *e, const char *name) {

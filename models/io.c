@@ -258,6 +258,18 @@ static void import_row(importer *im, mu_value *vals, long line) {
       bad = 1;
     }
   }
+  if (!bad && im->e->poly) {
+    /* The subject a row is about must exist, like any reference. */
+    mu_value none = {MU_VNULL, 0, 0, NULL, 0}, *type = &none, *id = &none;
+    for (size_t i = 0; i < im->ncols; i++) {
+      if (strcmp(im->cols[i].field->name, im->e->poly->type_field) == 0) type = &vals[i];
+      if (strcmp(im->cols[i].field->name, im->e->poly->id_field) == 0) id = &vals[i];
+    }
+    if (mu_poly_check(im->s, im->e, type, id, why, sizeof why)) {
+      report(im, line, "%s", why);
+      bad = 1;
+    }
+  }
   if (bad || im->nerrors) return;   /* after the first error, only check */
   if (prepare_insert(im, line)) return;
   /* The values' text lives until the step is done: SQLite need not copy it. */

@@ -26,6 +26,79 @@ typedef struct {
   size_t len;
 } mu_value;
 
+/* ---------------------------------------------------------------- qualified values */
+
+/*
+** A qualified value: a number as the sources state it ("at least 58",
+** "around 45,000", "up to £120,000", unknown) with its unit, dates,
+** geography and sources. It is held as what is known of the true value:
+** it lies in [lo, hi] (open at a strict bound, infinite where unbounded),
+** or, when approx is set, near lo..hi with no hard bound. Every layer passes
+** this one type along; arithmetic and aggregates follow interval rules so a
+** bound stays a bound and an unknown never becomes 0 (qvalue.c).
+*/
+#define MU_QV_MAXSRC 16
+
+typedef struct {
+  int known;                /* 0: nothing is known of the value */
+  double lo, hi;            /* the true value lies in [lo, hi]; +-INFINITY when unbounded */
+  int lo_open, hi_open;     /* "more than lo" / "less than hi" */
+  int approx;               /* the figure is approximate: lo..hi are not hard bounds */
+  int nonneg;               /* the quantity cannot be negative (counts, money) */
+  int nterms, nknown;       /* an aggregate: how many terms, how many of them known */
+  char word[16];            /* the qualifier as the source worded it, for a single figure */
+  char unit[48];
+  char date_from[11], date_to[11];  /* the date it holds at, or the span of its terms' dates */
+  int undated;              /* terms without a date */
+  char geography[64];       /* "" when not stated */
+  int geo_mixed;            /* terms from different geographies */
+  long long sources[MU_QV_MAXSRC];
+  int nsources, more_sources;
+} mu_qv;
+
+/* A stated figure: qualifier exact, at_least, more_than, at_most, up_to,
+   less_than, approximately, around or unknown (NULL: exact). -1 if unknown word. */
+int mu_qv_make(mu_qv *q, double value, const char *qualifier, const char *unit);
+void mu_qv_unknown(mu_qv *q, const char *unit);
+void mu_qv_set_nonneg(mu_qv *q);         /* a count or an amount: never below 0 */
+void mu_qv_set_date(mu_qv *q, const char *date);
+void mu_qv_set_geography(mu_qv *q, const char *geography);
+void mu_qv_add_source(mu_qv *q, long long source_id);
+/* The qualifier of what is known: exact, at_least, more_than, up_to,
+   less_than, approximately (or the source's word), between, unknown. */
+const char *mu_qv_qualifier(const mu_qv *q);
+/* The stated number: the value, or the bound of a one-sided figure; NAN for between and unknown. */
+double mu_qv_value(const mu_qv *q);
+/* Arithmetic. 0, or -1 with the reason in err (units that differ). */
+int mu_qv_add(const mu_qv *a, const mu_qv *b, mu_qv *out, char *err, size_t errlen);
+int mu_qv_sub(const mu_qv *a, const mu_qv *b, mu_qv *out, char *err, size_t errlen);
+int mu_qv_mul(const mu_qv *a, const mu_qv *b, mu_qv *out, char *err, size_t errlen);
+int mu_qv_div(const mu_qv *a, const mu_qv *b, mu_qv *out, char *err, size_t errlen);
+void mu_qv_neg(const mu_qv *a, mu_qv *out);
+/* -1: a < b for certain, 1: a > b, 0: both exactly equal, 2: not known. */
+int mu_qv_compare(const mu_qv *a, const mu_qv *b);
+/* Folds for aggregates: acc starts with mu_qv_fold_init; each term may be unknown. */
+typedef enum { MU_FOLD_SUM, MU_FOLD_MIN, MU_FOLD_MAX } mu_fold;
+void mu_qv_fold_init(mu_qv *acc, const char *unit, int nonneg);
+int mu_qv_fold(mu_qv *acc, mu_fold how, const mu_qv *term, char *err, size_t errlen);
+/* The mean of a sum folded over acc->nterms terms. */
+void mu_qv_mean(const mu_qv *sum, mu_qv *out);
+/*
+** Growth from a to b dated from..to, at the dates' precision (a year-only
+** date spans the year): the ratio b/a and the compound annual rate, each the
+** range that every possible pair of days allows. -1 with a reason.
+*/
+int mu_qv_growth(const mu_qv *a, const mu_qv *b, mu_qv *ratio, mu_qv *cagr, double *years_min,
+                 double *years_max, char *err, size_t errlen);
+/* "at least 58 organisations" (value and unit); bounds rounded outward. */
+void mu_qv_text(const mu_qv *q, char *buf, size_t len);
+/* "at least 58 organisations (June 2012; England; source 3)". */
+void mu_qv_describe(const mu_qv *q, char *buf, size_t len);
+/* "25 June 2012", "June 2012", "2012". */
+void mu_date_words(const char *date, char *buf, size_t len);
+/* A date at any precision as the days it covers, counted from 1970-01-01. */
+int mu_date_span(const char *date, long *first, long *last);
+
 /* ---------------------------------------------------------------- entities */
 
 typedef enum {
@@ -72,6 +145,26 @@ typedef struct {
   const char *doc;
 } mu_relation;
 
+/*
+** A measure: a numeric field read as a qualified value, with the fields
+** (or fixed unit) that qualify, date and place it. `claim` names the
+** fields that together say which quantity a row is a claim about (two rows
+** equal on all of them are two claims about one number); NULL when every
+** row is a quantity of its own.
+*/
+typedef struct {
+  const char *value, *qualifier, *unit_field, *unit, *date, *geography;
+  const char *const *claim;
+} mu_measure;
+
+/*
+** A polymorphic reference: the `type_field` names the entity (singular)
+** whose row `id_field` points at; the type `none` (e.g. 'sector') takes no id.
+*/
+typedef struct {
+  const char *type_field, *id_field, *none;
+} mu_poly;
+
 typedef struct mu_entity {
   const char *name;     /* singular, as in messages: "mutual" */
   const char *plural;   /* collection name: "mutuals" */
@@ -83,6 +176,9 @@ typedef struct mu_entity {
   const mu_relation *rels;
   size_t nrels;
   const char *doc;
+  const mu_measure *measures;   /* qualified numeric fields */
+  size_t nmeasures;
+  const mu_poly *poly;          /* a reference whose target entity a field names, or NULL */
 } mu_entity;
 
 extern const mu_entity *const mu_entities[];   /* NULL-terminated */
@@ -91,6 +187,13 @@ const mu_entity *mu_entity_find(const char *name);        /* singular or plural 
 const mu_field *mu_field_find(const mu_entity *e, const char *name);
 int mu_field_index(const mu_entity *e, const char *name);
 const mu_relation *mu_relation_find(const mu_entity *e, const char *name);
+/* The measure whose value is field f, or NULL. */
+const mu_measure *mu_measure_of(const mu_entity *e, const mu_field *f);
+/* The name in names[0..n-1] (NULL-terminated lists too) closest to given, if close enough (suggest.c). */
+const char *mu_closest(const char *given, const char *const *names, size_t n);
+const char *mu_closest_field(const mu_entity *e, const char *given);   /* fields and relations */
+/* Is f a number (INT, REAL; not an id, reference or flag)? */
+int mu_field_numeric(const mu_field *f);
 
 /*
 ** Check a value against a field's type and rules. Returns 0 when valid;
@@ -174,6 +277,27 @@ sqlite3_stmt *mu_query_aggregate(mu_store *s, const mu_query *q, mu_agg agg,
 sqlite3_stmt *mu_query_group(mu_store *s, const mu_query *q, const mu_field *by,
                              mu_agg agg, const mu_field *f, char *err, size_t errlen);
 
+/*
+** "<head> FROM (<the query's rows>) <tail>", with the query's values bound:
+** head and tail are built by the caller from entity field names only.
+*/
+sqlite3_stmt *mu_query_wrap(mu_store *s, const mu_query *q, const char *head, const char *tail, char *err,
+                            size_t errlen);
+
+/*
+** Aggregates of a numeric field as qualified values (measure.c): the sum,
+** mean, min or max of f over the query's rows, for each value of `by` in
+** order when by is given (else once), passed to cb with the group's value.
+** A sum or mean over two claims about the same quantity is refused, naming
+** them. Returns 0, or -1 with a message in err (also when cb returns non-zero).
+*/
+typedef int (*mu_measure_cb)(void *ctx, const mu_value *group, const mu_qv *result);
+int mu_query_measure(mu_store *s, const mu_query *q, mu_agg agg, const mu_field *f, const mu_field *by,
+                     mu_measure_cb cb, void *ctx, char *err, size_t errlen);
+/* The qualified value of field f in a row of e (values in field order). */
+int mu_measure_row(const mu_entity *e, const mu_field *f, const mu_value *row, mu_qv *out, char *err,
+                   size_t errlen);
+
 /* ---------------------------------------------------------------- writes */
 
 /*
@@ -186,12 +310,20 @@ long long mu_insert(mu_store *s, const mu_entity *e, const char *const *names,
 int mu_update(mu_store *s, const mu_entity *e, long long id, const char *const *names,
               mu_value *vals, size_t n, char *err, size_t errlen);
 int mu_delete(mu_store *s, const mu_entity *e, long long id, char *err, size_t errlen);
+/* Does a polymorphic reference's pair (type, id) name an existing row? 0, or -1 with why. */
+int mu_poly_check(mu_store *s, const mu_entity *e, const mu_value *type, const mu_value *id, char *why,
+                  size_t len);
 
 /* ---------------------------------------------------------------- statistics */
 
 typedef struct { double lo, hi; } mu_interval;
 
 mu_interval mu_wilson(double share, double n, double z);
+/* Argument rules of the statistics: 0, or -1 with the rule `what` broke in why. */
+int mu_check_share(double p, const char *what, char *why, size_t len);
+int mu_check_n(double n, const char *what, char *why, size_t len);
+int mu_check_count(double x, double n, const char *what, char *why, size_t len);
+int mu_check_z(double z, char *why, size_t len);
 /* Two-proportion z-test; returns z and writes the two-sided p-value. */
 double mu_two_prop(double p1, double n1, double p2, double n2, double *pvalue);
 /* Compound annual growth rate between two values `years` apart. */
@@ -215,6 +347,19 @@ sqlite3_stmt *mu_survey_shares(mu_store *s, long long survey_id, const char *que
 */
 sqlite3_stmt *mu_survey_crosstab(mu_store *s, long long survey_id, const char *question,
                                  const char *by, char *err, size_t errlen);
+
+/* ---------------------------------------------------------------- consistency */
+
+/*
+** The consistency check (check.c): each problem found is passed to cb with
+** its kind (contradiction, rival, derived, duplicate, unsourced), a stable
+** key, a message, and the data's explanation when known_issues holds one
+** (else NULL). cb returns non-zero to stop. *unknown counts the problems
+** without an explanation. 0, or -1 with a message in err.
+*/
+typedef int (*mu_check_cb)(void *ctx, const char *kind, const char *key, const char *message,
+                           const char *explanation);
+int mu_check(mu_store *s, mu_check_cb cb, void *ctx, int *unknown, char *err, size_t errlen);
 
 /* ---------------------------------------------------------------- import/export */
 

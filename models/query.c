@@ -184,6 +184,17 @@ sqlite3_stmt *mu_query_columns(mu_store *s, const mu_query *q, const mu_field *c
   return prepare(s, str, q, err, errlen);
 }
 
+sqlite3_stmt *mu_query_wrap(mu_store *s, const mu_query *q, const char *head, const char *tail, char *err,
+                            size_t errlen) {
+  sqlite3_str *str = sqlite3_str_new(mu_store_db(s));
+  sqlite3_str_appendall(str, head);
+  sqlite3_str_appendall(str, " FROM (");
+  append_select(str, q, NULL, 0);
+  sqlite3_str_appendall(str, ")");
+  if (tail) sqlite3_str_appendall(str, tail);
+  return prepare(s, str, q, err, errlen);
+}
+
 static const char *agg_sql(mu_agg a) {
   static const char *const names[] = {"count", "sum", "avg", "min", "max"};
   return names[a];

@@ -67,6 +67,44 @@ static int migrate(sqlite3 *db, int from, int load, char *err, size_t errlen) {
   return 0;
 }
 
+/*
+** Does the store hold every table and column this program's entities name?
+** A store changed outside mutuals (a dropped column) would otherwise answer
+** queries with garbage; it is refused at open, naming what is missing.
+*/
+static int check_schema(sqlite3 *db, const char *path, char *err, size_t errlen) {
+  sqlite3_stmt *st;
+  if (sqlite3_prepare_v2(db, "SELECT name FROM pragma_table_info(?)", -1, &st, NULL) != SQLITE_OK) {
+    snprintf(err, errlen, "cannot read the schema of '%s': %s", path, sqlite3_errmsg(db));
+    return -1;
+  }
+  for (const mu_entity *const *e = mu_entities; *e; e++) {
+    unsigned char seen[64] = {0};
+    int ncols = 0;
+    sqlite3_reset(st);
+    sqlite3_bind_text(st, 1, (*e)->table, -1, SQLITE_STATIC);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+      int i = mu_field_index(*e, (const char *)sqlite3_column_text(st, 0));
+      if (i >= 0 && i < 64) seen[i] = 1;
+      ncols++;
+    }
+    for (size_t i = 0; i < (*e)->nfields && i < 64; i++) {
+      if (seen[i]) continue;
+      if (ncols == 0)
+        snprintf(err, errlen, "store '%s' has no table %s, which this program needs", path, (*e)->table);
+      else
+        snprintf(err, errlen, "store '%s' has no column %s.%s, which this program needs", path, (*e)->table,
+                 (*e)->fields[i].name);
+      snprintf(err + strlen(err), errlen - strlen(err),
+               ": it was changed outside mutuals. Restore it from a backup, or start a new store with --db");
+      sqlite3_finalize(st);
+      return -1;
+    }
+  }
+  sqlite3_finalize(st);
+  return 0;
+}
+
 int mu_store_open(const char *path, int flags, mu_store **out, char *err, size_t errlen) {
   sqlite3 *db = NULL;
   /* One connection serves one thread: no mutexes on its hot paths. */
@@ -81,6 +119,10 @@ int mu_store_open(const char *path, int flags, mu_store **out, char *err, size_t
     return -1;
   }
   sqlite3_extended_result_codes(db, 1);
+  /* "text" in double quotes is an identifier, never a string: a misspelt
+     or dropped column is an error, not its own name as every row's value. */
+  sqlite3_db_config(db, SQLITE_DBCONFIG_DQS_DML, 0, (int *)NULL);
+  sqlite3_db_config(db, SQLITE_DBCONFIG_DQS_DDL, 0, (int *)NULL);
   sqlite3_busy_timeout(db, 10000);
   if (exec(db, "PRAGMA foreign_keys = ON", why, sizeof why) ||
       query_int(db, "PRAGMA user_version", &version) ||
@@ -112,6 +154,7 @@ int mu_store_open(const char *path, int flags, mu_store **out, char *err, size_t
       goto fail;
     }
   }
+  if (check_schema(db, path, err, errlen)) goto fail;
   mu_store *s = calloc(1, sizeof *s);
   if (!s || !(s->path = strdup(path))) {
     free(s);

@@ -32,6 +32,80 @@ static int ref_exists(mu_store *s, const char *target, long long id) {
   return found;
 }
 
+/*
+** A polymorphic reference (an observation's subject): the type names the
+** entity, the id a row of it, and the `none` type takes no id. 0 when the
+** pair holds; else -1 with the reason in why.
+*/
+int mu_poly_check(mu_store *s, const mu_entity *e, const mu_value *type, const mu_value *id, char *why,
+                  size_t len) {
+  const mu_poly *p = e->poly;
+  char t[64];
+  if (!p || type->kind != MU_VTEXT) return 0;
+  snprintf(t, sizeof t, "%.*s", (int)type->len, type->s);
+  if (strcmp(t, p->none) == 0) {
+    if (id->kind == MU_VNULL) return 0;
+    snprintf(why, len, "%s must be empty when %s is '%s'", p->id_field, p->type_field, t);
+    return -1;
+  }
+  const mu_entity *target = mu_entity_find(t);
+  if (!target) return 0;   /* the enum check names the allowed types */
+  if (id->kind == MU_VNULL) {
+    snprintf(why, len, "%s is required when %s is '%s': which %s?", p->id_field, p->type_field, t, t);
+    return -1;
+  }
+  if (id->kind != MU_VINT || !ref_exists(s, target->name, id->i)) {
+    if (id->kind == MU_VINT)
+      snprintf(why, len, "%s: no %s has id %lld", p->id_field, t, id->i);
+    else
+      snprintf(why, len, "%s must be the id of a %s", p->id_field, t);
+    return -1;
+  }
+  return 0;
+}
+
+/* The polymorphic pair among names/vals, completed from row id's stored values (id < 0: none). */
+static int check_poly(mu_store *s, const mu_entity *e, const char *const *names, mu_value *vals, size_t n,
+                      long long id, char *err, size_t errlen) {
+  const mu_poly *p = e->poly;
+  mu_value type = {MU_VNULL, 0, 0, NULL, 0}, ref = {MU_VNULL, 0, 0, NULL, 0};
+  int have_type = 0, have_id = 0;
+  char why[256], stored[64];
+  if (!p) return 0;
+  for (size_t i = 0; i < n; i++) {
+    if (strcmp(names[i], p->type_field) == 0) { type = vals[i]; have_type = 1; }
+    if (strcmp(names[i], p->id_field) == 0) { ref = vals[i]; have_id = 1; }
+  }
+  if (!have_type && !have_id) return 0;
+  if (id >= 0 && (!have_type || !have_id)) {
+    sqlite3_stmt *st;
+    char *sql = sqlite3_mprintf("SELECT \"%w\", \"%w\" FROM \"%w\" WHERE id = ?", p->type_field, p->id_field,
+                                e->table);
+    if (sql && sqlite3_prepare_v2(mu_store_db(s), sql, -1, &st, NULL) == SQLITE_OK) {
+      sqlite3_bind_int64(st, 1, id);
+      if (sqlite3_step(st) == SQLITE_ROW) {
+        if (!have_type) {
+          snprintf(stored, sizeof stored, "%s", sqlite3_column_text(st, 0) ? (const char *)sqlite3_column_text(st, 0) : "");
+          type.kind = MU_VTEXT;
+          type.s = stored;
+          type.len = strlen(stored);
+        }
+        if (!have_id && sqlite3_column_type(st, 1) == SQLITE_INTEGER) {
+          ref.kind = MU_VINT;
+          ref.i = sqlite3_column_int64(st, 1);
+        }
+      }
+      sqlite3_finalize(st);
+    }
+    sqlite3_free(sql);
+  }
+  if (mu_poly_check(s, e, &type, &ref, why, sizeof why)) {
+    snprintf(err, errlen, "%s.%s", e->name, why);
+    return -1;
+  }
+  return 0;
+}
+
 /* Check names and values; resolve each name to its field. */
 static int check_all(mu_store *s, const mu_entity *e, const char *const *names, mu_value *vals,
                      size_t n, const mu_field **fields, char *err, size_t errlen) {
@@ -110,7 +184,8 @@ long long mu_insert(mu_store *s, const mu_entity *e, const char *const *names, m
       return -1;
     }
   }
-  if (check_all(s, e, names, vals, n, fields, err, errlen)) return -1;
+  if (check_all(s, e, names, vals, n, fields, err, errlen) || check_poly(s, e, names, vals, n, -1, err, errlen))
+    return -1;
   sqlite3_str *str = sqlite3_str_new(mu_store_db(s));
   sqlite3_str_appendf(str, "INSERT INTO \"%w\" (", e->table);
   for (size_t i = 0; i < n; i++) sqlite3_str_appendf(str, "%s\"%w\"", i ? ", " : "", fields[i]->name);
@@ -135,6 +210,7 @@ int mu_update(mu_store *s, const mu_entity *e, long long id, const char *const *
       snprintf(err, errlen, "%s.id: cannot be changed", e->name);
       return -1;
     }
+  if (check_poly(s, e, names, vals, n, id, err, errlen)) return -1;
   sqlite3_str *str = sqlite3_str_new(mu_store_db(s));
   sqlite3_str_appendf(str, "UPDATE \"%w\" SET ", e->table);
   for (size_t i = 0; i < n; i++) sqlite3_str_appendf(str, "%s\"%w\" = ?", i ? ", " : "", fields[i]->name);

@@ -14,7 +14,7 @@ local cites = report.new{title = "summary", db = db}
 local fmt = report.format
 local function cite(source_id) return cites:cite(source_id) end
 local thousands = fmt.number
-local function figure(o) return fmt.qualified(o.value, o.unit, o.qualifier) end
+local function figure(o) return fmt.qualified(o:measure()) end
 
 local function heading(text)
   print()
@@ -36,9 +36,9 @@ if first and bound then
   local g = first:growth(bound)
   local marks = cite(first.source_id)
   if bound.source_id ~= first.source_id then marks = marks .. " " .. cite(bound.source_id) end
-  print(("  Growth 2010 to 2012: %s%.1f-fold, %s%.0f%% a year (%d is a lower bound) %s"):format(
-    fmt.qualifier(g.qualifier), g.ratio, fmt.qualifier(g.qualifier), g.cagr * 100,
-    bound.value, marks))
+  -- The rate is a range over the days the dates allow ('2010' is any day of 2010).
+  print(("  Growth %s to %s: %s, %s over %.1f to %.1f years %s"):format(first.as_of, bound.as_of,
+    g.ratio:text(), g.cagr:text(), g.years_min, g.years_max, marks))
 end
 
 heading("Staff working in mutuals")
@@ -47,10 +47,12 @@ for o in db.observations:where{metric = "staff", subject_type = "sector"}:order(
 end
 local target = db.programmes:get("one_million")
 if target then
-  local p = target:progress{as_of = as_of}
+  -- Progress is measured with the latest figure dated no later than the target's date, and both dates are said.
+  local p = target:progress{as_of = target.target_date}
   for _, row in ipairs(p.observations) do
-    print(("  Toward %s by %s: %.1f%% on %s %s"):format(thousands(p.target), p.due, row.share * 100,
-      row.observation.as_of, cite(row.observation.source_id)))
+    print(("  Toward %s by %s: %s on the figure of %s%s %s"):format(thousands(p.target.value), p.due,
+      row.share:text(), row.observation.as_of, row.observation.geography and (" (" .. row.observation.geography .. ")") or "",
+      cite(row.observation.source_id)))
   end
 end
 
@@ -65,7 +67,7 @@ end
 heading("Mutuals named in the sources")
 for m in db.mutuals:order("name"):rows() do
   local parent = m.parent and m.parent.abbrev or "parent unknown"
-  local staff = m.staff and (fmt.qualifier(m.staff_qualifier) .. thousands(m.staff) .. " staff")
+  local staff = m.staff and (m:measure():text{unit = false} .. " staff")
     or "staff unknown"
   print(("  %-34s %-10s %-20s %s %s"):format(m.name, m.status, parent, staff, cite(m.source_id)))
 end
@@ -85,16 +87,17 @@ end
 
 heading("Funds, targets and costs")
 for p in db.programmes:where("amount", "is not null"):order("kind", "key"):rows() do
-  print(("  %-58s %s %s"):format(p.name, figure{value = p.amount, unit = p.unit, qualifier = p.qualifier},
+  print(("  %-58s %s %s"):format(p.name, figure(p),
     cite(p.source_id)))
 end
 
-heading(("Recommendations (overdue as of %s marked !)"):format(as_of))
-local overdue = {}
+heading(("Recommendations as of %s (! overdue, ? deadline passed with no status reported)"):format(as_of))
+local overdue, passed = {}, {}
 for rec in db.recommendations:overdue(as_of):rows() do overdue[rec.id] = true end
+for rec in db.recommendations:past_deadline(as_of):rows() do passed[rec.id] = true end
 for rec in db.recommendations:order("deadline", "key"):rows() do
-  print(("  %s %-8s %-9s %s %s"):format(overdue[rec.id] and "!" or " ", rec.deadline or "-", rec.status, rec.text,
-    cite(rec.source_id)))
+  local mark = overdue[rec.id] and "!" or (passed[rec.id] and rec.status == "unknown") and "?" or " "
+  print(("  %s %-8s %-9s %s %s"):format(mark, rec.deadline or "-", rec.status, rec.text, cite(rec.source_id)))
 end
 
 heading("Sources")

@@ -9,7 +9,7 @@ local fmt = report.format
 local db = mutuals.store()
 local survey = db.surveys:get(arg and arg[1] or "csl2012")
 assert(survey, "no such survey")
-local r = report.new{title = survey.title, db = db,
+local r = report.new{title = survey.title, db = db, strict = true,
                      subtitle = ("%s; %s respondents; %s"):format(survey.organiser or "organiser unknown",
                        survey.respondents and fmt.number(survey.respondents) or "number unknown",
                        survey.method or "")}
@@ -19,21 +19,31 @@ r:heading("The question")
 r:paragraph(("“%s” %s"):format(question.text, r:cite(question)))
 
 r:heading("Overall")
-local rows, with_base = {}, {}
+local rows, with_base, base, base_sources = {}, {}, nil, {}
 for _, s in ipairs(survey:shares{question = "interest"}) do
   local interval = s.lo and ("%s to %s"):format(fmt.percent(s.lo, 1), fmt.percent(s.hi, 1))
     or "no base published: no interval"
-  rows[#rows + 1] = {s.label, fmt.percent(s.share), s.n and fmt.number(s.n) or "unknown", interval,
-                     r:cite(db.sources:get(s.source))}
-  if s.n then with_base[#with_base + 1] = s end
+  local count = s.count and (fmt.number(s.count) .. (s.count_derived == 1 and " (derived from the rounded share)" or ""))
+    or "not published"
+  rows[#rows + 1] = {s.label, fmt.percent(s.share), count, interval, r:cite(db.sources:get(s.source))}
+  if s.n then
+    with_base[#with_base + 1] = s
+    base = s.n
+    base_sources[#base_sources + 1] = db.sources:get(s.source)
+  end
 end
-r:table{caption = "Would you be interested in your team becoming a mutual?",
-        columns = {"Answer", "Share", "Respondents", "95% interval (Wilson)", "Source"}, rows = rows,
+-- The base is the group's, not each answer's: it is said once, with its source.
+r:table{caption = ("Would you be interested in your team becoming a mutual? (base: %s respondents %s)"):format(
+          base and fmt.number(base) or "not published", r:cite_all(base_sources)),
+        columns = {"Answer", "Share", "Respondents giving it", "95% interval (Wilson)", "Source"}, rows = rows,
         align = {"l", "r", "r", "l", "l"}}
 local series = {}
 for i, s in ipairs(with_base) do series[i] = {name = s.label, values = {s.share}} end
-r:chart{type = "stacked", title = "Answers overall (share of 1,395 respondents)", labels = {"All respondents"},
-        series = series, percent = true, ylabel = "% of respondents", sources = {survey}}
+if #series > 0 then
+  r:chart{type = "stacked", title = ("Answers overall (share of %s respondents)"):format(fmt.number(base)),
+          labels = {"All respondents"}, series = series, percent = true, ylabel = "% of respondents",
+          sources = base_sources}
+end
 
 r:heading("By department")
 rows = {}
@@ -60,7 +70,7 @@ r:chart{type = "bar", title = "Not interested in mutualisation, by department", 
 local _, why = survey:compare{question = "interest", option = "no", by = "department", a = "DCLG", b = "HMRC"}
 if why then
   r:paragraph("The department figures were published without the number of respondents behind them, so no " ..
-    "interval can be drawn and the difference between DCLG and HMRC cannot be tested.")
+    "interval can be drawn and the difference between DCLG and HMRC cannot be tested.", dept_sources)
 end
 
 r:heading("By grade")

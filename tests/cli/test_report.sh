@@ -118,7 +118,8 @@ shipped() {
     grep -q '<h2>Sources</h2>' "$TMP/$s.html" || { echo "$s: no sources"; return 1; }
   done
   grep -q 'at least 58' "$TMP/progress.html" && grep -q '14.2% to 18.0%' "$TMP/survey.html" &&
-    grep -q 'OVERDUE' "$TMP/recommendations.html"
+    grep -q 'deadline passed; status unknown' "$TMP/recommendations.html" &&
+    ! grep -q 'OVERDUE' "$TMP/recommendations.html"
 }
 t "the shipped reports render on the bundled dataset" shipped
 
@@ -134,8 +135,47 @@ screenshot() {
   sed 's|</body>|<script>document.title = ["charts", document.querySelectorAll("figure svg").length, "overflow", document.documentElement.scrollWidth > window.innerWidth, "wide", [...document.querySelectorAll("table, figure, p")].filter(e => e.scrollWidth > e.clientWidth + 1).length].join(" ")</script></body>|' \
     "$TMP/progress.html" > "$TMP/probe.html"
   out=$("$browser" "${flags[@]}" --dump-dom "file://$TMP/probe.html" 2>/dev/null | grep -o '<title>charts[^<]*</title>')
-  expect_eq "$out" "<title>charts 2 overflow false wide 0</title>"
+  expect_eq "$out" "<title>charts 3 overflow false wide 0</title>"
 }
 t "the progress page in headless Chromium: renders, charts present, no overflow" screenshot
+
+# The time axis: where the browser draws each count of mutuals, as a share of
+# the chart's span, must be where its date falls in time (the middle of the
+# period the date covers), not evenly spaced.
+time_axis() {
+  local browser
+  browser=$(command -v chromium || command -v chromium-browser) || { echo "chromium is not installed (make deps)"; return 1; }
+  local flags=(--headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking
+               --disable-component-update --disable-sync --user-data-dir="$TMP/chromium2" --window-size=1200,900)
+  # Markers of the first chart, by their laid-out centres; the legend's markers are black.
+  cat > "$TMP/axis.js" <<'EOF2'
+<script>
+const black = u => (u.getAttribute("color") || "").split(" ").join("") == "rgb(0,0,0)";
+const marks = [...document.querySelectorAll("figure svg")[0].querySelectorAll("use[transform*=translate]")];
+const xs = [...new Set(marks.filter(u => !black(u)).map(u => {
+  const b = u.getBoundingClientRect(); return (b.left + b.width / 2).toFixed(1) }))].map(Number).sort((a, b) => a - b);
+document.title = "xs " + xs.map(x => ((x - xs[0]) / (xs[xs.length - 1] - xs[0])).toFixed(3)).join(" ");
+</script>
+EOF2
+  awk -v js="$TMP/axis.js" '/<\/body>/ { while ((getline l < js) > 0) print l } { print }' "$TMP/progress.html" > "$TMP/axis.html"
+  out=$("$browser" "${flags[@]}" --dump-dom "file://$TMP/axis.html" 2>/dev/null | grep -o '<title>xs[^<]*</title>' | sed 's/<[^>]*>//g')
+  # The same shares computed from the dates in the store.
+  printf '%s\n' 'local db = mutuals.store(); local mids, seen = {}, {}' \
+    'for o in db.observations:where{metric = "mutuals", subject_type = "sector"}:rows() do' \
+    '  local a, b = mutuals.date_span(o.as_of); local m = (a + b + 1) / 2' \
+    '  if not seen[m] then seen[m] = true; mids[#mids + 1] = m end end' \
+    'table.sort(mids); local t = {}' \
+    'for i, m in ipairs(mids) do t[i] = ("%.3f"):format((m - mids[1]) / (mids[#mids] - mids[1])) end' \
+    'print("xs " .. table.concat(t, " "))' > "$TMP/mids.lua"
+  local want
+  want=$("$MUTUALS" --db "$DB" run "$TMP/mids.lua")
+  echo "browser: $out"
+  echo "dates:   $want"
+  # Five dates, not evenly spaced (June 2012 falls at 0.48 of 2010 to July 2014), each within 0.01.
+  [ "$(echo "$want" | wc -w)" -eq 6 ] && [ "$(echo "$out" | wc -w)" -eq 6 ] &&
+    paste <(echo "$out" | tr ' ' '\n' | tail -n +2) <(echo "$want" | tr ' ' '\n' | tail -n +2) |
+    awk '{ d = $1 - $2; if (d < 0) d = -d; if (d > 0.01) bad = 1 } END { exit bad }'
+}
+t "the progress chart spaces its dates by time (headless Chromium)" time_axis
 
 finish

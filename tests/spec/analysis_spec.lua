@@ -11,6 +11,15 @@ local function wilson(p, n)
   return c - h, c + h
 end
 
+-- Days from 1970-01-01 (os.time would depend on the time zone).
+local function days(y, m, d)
+  y = m <= 2 and y - 1 or y
+  local era = (y >= 0 and y or y - 399) // 400
+  local yoe = y - era * 400
+  local doy = (153 * (m + (m > 2 and -3 or 9)) + 2) // 5 + d - 1
+  return era * 146097 + yoe * 365 + yoe // 4 - yoe // 100 + doy - 719468
+end
+
 local function near(a, b) assert.is_true(math.abs(a - b) < 1e-9, ("%s ~= %s"):format(a, b)) end
 
 describe("survey analysis", function()
@@ -26,7 +35,9 @@ describe("survey analysis", function()
     assert.are.equal(3, #rows)
     for _, r in ipairs(rows) do
       assert.are.equal(1395, r.n)
-      local lo, hi = wilson(r.share, 1395)
+      -- from the count (223), not the rounded share (0.16)
+      assert.are.equal("count", r.interval_from)
+      local lo, hi = wilson(r.count / 1395, 1395)
       near(lo, r.lo)
       near(hi, r.hi)
     end
@@ -110,10 +121,16 @@ describe("growth, targets and deadlines", function()
     local from = db.observations:where{metric = "mutuals", as_of = "2010"}:first()
     local to = db.observations:where{metric = "mutuals", qualifier = "at_least"}:first()
     local g = from:growth(to)
-    near(58 / 9, g.ratio)
+    near(58 / 9, g.ratio.value)
+    assert.is_nil(g.ratio.hi)
     assert.are.equal("at_least", g.qualifier)
-    assert.is_true(g.years > 1.9 and g.years < 2.0)
-    near((58 / 9) ^ (1 / g.years) - 1, g.cagr)
+    assert.are.equal("at least 6.4-fold", g.ratio:text())
+    -- '2010' is any day of 2010 and '2012-06' any day of June 2012: the rate is bounded over all of them
+    near((days(2012, 6, 1) - days(2010, 12, 31)) / 365.2425, g.years_min)
+    near((days(2012, 6, 30) - days(2010, 1, 1)) / 365.2425, g.years_max)
+    near((58 / 9) ^ (1 / g.years_max) - 1, g.cagr.lo)
+    assert.is_nil(g.cagr.hi)
+    assert.are.equal("at least 111% a year", g.cagr:text())
   end)
 
   it("refuses a change as if it were a level", function()
@@ -125,19 +142,27 @@ describe("growth, targets and deadlines", function()
   it("refuses to compare different units", function()
     assert.has_error(function()
       mutuals.growth({value = 1, unit = "GBP", as_of = "2010"}, {value = 2, unit = "people", as_of = "2011"})
-    end, "growth: units differ ('GBP' and 'people')")
+    end, "growth: units differ ('GBP' and 'people'): convert one first")
   end)
 
   it("measures progress toward one million by 2015, keeping rival figures", function()
     local target = db.programmes:get("one_million")
     local p = target:progress{as_of = "2012-12"}
-    assert.are.equal(1000000, p.target)
+    assert.are.equal(1000000, p.target.value)
     assert.are.equal("2015", p.due)
     -- the latest staff figure on or before the date is August 2012's "around 45,000"
     assert.are.equal(1, #p.observations)
-    near(0.045, p.observations[1].share)
+    assert.are.equal("2012-08", p.figure_date)
+    near(0.045, p.observations[1].share.value)
+    assert.are.equal("around", p.observations[1].figure.qualifier)
+    assert.is_true(p.observations[1].share.approximate)
     local early = target:progress{as_of = "2012-06-30"}
-    near(0.02, early.observations[1].share)
+    near(0.02, early.observations[1].share.value)
+    -- a figure dated after the target's year says nothing of it; one from before does, with its date
+    local late = target:progress{as_of = "2026-11-23"}
+    assert.are.equal("2014-07", late.figure_date)
+    near(0.035, late.observations[1].share.value)
+    assert.are.equal("England and Wales", late.observations[1].share.geography)
     assert.has_error(function() db.programmes:get("msp"):progress{as_of = "2013"} end)
   end)
 
@@ -147,6 +172,11 @@ describe("growth, targets and deadlines", function()
       for r in c:order("key"):rows() do t[#t + 1] = r.key end
       return t
     end
+    -- the bundled statuses are unknown: past the deadline, but not known to be overdue
+    assert.are.same({"department_plans", "staff_pathways"}, keys(db.recommendations:past_deadline("2013-05")))
+    assert.are.same({}, keys(db.recommendations:overdue("2013-05")))
+    db.recommendations:get("department_plans"):update{status = "in_progress"}
+    db.recommendations:get("staff_pathways"):update{status = "accepted"}
     assert.are.same({}, keys(db.recommendations:overdue("2012-12-31")))
     assert.are.same({"department_plans"}, keys(db.recommendations:overdue("2013-01-01")))
     assert.are.same({"department_plans", "staff_pathways"}, keys(db.recommendations:overdue("2013-05")))
