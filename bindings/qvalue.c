@@ -146,14 +146,14 @@ static int compare(lua_State *L, int strict) {
   char x[512], y[512];
   mu_toqv(L, 1, &a);
   mu_toqv(L, 2, &b);
-  int c = mu_qv_compare(&a, &b);
-  if (c == 2) {
+  int c = strict ? mu_qv_lt(&a, &b) : mu_qv_le(&a, &b);
+  if (c < 0) {
     mu_qv_text(&a, x, sizeof x);
     mu_qv_text(&b, y, sizeof y);
     return luaL_error(L, "cannot tell whether %s is %s %s: the figures allow either answer", x,
                       strict ? "less than" : "at most", y);
   }
-  lua_pushboolean(L, strict ? c < 0 : c <= 0);
+  lua_pushboolean(L, c);
   return 1;
 }
 
@@ -232,6 +232,48 @@ static int l_qualified(lua_State *L) {
 }
 
 /*
+** mutuals.sum(list [, {nonneg = true}]), mutuals.max(list), mutuals.min(list):
+** the aggregate of an array of qualified values or numbers, by the same
+** rules as a collection's: false stands for an unknown term (nil cannot
+** sit in an array). With nonneg, unknown terms of a sum count as "at least 0".
+*/
+static int fold_list(lua_State *L, mu_fold how, const char *fn) {
+  mu_qv acc, t;
+  char err[256];
+  luaL_checktype(L, 1, LUA_TTABLE);
+  int nonneg = 0;
+  if (lua_istable(L, 2)) {
+    lua_getfield(L, 2, "nonneg");
+    nonneg = lua_toboolean(L, -1);
+    lua_pop(L, 1);
+  }
+  mu_qv_fold_init(&acc, NULL, nonneg);
+  lua_Integer n = luaL_len(L, 1);
+  for (lua_Integer i = 1; i <= n; i++) {
+    lua_geti(L, 1, i);
+    if (lua_isnil(L, -1) || (lua_isboolean(L, -1) && !lua_toboolean(L, -1))) {
+      mu_qv_unknown(&t, NULL);
+    } else {
+      if (!luaL_testudata(L, -1, MU_QVALUE_MT) && lua_type(L, -1) != LUA_TNUMBER)
+        return luaL_error(L, "%s: item %d is a %s, not a figure (false for unknown)", fn, (int)i, luaL_typename(L, -1));
+      mu_toqv(L, -1, &t);
+      t.nterms = 1;
+      t.nknown = t.known;
+    }
+    if (nonneg) mu_qv_set_nonneg(&t);
+    lua_pop(L, 1);
+    if (mu_qv_fold(&acc, how, &t, err, sizeof err)) return luaL_error(L, "%s: %s", fn, err);
+  }
+  if (how != MU_FOLD_SUM && n == 0) mu_qv_unknown(&acc, NULL);
+  mu_push_qv(L, &acc);
+  return 1;
+}
+
+static int l_sum(lua_State *L) { return fold_list(L, MU_FOLD_SUM, "sum"); }
+static int l_max(lua_State *L) { return fold_list(L, MU_FOLD_MAX, "max"); }
+static int l_min(lua_State *L) { return fold_list(L, MU_FOLD_MIN, "min"); }
+
+/*
 ** mutuals.date_span(date) -> first, last: the first and last day a date at
 ** any precision covers, as days since 1970-01-01 ('2010': the whole year).
 */
@@ -255,6 +297,8 @@ void mu_open_qvalue(lua_State *L) {
   lua_pop(L, 1);
   lua_pushcfunction(L, l_qualified);
   lua_setfield(L, -2, "qualified");
-  lua_pushcfunction(L, l_date_span);
-  lua_setfield(L, -2, "date_span");
+  static const luaL_Reg funcs[] = {
+    {"date_span", l_date_span}, {"sum", l_sum}, {"max", l_max}, {"min", l_min}, {NULL, NULL},
+  };
+  luaL_setfuncs(L, funcs, 0);
 }

@@ -150,6 +150,38 @@ static int store_init(lua_State *L) {
   return 1;
 }
 
+static int push_issue(void *ctx, const char *kind, const char *key, const char *message, const char *why) {
+  lua_State *L = ctx;
+  lua_createtable(L, 0, 4);
+  lua_pushstring(L, kind);
+  lua_setfield(L, -2, "kind");
+  lua_pushstring(L, key);
+  lua_setfield(L, -2, "key");
+  lua_pushstring(L, message);
+  lua_setfield(L, -2, "message");
+  if (why) {
+    lua_pushstring(L, why);
+    lua_setfield(L, -2, "known");
+  }
+  lua_rawseti(L, -2, (lua_Integer)lua_rawlen(L, -2) + 1);
+  return 0;
+}
+
+/*
+** db:check() -> {{kind, key, message, known}, ...}, unexplained
+** What in the store contradicts itself (models/check.c); `known` is the
+** data's explanation where known_issues holds one; `unexplained` counts the rest.
+*/
+static int store_check(lua_State *L) {
+  mu_store *s = mu_checkopen(L, 1);
+  char err[512];
+  int unknown = 0;
+  lua_newtable(L);
+  if (mu_check(s, push_issue, L, &unknown, err, sizeof err)) return luaL_error(L, "check: %s", err);
+  lua_pushinteger(L, unknown);
+  return 2;
+}
+
 /* db:collection(name) or db[name]: the collection of an entity. */
 static int store_collection(lua_State *L) {
   mu_checkopen(L, 1);
@@ -167,6 +199,7 @@ static const luaL_Reg store_methods[] = {
   {"sql", store_sql},
   {"init", store_init},
   {"collection", store_collection},
+  {"check", store_check},
   {"import", mu_l_import},
   {"export", mu_l_export},
   {"sync", mu_l_sync},

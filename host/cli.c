@@ -28,6 +28,9 @@ static const char usage_text[] =
   "                         render the report a script returns, atomically, under a lock;\n"
   "                         exit 75 when another run holds the lock (unless --wait)\n"
   "  runs [--limit N]       the history of report runs\n"
+  "  check                  list what in the store contradicts itself: claims that cannot\n"
+  "                         both be true, derived figures that no longer match, facts held\n"
+  "                         twice, rows without a source; exit 1 if any is unexplained\n"
   "  schedule SCRIPT --out FILE --on CALENDAR [--cron EXPR]\n"
   "                         print crontab and systemd timer units for a report\n"
   "\n"
@@ -205,6 +208,35 @@ static int cmd_fetch(int argc, char **argv) {
   return 0;
 }
 
+static int print_issue(void *ctx, const char *kind, const char *key, const char *message, const char *why) {
+  (void)ctx;
+  printf("%-13s %s\n  %s\n", kind, key, message);
+  if (why) printf("  known: %s\n", why);
+  return 0;
+}
+
+/* mutuals check: every problem, then a count; exit 1 when one has no explanation in known_issues. */
+static int cmd_check(int argc, char **argv) {
+  char err[1024];
+  int unknown = 0;
+  if (argc > 0) return usage_error("check takes no arguments, got '%s'", argv[0]);
+  mu_store *s = open_store(0);
+  if (!s) return 1;
+  int rc = mu_check(s, print_issue, NULL, &unknown, err, sizeof err);
+  mu_store_close(s);
+  if (rc) {
+    fprintf(stderr, "mutuals: check: %s\n", err);
+    return 1;
+  }
+  if (unknown) {
+    fprintf(stderr, "mutuals: check: %d problem%s without an explanation: fix the data, or explain it in "
+                    "known_issues (check_key, explanation, source_id)\n", unknown, unknown == 1 ? "" : "s");
+    return 1;
+  }
+  fprintf(stderr, "mutuals: check: every problem found is explained in known_issues\n");
+  return 0;
+}
+
 int cli_main(int argc, char **argv) {
   int i = 1;
   for (; i < argc && argv[i][0] == '-'; i++) {
@@ -241,6 +273,7 @@ int cli_main(int argc, char **argv) {
   if (strcmp(cmd, "fetch") == 0) return cmd_fetch(argc - i - 1, argv + i + 1);
   if (strcmp(cmd, "report") == 0) return report_main(argc, argv, i + 1);
   if (strcmp(cmd, "runs") == 0) return runs_main(argc - i - 1, argv + i + 1);
+  if (strcmp(cmd, "check") == 0) return cmd_check(argc - i - 1, argv + i + 1);
   if (strcmp(cmd, "schedule") == 0) return schedule_main(argc, argv, i + 1);
   if (strcmp(cmd, "help") == 0) {
     fputs(usage_text, stdout);

@@ -185,7 +185,15 @@ static void render_table(lua_State *L, int idx, int depth, int indent, int seen,
   lua_remove(L, list);
 }
 
-/* A value with __pairs (records): its tostring, then its fields in order. */
+/* The title of the source of the record at 1 (protected: any error leaves nothing). */
+static int source_title(lua_State *L) {
+  if (lua_getfield(L, 1, "source") == LUA_TNIL) return 0;
+  lua_getfield(L, -1, "title");
+  return 1;
+}
+
+/* A value with __pairs (records): its tostring, then its fields in order;
+   source_id = 3 is followed by the source's title, which says more than 3. */
 static void render_pairs(lua_State *L, int idx, int depth, int indent, int seen) {
   luaL_tolstring(L, idx, NULL);
   lua_pushliteral(L, " ");
@@ -207,6 +215,19 @@ static void render_pairs(lua_State *L, int idx, int depth, int indent, int seen)
     lua_pushvalue(L, -2);
     lua_replace(L, -4);   /* new control value */
     add_pair(L, list, depth, indent, seen);
+    if (lua_type(L, -2) == LUA_TSTRING && strcmp(lua_tostring(L, -2), "source_id") == 0) {
+      lua_pushcfunction(L, source_title);
+      lua_pushvalue(L, idx);
+      if (lua_pcall(L, 1, 1, 0) == LUA_OK && lua_type(L, -1) == LUA_TSTRING) {
+        lua_rawgeti(L, list, (lua_Integer)lua_rawlen(L, list));
+        lua_pushliteral(L, " --[[ ");
+        lua_pushvalue(L, -3);
+        lua_pushliteral(L, " ]]");
+        lua_concat(L, 4);
+        lua_rawseti(L, list, (lua_Integer)lua_rawlen(L, list));
+      }
+      lua_pop(L, 1);
+    }
     lua_pop(L, 2);
   }
   lua_pop(L, 3);

@@ -334,3 +334,16 @@ SELECT g.id, 'ratio', n.id, d.id, '"six-fold since 2010": from 9 to at least 58.
  WHERE g.metric = 'mutuals_growth' AND g.as_of = '2012-06' AND g.value = 6
    AND n.metric = 'mutuals' AND n.as_of = '2012-06' AND n.qualifier = 'at_least' AND n.value = 58
    AND d.metric = 'mutuals' AND d.as_of = '2010' AND d.value = 9;
+
+-- What `mutuals check` finds in this data, and why it is kept.
+INSERT INTO known_issues (check_key, explanation, source_id) VALUES
+ ('rival:observation:6,7',
+  'Sources disagree on staff in 2012: the Taskforce launch counts 20,000 staff in the 58 mutuals it counts; '
+  || 'Number 10 says around 45,000 people deliver public services through mutual organisations two months later, '
+  || 'perhaps counting more organisations. Both are kept and neither is preferred.', 13),
+ ('rival:status_change:4,5',
+  'Seed 002 dates the Hull spin-out 2009 and Health Estate Journal 2010: both are kept, and the mutual''s '
+  || 'spun_out is left unknown.', 19),
+ ('derived:observation:4',
+  'Seed 002 calls the rise from 9 to at least 58 "six-fold"; its own figures give at least 6.4-fold. The '
+  || 'word is kept as the source wrote it, and the derivation says what it came from.', 3);

@@ -77,6 +77,9 @@ int mu_qv_div(const mu_qv *a, const mu_qv *b, mu_qv *out, char *err, size_t errl
 void mu_qv_neg(const mu_qv *a, mu_qv *out);
 /* -1: a < b for certain, 1: a > b, 0: both exactly equal, 2: not known. */
 int mu_qv_compare(const mu_qv *a, const mu_qv *b);
+/* a < b, a <= b: 1 certainly, 0 certainly not, -1 when the figures allow either. */
+int mu_qv_lt(const mu_qv *a, const mu_qv *b);
+int mu_qv_le(const mu_qv *a, const mu_qv *b);
 /* Folds for aggregates: acc starts with mu_qv_fold_init; each term may be unknown. */
 typedef enum { MU_FOLD_SUM, MU_FOLD_MIN, MU_FOLD_MAX } mu_fold;
 void mu_qv_fold_init(mu_qv *acc, const char *unit, int nonneg);

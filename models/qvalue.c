@@ -265,6 +265,62 @@ static int reciprocal(const mu_qv *b, mu_qv *r) {
   return 1;
 }
 
+/* One end of a / b from ends x of a and y of b (b never holds 0 but may end at it, open). */
+static void quotient_end(double x, int xo, double y, int yo, int bpos, double *v, int *open, int *extra,
+                         double *ev, int *eopen) {
+  *extra = 0;
+  if (y == 0) {           /* y tends to 0 from b's side */
+    *v = x == 0 ? 0 : ((x > 0) == bpos ? INFINITY : -INFINITY);
+    *open = x == 0 && xo;
+  } else if (isinf(y)) {
+    *v = 0;               /* reached only if x is 0 */
+    *open = x != 0 || xo;
+    if (isinf(x)) {       /* inf / inf: anything of that sign */
+      *extra = 1;
+      *ev = (x > 0) == (y > 0) ? INFINITY : -INFINITY;
+      *eopen = 0;
+    }
+  } else if (isinf(x)) {
+    *v = (x > 0) == (y > 0) ? INFINITY : -INFINITY;
+    *open = 0;
+  } else {
+    *v = x / y;
+    *open = (xo && x != 0) || (yo && x != 0) || (x == 0 && xo);
+  }
+}
+
+/* Keep v as the new low (or high) end if it is lower (higher), with tie rules for strictness. */
+static void take(double v, int open, int first, double *end, int *end_open, int low) {
+  if (first || (low ? v < *end : v > *end)) {
+    *end = v;
+    *end_open = open;
+  } else if (v == *end) {
+    *end_open = *end_open && open;
+  }
+}
+
+/* a / b for b that does not hold 0: the extremes over the ends, computed directly (no 1/y rounding). */
+static void interval_div(const mu_qv *a, const mu_qv *b, mu_qv *r) {
+  double xs[2] = {a->lo, a->hi}, ys[2] = {b->lo, b->hi};
+  int xo[2] = {a->lo_open, a->hi_open}, yo[2] = {b->lo_open, b->hi_open};
+  int bpos = b->lo > 0 || (b->lo == 0 && b->lo_open), first = 1;
+  for (int i = 0; i < 2; i++)
+    for (int j = 0; j < 2; j++) {
+      double v, ev;
+      int open, extra, eopen;
+      quotient_end(xs[i], xo[i], ys[j], yo[j], bpos, &v, &open, &extra, &ev, &eopen);
+      take(v, open, first, &r->lo, &r->lo_open, 1);
+      take(v, open, first, &r->hi, &r->hi_open, 0);
+      first = 0;
+      if (extra) {
+        take(ev, eopen, 0, &r->lo, &r->lo_open, 1);
+        take(ev, eopen, 0, &r->hi, &r->hi_open, 0);
+      }
+    }
+  if (isinf(r->lo)) r->lo_open = 0;
+  if (isinf(r->hi)) r->hi_open = 0;
+}
+
 int mu_qv_div(const mu_qv *a, const mu_qv *b, mu_qv *out, char *err, size_t errlen) {
   mu_qv r, inv;
   (void)err;
@@ -281,11 +337,27 @@ int mu_qv_div(const mu_qv *a, const mu_qv *b, mu_qv *out, char *err, size_t errl
   if (!a->known || !b->known || !reciprocal(b, &inv)) {
     set_unknown(&r);
   } else {
-    interval_mul(a, &inv, &r);
+    interval_div(a, b, &r);
     r.approx = a->approx || b->approx;
   }
   *out = r;
   return 0;
+}
+
+/* a < b: 1 certainly, 0 certainly not, -1 not known. */
+int mu_qv_lt(const mu_qv *a, const mu_qv *b) {
+  if (!a->known || !b->known || a->approx || b->approx) return -1;
+  if (a->hi < b->lo || (a->hi == b->lo && (a->hi_open || b->lo_open))) return 1;
+  if (a->lo >= b->hi) return 0;
+  return -1;
+}
+
+/* a <= b: 1 certainly, 0 certainly not, -1 not known. */
+int mu_qv_le(const mu_qv *a, const mu_qv *b) {
+  if (!a->known || !b->known || a->approx || b->approx) return -1;
+  if (a->hi <= b->lo) return 1;
+  if (a->lo > b->hi || (a->lo == b->hi && (a->lo_open || b->hi_open))) return 0;
+  return -1;
 }
 
 int mu_qv_compare(const mu_qv *a, const mu_qv *b) {

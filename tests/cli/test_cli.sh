@@ -202,6 +202,22 @@ EOF
   run taskset -c 0 "$MUTUALS" --db "$TMP/threads.db" run "$TMP/threads.lua"
   expect_eq "$out" "$((ahead - 1))	60000"
 }
+check_cmd() {
+  run "$MUTUALS" --db "$TMP/check.db" check
+  expect_eq "$rc" 0 && expect_match "$out" '^derived       derived:observation:4$' &&
+    expect_match "$out" '^  known: Seed 002 calls the rise' &&
+    expect_match "$err" 'every problem found is explained' || return 1
+  # a new claim that contradicts the bundled count: reported, unexplained, exit 1
+  printf 'metric,subject_type,value,unit,as_of,source_id\nmutuals,sector,30,organisations,2012-06,5\n' > "$TMP/c.csv"
+  run "$MUTUALS" --db "$TMP/check.db" import observations "$TMP/c.csv"
+  expect_eq "$rc" 0 || return 1
+  run "$MUTUALS" --db "$TMP/check.db" check
+  expect_eq "$rc" 1 && expect_match "$out" '^contradiction contradiction:observation:2,37' &&
+    expect_match "$out" 'cannot both be true: observation 2: at least 58 organisations' &&
+    expect_match "$err" 'check: 2 problems without an explanation'
+}
+t "check: the bundled data's contradictions are explained; a new one fails (exit 1)" check_cmd
+
 if [ "$(nproc)" -gt 1 ]; then
   t "a long loop is read ahead on a second thread, unless MUTUALS_READAHEAD=0 or pinned to one core" readahead_threads
 fi
