@@ -14,10 +14,20 @@ static const doc_entry module_docs[] = {
            "  default mutuals.default_path(). Use `local db <close> = mutuals.open()`."},
   {"store", "mutuals.store() -> store\n  The shared default store, opened on first use; raises if it cannot be opened."},
   {"default_path", "mutuals.default_path() -> path\n  $MUTUALS_DB, else ${XDG_DATA_HOME:-~/.local/share}/mutuals/store.db."},
-  {"wilson", "mutuals.wilson(share, n [, z]) -> lo, hi\n  Wilson score interval (95% by default)."},
-  {"two_prop", "mutuals.two_prop(p1, n1, p2, n2) -> {diff, z, p, ...}\n  Two-proportion z-test, two-sided."},
-  {"growth", "mutuals.growth(from, to) -> {ratio, years, cagr, qualifier, from, to}\n"
-             "  Growth between two observations; qualifier says if the ratio is a bound."},
+  {"wilson", "mutuals.wilson(share, n [, z]) | mutuals.wilson{count =, n = [, z =]} -> lo, hi\n"
+             "  Wilson score interval (95% by default); n must be a whole number > 0, the share in [0, 1]."},
+  {"two_prop", "mutuals.two_prop(p1, n1, p2, n2) | mutuals.two_prop{count_a =, n_a =, count_b =, n_b =}\n"
+               "  -> {diff, z, p, ...}  two-proportion z-test, two-sided; arguments are checked."},
+  {"growth", "mutuals.growth(from, to) -> {ratio, cagr, qualifier, years_min, years_max, from, to}\n"
+             "  Growth between two figures; ratio and cagr are qualified values that keep bounds\n"
+             "  ('at least 6.4-fold'), the rate spanning every day the dates allow ('2010' is all of 2010)."},
+  {"qualified", "mutuals.qualified(value [, qualifier [, {unit =, as_of =, geography =, source =, nonneg =}]])\n"
+                "  -> a qualified value: exact, at_least, more_than, at_most, up_to, less_than,\n"
+                "  approximately, around or unknown (value nil). help(q) for what it does."},
+  {"sum", "mutuals.sum(list [, {nonneg = true}]) -> qualified value  (false in the list: unknown)"},
+  {"max", "mutuals.max(list) -> qualified value: what is known of the largest"},
+  {"min", "mutuals.min(list) -> qualified value: what is known of the smallest"},
+  {"date_span", "mutuals.date_span(date) -> first, last  days (since 1970) a date covers: '2010' is all of 2010"},
   {"help", "mutuals.help([x]) -> text\n  Documentation of a store, collection, record, function or entity name."},
   {"entities", "mutuals.entities() -> {name, ...}\n  The collection names a store offers."},
   {"fetch", "mutuals.fetch(url [, opts]) -> {status, body, headers, sha256, bytes, attempts} | nil, message\n"
@@ -33,6 +43,9 @@ static const doc_entry store_docs[] = {
                   "    commits when fn returns; rolls back everything when fn raises, and re-raises"},
   {"sql", "db:sql(statement, ...) -> rows, changes\n    raw SQL; values only as ? parameters"},
   {"init", "db:init()  drops everything and reloads the bundled dataset"},
+  {"check", "db:check() -> {{kind, key, message, known}, ...}, unexplained\n"
+            "    what contradicts itself: claims that cannot both be true, rival figures, derived\n"
+            "    figures that no longer match, facts held twice, rows without a source"},
   {"collection", "db:collection(name) -> collection (same as db[name])"},
   {"import", "db:import(kind, file [, {format = 'csv'|'json'}]) -> rows\n"
              "    all or nothing; raises FILE:LINE: field: reason for each bad row"},
@@ -49,10 +62,11 @@ static const doc_entry collection_docs[] = {
   {"limit", "c:limit(n) -> collection"},
   {"offset", "c:offset(n) -> collection"},
   {"count", "c:count() -> n (also #c)"},
-  {"sum", "c:sum(field) -> total"},
-  {"avg", "c:avg(field) -> mean"},
-  {"min", "c:min(field) -> smallest"},
-  {"max", "c:max(field) -> largest"},
+  {"sum", "c:sum(field) -> total: a qualified value for a measure or a field that may be unknown\n"
+          "    (bounds stay bounds; an unknown is never 0); two claims of one quantity are refused"},
+  {"avg", "c:avg(field) -> mean (qualified, as sum)"},
+  {"min", "c:min(field) -> smallest (qualified: what is known of it)"},
+  {"max", "c:max(field) -> largest (qualified: what is known of it)"},
   {"group", "c:group(by [, 'sum'|'avg'|'min'|'max', field]) -> {{[by]=, count=, sum=}, ...}"},
   {"rows", "for rec in c:rows() do ... end  lazily, one record at a time"},
   {"values", "for a, b in c:values('a', 'b') do ... end  lazily, just those fields: fast over large data"},
@@ -62,7 +76,8 @@ static const doc_entry collection_docs[] = {
   {"insert", "c:insert{field = value, ...} -> record (validated)"},
   {"entity", "c:entity() -> entity name"},
   {"fields", "c:fields() -> {field name, ...}"},
-  {"overdue", "recommendations:overdue(as_of) -> collection due before as_of and not done"},
+  {"overdue", "recommendations:overdue(as_of) -> past the deadline with a known status that is not done"},
+  {"past_deadline", "recommendations:past_deadline(as_of) -> past the deadline, whatever the status"},
   {NULL, NULL},
 };
 
@@ -75,8 +90,22 @@ static const doc_entry record_docs[] = {
              "    -> rows {option, label, group, share, qualifier, n, lo, hi, source}; lo/hi only with a base"},
   {"crosstab", "survey:crosstab{question =, by = 'department'|'grade'} -> weighted shares from microdata"},
   {"compare", "survey:compare{question =, option =, by =, a =, b =} -> {diff, z, p, ...} | nil, why"},
-  {"growth", "obs:growth(other) -> {ratio, years, cagr, qualifier}"},
-  {"progress", "target:progress{as_of =, metric = 'staff'} -> {target, due, observations = {{observation, share}}}"},
+  {"measure", "rec:measure([field]) -> qualified value of a figure: qualifier, unit, date, area, source"},
+  {"growth", "obs:growth(other) -> {ratio, cagr, qualifier, years_min, years_max} (see mutuals.growth)"},
+  {"progress", "target:progress{as_of =, metric = 'staff'} -> {target, due, figure_date, observations =\n"
+               "    {{observation, figure, share}}}: the latest figures dated no later than as_of and the\n"
+               "    target's date, each share of the target a qualified value"},
+  {NULL, NULL},
+};
+
+static const doc_entry qvalue_docs[] = {
+  {"fields", "q.value (the stated number; nil for a range or unknown), q.lo, q.hi (nil where unbounded),\n"
+             "    q.qualifier, q.known, q.approximate, q.unit, q.as_of, q.geography, q.sources,\n"
+             "    q.n_terms, q.n_known (an aggregate: how many terms were known)"},
+  {"text", "q:text([{unit = false}]) -> 'at least 58 organisations'; tostring(q) adds date, area, sources"},
+  {"contains", "q:contains(x) -> whether x is a value the figure allows"},
+  {"arithmetic", "q + x, q - x, q * x, q / x, -q  by interval rules: bounds stay bounds, an unknown\n"
+                 "    stays unknown, units must agree; q < x and q <= x raise when the figures allow either"},
   {NULL, NULL},
 };
 
@@ -149,6 +178,12 @@ static int l_help(lua_State *L) {
     luaL_buffinit(L, &b);
     add_docs(&b, "collection: a lazy query, run in SQL. Methods:", collection_docs);
     add_entity(&b, c->q.e);
+    luaL_pushresult(&b);
+    return 1;
+  }
+  if (luaL_testudata(L, 1, MU_QVALUE_MT)) {
+    luaL_buffinit(L, &b);
+    add_docs(&b, "qualified value: a figure as its source states it, with what is known of it.", qvalue_docs);
     luaL_pushresult(&b);
     return 1;
   }

@@ -329,10 +329,6 @@ int mu_check_count(double x, double n, const char *what, char *why, size_t len);
 int mu_check_z(double z, char *why, size_t len);
 /* Two-proportion z-test; returns z and writes the two-sided p-value. */
 double mu_two_prop(double p1, double n1, double p2, double n2, double *pvalue);
-/* Compound annual growth rate between two values `years` apart. */
-double mu_cagr(double from, double to, double years);
-/* Years between two ISO dates of any precision (missing parts are mid-period). */
-int mu_date_years(const char *from, const char *to, double *years);
 
 /* ---------------------------------------------------------------- surveys */
 

@@ -1,7 +1,8 @@
 /*
-** The statistics analysts quote: Wilson score intervals for shares, the
-** two-proportion z-test, compound annual growth, and the distance in years
-** between dates given at the precision the sources use.
+** The statistics analysts quote: Wilson score intervals for shares and the
+** two-proportion z-test, with the rules their inputs must keep. Growth and
+** compound rates are qualified arithmetic (qvalue.c): a year-only date is
+** the whole year, never its middle.
 */
 #include <math.h>
 #include <stdio.h>
@@ -71,38 +72,4 @@ double mu_two_prop(double p1, double n1, double p2, double n2, double *pvalue) {
   double z = (p1 - p2) / se;
   *pvalue = erfc(fabs(z) / sqrt(2));
   return z;
-}
-
-double mu_cagr(double from, double to, double years) {
-  if (!(from > 0) || !(to >= 0) || !(years > 0)) return NAN;
-  return pow(to / from, 1 / years) - 1;
-}
-
-/*
-** A date as a fractional year. Missing parts stand for the middle of the
-** period: '2010' is mid-2010, '2012-06' is mid-June 2012.
-*/
-static int year_fraction(const char *d, double *out) {
-  size_t n = strlen(d);
-  if (!mu_date_valid(d, n)) return -1;
-  double y = atof(d);
-  if (n == 4) {
-    *out = y + 0.5;
-    return 0;
-  }
-  int m = atoi(d + 5);
-  if (n == 7) {
-    *out = y + (m - 0.5) / 12.0;
-    return 0;
-  }
-  int day = atoi(d + 8);
-  *out = y + (m - 1) / 12.0 + (day - 0.5) / 365.25;
-  return 0;
-}
-
-int mu_date_years(const char *from, const char *to, double *years) {
-  double a, b;
-  if (year_fraction(from, &a) || year_fraction(to, &b)) return -1;
-  *years = b - a;
-  return 0;
 }

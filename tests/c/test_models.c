@@ -52,6 +52,7 @@ static void test_validation(void) {
 }
 
 static void test_stats(void) {
+  char why[256];
   mu_interval iv = mu_wilson(0.16, 1395, 1.959963984540054);
   CHECK(fabs(iv.lo - 0.14169942509848) < 1e-9 && fabs(iv.hi - 0.18016797165446) < 1e-9, "wilson 16% of 1395");
   iv = mu_wilson(0.5, 0, 1.96);
@@ -59,10 +60,40 @@ static void test_stats(void) {
   double p;
   double z = mu_two_prop(0.5, 100, 0.4, 100, &p);
   CHECK(fabs(z - 1.4213381090374) < 1e-9 && fabs(p - 0.15519) < 1e-4, "two-proportion test");
-  CHECK(fabs(mu_cagr(100, 121, 2) - 0.1) < 1e-12, "cagr");
-  double years;
-  CHECK(mu_date_years("2010", "2012-06", &years) == 0 && fabs(years - 1.9583333) < 1e-6, "years between dates");
-  CHECK(mu_date_years("2010", "nope", &years) != 0, "bad date");
+  CHECK(mu_check_n(10.5, "n", why, sizeof why) != 0 && mu_check_n(INFINITY, "n", why, sizeof why) != 0 &&
+        mu_check_n(3, "n", why, sizeof why) == 0, "n must be whole, finite and positive");
+  CHECK(mu_check_share(1.2, "p", why, sizeof why) != 0 && mu_check_z(-1, why, sizeof why) != 0, "share and z rules");
+}
+
+/* Growth at the dates' precision: 100 on 2010-01-01 to 121 on 2012-01-01 is exactly 10% a year;
+   the same figures dated by their years alone allow a range of rates. */
+static void test_growth(void) {
+  mu_qv a, b, ratio, cagr;
+  double ymin, ymax;
+  char err[256], text[256];
+  long first, last;
+  CHECK(mu_date_span("2012", &first, &last) == 0 && last - first == 365, "2012 has 366 days");
+  CHECK(mu_date_span("2012-13", &first, &last) != 0, "bad month");
+  mu_qv_make(&a, 100, "exact", "people");
+  mu_qv_make(&b, 121, "exact", "people");
+  mu_qv_set_date(&a, "2010-01-01");
+  mu_qv_set_date(&b, "2012-01-01");
+  CHECK(mu_qv_growth(&a, &b, &ratio, &cagr, &ymin, &ymax, err, sizeof err) == 0, "growth");
+  CHECK(fabs(cagr.lo - 0.1) < 1e-3 && cagr.lo == cagr.hi, "exact dates: one rate");
+  mu_qv_set_date(&a, "2010");
+  mu_qv_set_date(&b, "2012");
+  mu_qv_growth(&a, &b, &ratio, &cagr, &ymin, &ymax, err, sizeof err);
+  CHECK(ymin < 1.01 && ymax > 2.99 && cagr.lo > 0.065 && cagr.lo < 0.066 && cagr.hi > 0.2, "year-only dates: a range of rates");
+  mu_qv_make(&b, 58, "at_least", "people");
+  mu_qv_set_date(&b, "2012-06");
+  mu_qv_make(&a, 9, "exact", "people");
+  mu_qv_set_date(&a, "2010");
+  mu_qv_growth(&a, &b, &ratio, &cagr, &ymin, &ymax, err, sizeof err);
+  mu_qv_text(&ratio, text, sizeof text);
+  CHECK(strcmp(text, "at least 6.4-fold") == 0 && isinf(cagr.hi), "a lower bound grows into a lower bound");
+  mu_qv_make(&b, 5, "exact", "GBP");
+  CHECK(mu_qv_growth(&a, &b, &ratio, &cagr, &ymin, &ymax, err, sizeof err) != 0 && strstr(err, "units differ"),
+        "growth refuses different units");
 }
 
 static void test_store(const char *dir) {
@@ -170,6 +201,7 @@ int main(void) {
   if (!mkdtemp(dir)) return 2;
   test_validation();
   test_stats();
+  test_growth();
   test_store(dir);
   test_bulk(dir);
   return finish(dir);
