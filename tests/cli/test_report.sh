@@ -123,6 +123,18 @@ shipped() {
 }
 t "the shipped reports render on the bundled dataset" shipped
 
+# All the charts of a report come from one gnuplot process (a start-up costs more than a chart).
+one_gnuplot() {
+  mkdir -p "$TMP/bin"
+  printf '#!/bin/sh\necho run >> "%s/gnuplot.log"\nexec %s "$@"\n' "$TMP" "$(command -v gnuplot)" > "$TMP/bin/gnuplot"
+  chmod +x "$TMP/bin/gnuplot"
+  rm -f "$TMP/gnuplot.log"
+  PATH="$TMP/bin:$PATH" run "$MUTUALS" --db "$DB" report "$SCRIPTS/progress.lua" --out "$TMP/once.html"
+  expect_eq "$rc" 0 && expect_eq "$(grep -c '<figure class="chart"><svg' "$TMP/once.html")" 3 &&
+    expect_eq "$(wc -l < "$TMP/gnuplot.log")" 1
+}
+t "a report's charts are drawn by one gnuplot process" one_gnuplot
+
 # Headless Chromium: the page renders, its charts are there, nothing overflows.
 screenshot() {
   local browser
