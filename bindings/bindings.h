@@ -17,6 +17,7 @@
 
 typedef struct {
   mu_store *s;      /* NULL once closed */
+  int read_only;    /* db:sql may only read (a sandboxed script's store) */
 } lstore;
 
 typedef struct {

@@ -31,7 +31,7 @@ int mu_l_import(lua_State *L) {
   const mu_entity *e = checkentity(L, 2);
   const char *file = luaL_checkstring(L, 3);
   mu_format fmt = mu_checkformat(L, 4, file);
-  mu_import_opts opts = {20, 0, NULL, 0};
+  mu_import_opts opts = {20, 0, NULL, 0, 0};
   if (lua_istable(L, 4)) {
     lua_getfield(L, 4, "max_errors");
     opts.max_errors = (int)luaL_optinteger(L, -1, 20);
@@ -41,6 +41,11 @@ int mu_l_import(lua_State *L) {
   if (!fp) return luaL_error(L, "cannot open %s: %s", file, strerror(errno));
   int rc = mu_import(s, e, fmt, file, fp, &opts);
   fclose(fp);
+  if (rc && opts.busy) {
+    lua_pushfstring(L, "import of %s: nothing was written: %s", e->plural, opts.errors ? opts.errors : "busy");
+    free(opts.errors);
+    return luaL_error(L, "%s", lua_tostring(L, -1));
+  }
   if (rc) {
     char head[256];
     snprintf(head, sizeof head, "import of %s failed, nothing was written:", e->plural);

@@ -22,6 +22,7 @@ int mu_push_store(lua_State *L, const char *path, int flags) {
   char err[1024];
   lstore *ls = lua_newuserdatauv(L, sizeof *ls, 0);
   ls->s = NULL;
+  ls->read_only = 0;
   luaL_setmetatable(L, MU_STORE_MT);
   if (mu_store_open(path, flags, &ls->s, err, sizeof err)) {
     lua_pop(L, 1);
@@ -59,14 +60,18 @@ static int store_path(lua_State *L) {
 /*
 ** db:transaction(fn, ...): calls fn(db, ...) inside a transaction. Commits
 ** when fn returns and gives back its results; rolls back everything fn did
-** and re-raises its error when it raises. Transactions nest.
+** and re-raises its error when it raises. Transactions nest. The outermost
+** takes the write lock first, waiting for another writer (--wait), so a
+** transaction that reads and then writes never fails halfway for a lock.
+** db:read(fn, ...) is the same over a consistent snapshot, without the lock.
 */
-static int store_transaction(lua_State *L) {
+static int in_transaction(lua_State *L, int write) {
   mu_store *s = mu_checkopen(L, 1);
-  char err[512];
+  char err[1024];
   luaL_checktype(L, 2, LUA_TFUNCTION);
   int nargs = lua_gettop(L) - 2;
-  if (mu_store_begin(s, err, sizeof err)) return luaL_error(L, "transaction: %s", err);
+  if ((write ? mu_store_begin : mu_store_begin_read)(s, err, sizeof err))
+    return luaL_error(L, "%s: %s", write ? "transaction" : "read", err);
   lua_pushvalue(L, 2);
   lua_pushvalue(L, 1);
   for (int i = 0; i < nargs; i++) lua_pushvalue(L, 3 + i);
@@ -82,18 +87,55 @@ static int store_transaction(lua_State *L) {
   return lua_gettop(L) - base;
 }
 
+static int store_transaction(lua_State *L) { return in_transaction(L, 1); }
+static int store_read(lua_State *L) { return in_transaction(L, 0); }
+
+/* What db:sql allows: never transaction control (db:transaction owns it); when read_only, reading only. */
+typedef struct {
+  int read_only;
+  const char *denied;   /* why the last refusal happened */
+} sql_guard;
+
+static int sql_authorizer(void *ctx, int action, const char *a, const char *b, const char *c, const char *d) {
+  sql_guard *g = ctx;
+  (void)b; (void)c; (void)d;
+  switch (action) {
+    case SQLITE_TRANSACTION: case SQLITE_SAVEPOINT:
+      g->denied = "transaction control (BEGIN, COMMIT, ROLLBACK, SAVEPOINT) belongs to db:transaction(fn): "
+                  "a COMMIT here would break its promise to roll everything back";
+      return SQLITE_DENY;
+    case SQLITE_PRAGMA:
+      if (a && strcmp(a, "writable_schema") == 0) {
+        g->denied = "PRAGMA writable_schema is not allowed";
+        return SQLITE_DENY;
+      }
+      break;
+    default:
+      break;
+  }
+  if (g->read_only && action != SQLITE_SELECT && action != SQLITE_READ && action != SQLITE_FUNCTION &&
+      action != SQLITE_RECURSIVE) {
+    g->denied = "this store is open for reading only here (a sandboxed script): only SELECT is allowed";
+    return SQLITE_DENY;
+  }
+  return SQLITE_OK;
+}
+
 /*
 ** db:sql(statement, ...): the raw-SQL escape hatch. Values are bound to the
 ** statement's ? parameters, never spliced into its text; the number of
-** values must match. Returns an array of rows (tables keyed by column name)
-** and the number of rows changed.
+** values must match. One statement (a trailing comment is fine); no
+** transaction control. Returns an array of rows (tables keyed by column
+** name; a NULL column is absent) and the number
+** of rows changed.
 */
 static int store_sql(lua_State *L) {
+  lstore *ls = mu_checkstore(L, 1);
   mu_store *s = mu_checkopen(L, 1);
   const char *sql = luaL_checkstring(L, 2);
   int nvals = lua_gettop(L) - 2;
   sqlite3 *db = mu_store_db(s);
-  sqlite3_stmt *st;
+  sqlite3_stmt *st, *next = NULL;
   const char *tail;
   char what[32];
   /* Convert every value before preparing: a bad one raises with nothing to free. */
@@ -101,14 +143,27 @@ static int store_sql(lua_State *L) {
     snprintf(what, sizeof what, "sql: value %d", i + 1);
     mu_tovalue(L, 3 + i, what);
   }
-  if (sqlite3_prepare_v2(db, sql, -1, &st, &tail) != SQLITE_OK)
+  sql_guard guard = {ls->read_only, NULL};
+  sqlite3_set_authorizer(db, sql_authorizer, &guard);
+  int rc = sqlite3_prepare_v2(db, sql, -1, &st, &tail);
+  /* Whatever follows must be only blanks, semicolons and comments: preparing it yields no statement. */
+  if (rc == SQLITE_OK && st) rc = sqlite3_prepare_v2(db, tail, -1, &next, NULL);
+  sqlite3_set_authorizer(db, NULL, NULL);
+  if (rc != SQLITE_OK) {
+    sqlite3_finalize(st);
+    if (guard.denied) return luaL_error(L, "sql: refused: %s", guard.denied);
     return luaL_error(L, "sql: %s", sqlite3_errmsg(db));
-  while (*tail == ' ' || *tail == '\n' || *tail == '\t' || *tail == ';' || *tail == '\r') tail++;
-  if (*tail) {
+  }
+  if (next) {
+    sqlite3_finalize(next);
     sqlite3_finalize(st);
     return luaL_error(L, "sql: one statement at a time (found more after the first)");
   }
   if (!st) return luaL_error(L, "sql: empty statement");
+  if (ls->read_only && !sqlite3_stmt_readonly(st)) {
+    sqlite3_finalize(st);
+    return luaL_error(L, "sql: refused: this store is open for reading only here (a sandboxed script)");
+  }
   int nparams = sqlite3_bind_parameter_count(st);
   if (nparams != nvals) {
     sqlite3_finalize(st);
@@ -196,6 +251,7 @@ static const luaL_Reg store_methods[] = {
   {"close", store_close},
   {"path", store_path},
   {"transaction", store_transaction},
+  {"read", store_read},
   {"sql", store_sql},
   {"init", store_init},
   {"collection", store_collection},

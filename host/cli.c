@@ -23,7 +23,9 @@ static const char usage_text[] =
   "  export KIND [--format csv|json] [--out FILE]\n"
   "                         write a collection (to stdout without --out)\n"
   "  fetch URL --as KIND [--format csv|json] [--offline] [--retries N] [--timeout S] [--max-bytes N]\n"
-  "                         fetch a dataset over http(s) and import it in one transaction\n"
+  "        [--low-speed-limit B --low-speed-time S]\n"
+  "                         fetch a dataset over http(s) to a temporary file, then import it in\n"
+  "                         one short transaction; slower than B bytes/s (100) for S s (30) is a stall\n"
   "  report SCRIPT --out FILE [--format html|md|csv|json] [--wait] [-- ARGS...]\n"
   "                         render the report a script returns, atomically, under a lock;\n"
   "                         exit 75 when another run holds the lock (unless --wait)\n"
@@ -35,12 +37,36 @@ static const char usage_text[] =
   "                         print crontab and systemd timer units for a report\n"
   "\n"
   "Options:\n"
+  "  --wait SECONDS         how long a writer waits for another to finish with the store\n"
+  "                         (also MUTUALS_BUSY_TIMEOUT; default 30, 10 in the REPL)\n"
   "  --db PATH              the store to use (also MUTUALS_DB); default\n"
   "                         ${XDG_DATA_HOME:-~/.local/share}/mutuals/store.db\n"
   "  -h, --help             this help\n"
   "  -V, --version          the version\n"
   "\n"
   "mutuals-lua is a drop-in lua5.4 with `require \"mutuals\"` available.\n";
+
+/* Is a one of the option names given? */
+static int is_opt(const char *a, const char *n1, const char *n2, const char *n3, const char *n4, const char *n5) {
+  return !strcmp(a, n1) || !strcmp(a, n2) || !strcmp(a, n3) || !strcmp(a, n4) || !strcmp(a, n5);
+}
+
+/* A whole decimal number in [min, max]: 0, else -1 (then a usage error follows). */
+static int number(const char *v, double min, double max, double *out) {
+  char *end;
+  errno = 0;
+  double x = strtod(v, &end);
+  if (!*v || *end || errno || !(x >= min) || !(x <= max)) return -1;
+  *out = x;
+  return 0;
+}
+
+static int usage_error_2(const char *fmt, const char *a, const char *b) {
+  fprintf(stderr, "mutuals: ");
+  fprintf(stderr, fmt, a, b);
+  fprintf(stderr, " (try 'mutuals --help')\n");
+  return 2;
+}
 
 static int usage_error(const char *fmt, const char *what) {
   fprintf(stderr, "mutuals: ");
@@ -119,10 +145,16 @@ static int cmd_import(int argc, char **argv) {
     if (fp != stdin) fclose(fp);
     return 1;
   }
-  mu_import_opts opts = {20, 0, NULL, 0};
+  mu_import_opts opts = {20, 0, NULL, 0, 0};
   int rc = mu_import(s, e, fmt, strcmp(pos[1], "-") == 0 ? "stdin" : pos[1], fp, &opts);
   if (fp != stdin) fclose(fp);
   mu_store_close(s);
+  if (rc && opts.busy) {
+    fprintf(stderr, "mutuals: import of %s: nothing was written: %s", e->plural, opts.errors ? opts.errors : "busy\n");
+    if (opts.errors && opts.errors[strlen(opts.errors) - 1] != '\n') fputc('\n', stderr);
+    free(opts.errors);
+    return 75;
+  }
   if (rc) {
     fputs(opts.errors ? opts.errors : "import failed\n", stderr);
     fprintf(stderr, "mutuals: import of %s failed: nothing was written; fix the rows above and run it again\n",
@@ -176,9 +208,24 @@ static int cmd_fetch(int argc, char **argv) {
     if (strcmp(a, "--as") == 0 && v) kind = argv[++i];
     else if (strcmp(a, "--format") == 0 && v) format = argv[++i];
     else if (strcmp(a, "--offline") == 0) offline = 1;
-    else if (strcmp(a, "--retries") == 0 && v) o.retries = atoi(argv[++i]);
-    else if (strcmp(a, "--timeout") == 0 && v) o.timeout_ms = (long)(atof(argv[++i]) * 1000);
-    else if (strcmp(a, "--max-bytes") == 0 && v) o.max_bytes = atoll(argv[++i]);
+    else if (is_opt(a, "--retries", "--timeout", "--max-bytes", "--low-speed-limit", "--low-speed-time")) {
+      double x;
+      static const struct { const char *name; double min, max; } lim[] = {
+        {"--retries", 0, 100}, {"--timeout", 0.001, 86400}, {"--max-bytes", 1, 1e15},
+        {"--low-speed-limit", 0, 1e12}, {"--low-speed-time", 1, 86400},
+      };
+      size_t k = 0;
+      while (strcmp(lim[k].name, a) != 0) k++;
+      if (!v || number(v, lim[k].min, lim[k].max, &x))
+        return usage_error_2("fetch: %s needs a number from %s", a, k == 0 ? "0 to 100" : k == 1 ? "0.001 to 86400 (seconds)" :
+                             k == 2 ? "1 (bytes)" : k == 3 ? "0 (bytes a second)" : "1 to 86400 (seconds)");
+      i++;
+      if (k == 0) o.retries = (int)x;
+      else if (k == 1) o.timeout_ms = (long)(x * 1000);
+      else if (k == 2) o.max_bytes = (long long)x;
+      else if (k == 3) o.low_speed_limit = (long)x;
+      else o.low_speed_time = (long)x;
+    }
     else if (a[0] == '-') return usage_error("fetch: unknown option '%s'", a);
     else if (!url) url = a;
     else return usage_error("fetch: unexpected argument '%s'", a);
@@ -248,6 +295,15 @@ int cli_main(int argc, char **argv) {
     if (strcmp(o, "-V") == 0 || strcmp(o, "--version") == 0) {
       printf("mutuals %s (%s, SQLite %s)\n", MUTUALS_VERSION, LUA_RELEASE, sqlite3_libversion());
       return 0;
+    }
+    if (strcmp(o, "--wait") == 0 || strncmp(o, "--wait=", 7) == 0) {
+      const char *v = o[6] == '=' ? o + 7 : (i + 1 < argc ? argv[++i] : NULL);
+      char *end;
+      double secs = v ? strtod(v, &end) : -1;
+      if (!v || !*v || *end || !(secs >= 0) || secs > 86400)
+        return usage_error("--wait needs a number of seconds from 0 to 86400, got '%s'", v ? v : "");
+      setenv("MUTUALS_BUSY_TIMEOUT", v, 1);
+      continue;
     }
     if (strcmp(o, "--db") == 0 || strncmp(o, "--db=", 5) == 0) {
       const char *path = o[4] == '=' ? o + 5 : (i + 1 < argc ? argv[++i] : NULL);

@@ -180,6 +180,7 @@ static void history_path(repl_state *st) {
 
 int repl_main(void) {
   repl_state st = {isatty(0) && isatty(1), 0, ""};
+  setenv("MUTUALS_BUSY_TIMEOUT", "10", 0);   /* a person at the prompt waits less than a scheduled job */
   lua_State *L = luaL_newstate();
   if (!L) {
     fprintf(stderr, "mutuals: not enough memory\n");

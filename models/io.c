@@ -529,10 +529,13 @@ int mu_import(mu_store *s, const mu_entity *e, mu_format fmt, const char *name, 
      import can spare SQLite the same check (the pragma cannot change inside one). */
   int fk_off = mu_store_depth(s) == 0 && sqlite3_get_autocommit(mu_store_db(s));
   if (fk_off) sqlite3_exec(mu_store_db(s), "PRAGMA foreign_keys = OFF", NULL, NULL, NULL);
-  if (mu_store_begin(s, err, sizeof err)) {
+  opts->busy = 0;
+  int began = mu_store_begin(s, err, sizeof err);
+  if (began) {
     if (fk_off) sqlite3_exec(mu_store_db(s), "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
-    report(&im, 0, "%s", err);
-    opts->errors = im.errors;
+    /* Not the rows' fault: the message says so, and names the store's holder. */
+    opts->busy = began == MU_BUSY;
+    opts->errors = strdup(err);
     return -1;
   }
   im.may_default_source = mu_field_find(e, "source_id") != NULL;
@@ -576,9 +579,11 @@ int mu_import(mu_store *s, const mu_entity *e, mu_format fmt, const char *name, 
       im.errlen += (size_t)len;
     }
   }
-  if (im.nerrors || mu_store_commit(s, err, sizeof err)) {
+  int committed = im.nerrors ? -1 : mu_store_commit(s, err, sizeof err);
+  if (committed) {
     mu_store_rollback(s);
     if (fk_off) sqlite3_exec(mu_store_db(s), "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
+    opts->busy = committed == MU_BUSY;
     if (!im.nerrors) report(&im, 0, "%s", err);
     opts->errors = im.errors;
     return -1;

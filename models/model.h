@@ -221,8 +221,17 @@ const char *mu_store_path(mu_store *s);
 int mu_store_reset(mu_store *s, char *err, size_t errlen);   /* drop all, reload dataset */
 int mu_store_schema_version(void);
 
-/* Nestable transactions (savepoints). 0 on success; message in err. */
+/*
+** Nestable transactions. The outermost takes the write lock up front (BEGIN
+** IMMEDIATE), waiting mu_busy_timeout_ms() for another writer; begin_read
+** is a snapshot for reading. 0 on success; MU_BUSY when the wait ran out
+** (err names the holder if it can); -1 otherwise; message in err.
+*/
+#define MU_BUSY (-2)
 int mu_store_begin(mu_store *s, char *err, size_t errlen);
+int mu_store_begin_read(mu_store *s, char *err, size_t errlen);
+int mu_busy_timeout_ms(void);                       /* MUTUALS_BUSY_TIMEOUT seconds, default 30 */
+void mu_store_busy_message(mu_store *s, char *err, size_t errlen);
 int mu_store_commit(mu_store *s, char *err, size_t errlen);
 void mu_store_rollback(mu_store *s);
 int mu_store_depth(mu_store *s);
@@ -369,6 +378,7 @@ typedef struct {
   long long rows;            /* out: rows imported */
   char *errors;              /* out: malloc'd "FILE:LINE: field: reason\n"... */
   long long source_id;       /* rows without a source column point here; 0: record the file as a source */
+  int busy;                  /* out: failed because another writer held the store, not because of the rows */
 } mu_import_opts;
 
 int mu_format_parse(const char *text, mu_format *fmt);
@@ -408,6 +418,9 @@ int mu_import(mu_store *s, const mu_entity *e, mu_format fmt, const char *name,
 int mu_export(mu_store *s, const mu_entity *e, mu_format fmt, void *fp, char *err, size_t errlen);
 
 /* ---------------------------------------------------------------- remote data */
+
+#define MU_MAX_HEADER_LINE (64 * 1024)   /* a longer response header line is refused */
+#define MU_MAX_RETRY_AFTER 3600L         /* seconds: a larger Retry-After counts as this */
 
 typedef struct {
   long connect_timeout_ms, timeout_ms;

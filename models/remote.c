@@ -33,7 +33,7 @@ struct mu_transfer {
   char errbuf[CURL_ERROR_SIZE];
   char *buf;                 /* bytes received and not yet read */
   size_t len, off, cap;
-  int done, headers_done, too_big;
+  int done, headers_done, too_big, header_too_long;
   CURLcode result;
   EVP_MD_CTX *sha;
   double last_progress;
@@ -43,7 +43,7 @@ void mu_fetch_defaults(mu_fetch_opts *o) {
   memset(o, 0, sizeof *o);
   o->connect_timeout_ms = 10000;
   o->timeout_ms = 300000;
-  o->low_speed_limit = 1;          /* bytes per second ... */
+  o->low_speed_limit = 100;        /* bytes per second ... (a drip of 2 B/s is a stall, not a download) */
   o->low_speed_time = 30;          /* ... for this many seconds counts as stalled */
   o->max_bytes = 512LL << 20;
   o->max_redirects = 5;
@@ -58,6 +58,10 @@ static size_t on_header(char *line, size_t size, size_t n, void *ctx) {
   mu_transfer *t = ctx;
   size_t len = size * n;
   mu_fetch_result *r = t->res;
+  if (len > MU_MAX_HEADER_LINE) {   /* no honest server needs one this long */
+    t->header_too_long = 1;
+    return 0;
+  }
   if (len >= 5 && strncmp(line, "HTTP/", 5) == 0) {
     free(r->etag); free(r->last_modified); free(r->content_type);
     r->etag = r->last_modified = r->content_type = NULL;
@@ -85,11 +89,14 @@ static size_t on_header(char *line, size_t size, size_t n, void *ctx) {
     char tmp[64];
     snprintf(tmp, sizeof tmp, "%.*s", (int)(vlen < 63 ? vlen : 63), v);
     char *end;
-    long secs = strtol(tmp, &end, 10);
-    if (end != tmp && *end == '\0' && secs >= 0) r->retry_after = secs;
+    errno = 0;
+    long long secs = strtoll(tmp, &end, 10);   /* saturates at LLONG_MAX with ERANGE */
+    if (end != tmp && *end == '\0' && secs >= 0)
+      r->retry_after = secs > MU_MAX_RETRY_AFTER || errno == ERANGE ? MU_MAX_RETRY_AFTER : (long)secs;
     else {
-      time_t when = mu_curl.getdate(tmp, NULL);
-      if (when > 0) r->retry_after = when > time(NULL) ? (long)(when - time(NULL)) : 0;
+      time_t when = mu_curl.getdate(tmp, NULL), now = time(NULL);
+      if (when > 0)
+        r->retry_after = when <= now ? 0 : when - now > MU_MAX_RETRY_AFTER ? MU_MAX_RETRY_AFTER : (long)(when - now);
     }
   }
   if (slot) {
@@ -258,7 +265,7 @@ static mu_transfer *attempt(const char *url, const mu_fetch_opts *o, mu_fetch_re
 
 /* Is this failure worth another attempt? */
 static int retryable(mu_transfer *t, long status) {
-  if (t->too_big) return 0;
+  if (t->too_big || t->header_too_long) return 0;
   if (status == 429 || (status >= 500 && status <= 599)) return 1;
   if (status >= 400) return 0;
   switch (t->result) {
@@ -272,7 +279,13 @@ static int retryable(mu_transfer *t, long status) {
 
 /* The message for a failed attempt, naming the URL and what happened. */
 static void describe(mu_transfer *t, const char *url, long status, char *err, size_t errlen) {
-  if (t->too_big)
+  if (t->header_too_long || (t->result == CURLE_OUT_OF_MEMORY && !t->headers_done))
+    snprintf(err, errlen, "%s: refused: the server sent a header line longer than %d KiB", url,
+             t->header_too_long ? MU_MAX_HEADER_LINE / 1024 : 100);
+  else if (t->result == CURLE_OPERATION_TIMEDOUT && strstr(t->errbuf, "too slow"))
+    snprintf(err, errlen, "%s: stalled: less than %ld bytes a second for %ld seconds (%s)", url,
+             t->opts->low_speed_limit, t->opts->low_speed_time, t->errbuf);
+  else if (t->too_big)
     snprintf(err, errlen, "%s: the body is larger than the limit of %lld bytes (raise max_bytes if it is expected)",
              url, (long long)t->opts->max_bytes);
   else if (status >= 400)
@@ -295,7 +308,7 @@ static void describe(mu_transfer *t, const char *url, long status, char *err, si
     snprintf(err, errlen, "%s: %s", url, t->errbuf[0] ? t->errbuf : mu_curl.easy_strerror(t->result));
 }
 
-static void sleep_ms(long ms) {
+static void sleep_ms(long long ms) {
   struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
   while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {}
 }
@@ -355,17 +368,20 @@ int mu_fetch(const char *url, const mu_fetch_opts *o, mu_fetch_body body, void *
     }
     describe(t, url, status, err, errlen);
     int again = retryable(t, status) && n <= o->retries;
-    long wait = o->backoff_ms << (n - 1);
-    wait += (long)(rand_r(&seed) % (unsigned)(o->backoff_ms + 1));   /* jitter */
-    if (res->retry_after >= 0) wait = res->retry_after * 1000;
+    /* All in 64 bits, capped: neither a long backoff series nor a server's Retry-After can overflow. */
+    long long wait = (long long)o->backoff_ms << (n - 1 < 20 ? n - 1 : 20);
+    wait += (long long)(rand_r(&seed) % (unsigned)(o->backoff_ms + 1));   /* jitter */
+    if (res->retry_after >= 0) wait = (long long)res->retry_after * 1000;
     transfer_free(t);
     clock_gettime(CLOCK_MONOTONIC, &now);
-    long elapsed = (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
+    long long elapsed = (long long)(now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
     if (!again || elapsed + wait > o->max_retry_ms) {
-      if (n > 1) {
-        size_t used = strlen(err);
+      size_t used = strlen(err);
+      if (again && res->retry_after >= 0)
+        snprintf(err + used, errlen - used, " (the server asks to wait %ld s, beyond the retry limit of %ld s)",
+                 res->retry_after, o->max_retry_ms / 1000);
+      else if (n > 1)
         snprintf(err + used, errlen - used, " (after %d attempts)", n);
-      }
       return -1;
     }
     sleep_ms(wait);

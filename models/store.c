@@ -3,18 +3,26 @@
 ** applies any pending migrations and, for a new store, loads the bundled
 ** dataset, all in one transaction so a failure leaves nothing behind.
 */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "model.h"
 #include "embed.h"
 
 struct mu_store {
   sqlite3 *db;
   char *path;
-  int depth;        /* open savepoints */
+  int depth;        /* open transaction levels: the outermost a BEGIN, the rest savepoints */
+  int outer;        /* the outermost level is ours (BEGIN), not a savepoint inside someone else's */
+  int writer_note;  /* we wrote <path>-writer and remove it at the end */
   mu_reader *readers; /* scans that may be reading ahead on another thread */
 };
+
+static void remove_writer_note(mu_store *s);
 
 static int schema_version(void) {
   int n = 0;
@@ -123,7 +131,7 @@ int mu_store_open(const char *path, int flags, mu_store **out, char *err, size_t
      or dropped column is an error, not its own name as every row's value. */
   sqlite3_db_config(db, SQLITE_DBCONFIG_DQS_DML, 0, (int *)NULL);
   sqlite3_db_config(db, SQLITE_DBCONFIG_DQS_DDL, 0, (int *)NULL);
-  sqlite3_busy_timeout(db, 10000);
+  sqlite3_busy_timeout(db, mu_busy_timeout_ms());
   if (exec(db, "PRAGMA foreign_keys = ON", why, sizeof why) ||
       query_int(db, "PRAGMA user_version", &version) ||
       query_int(db, "SELECT count(*) FROM sqlite_schema", &objects)) {
@@ -171,6 +179,7 @@ fail:
 
 void mu_store_close(mu_store *s) {
   if (!s) return;
+  remove_writer_note(s);
   mu_readers_detach(&s->readers);
   sqlite3_close_v2(s->db);
   free(s->path);
@@ -231,13 +240,109 @@ fail:
   return -1;
 }
 
-/* Transactions nest as savepoints named by depth. */
-int mu_store_begin(mu_store *s, char *err, size_t errlen) {
+/*
+** How long a writer waits for another to finish: MUTUALS_BUSY_TIMEOUT
+** seconds (set by --wait), else 30 s. Fractions are allowed; 0 fails at once.
+*/
+int mu_busy_timeout_ms(void) {
+  const char *env = getenv("MUTUALS_BUSY_TIMEOUT");
+  char *end;
+  double secs = env && *env ? strtod(env, &end) : 30;
+  if (env && *env && (*end || !(secs >= 0) || secs > 86400)) secs = 30;
+  return (int)(secs * 1000);
+}
+
+/* <path>-writer: who holds the write lock, for the message of whoever waits for it. */
+static void writer_note_path(mu_store *s, char *buf, size_t len) {
+  snprintf(buf, len, "%s-writer", s->path);
+}
+
+static void write_writer_note(mu_store *s) {
+  char path[4200], cmd[256] = "", now[32], note[400];
+  writer_note_path(s, path, sizeof path);
+  FILE *c = fopen("/proc/self/cmdline", "rb");
+  if (c) {
+    size_t n = fread(cmd, 1, sizeof cmd - 1, c);
+    fclose(c);
+    for (size_t i = 0; i < n; i++) if (cmd[i] == '\0' || cmd[i] == '\n') cmd[i] = ' ';
+    cmd[n] = '\0';
+    while (n && cmd[n - 1] == ' ') cmd[--n] = '\0';
+  }
+  mu_now_utc(now, sizeof now);
+  int len = snprintf(note, sizeof note, "%ld\n%s\n%s\n", (long)getpid(), now, cmd);
+  int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return;   /* a read-only folder: no note, only a vaguer message for others */
+  s->writer_note = write(fd, note, (size_t)len) == len;
+  close(fd);
+}
+
+static void remove_writer_note(mu_store *s) {
+  char path[4200];
+  if (!s->writer_note) return;
+  writer_note_path(s, path, sizeof path);
+  unlink(path);
+  s->writer_note = 0;
+}
+
+void mu_store_busy_message(mu_store *s, char *err, size_t errlen) {
+  char path[4200], note[400] = "";
+  writer_note_path(s, path, sizeof path);
+  FILE *fp = fopen(path, "r");
+  size_t n = fp ? fread(note, 1, sizeof note - 1, fp) : 0;
+  if (fp) fclose(fp);
+  note[n] = '\0';
+  long pid = 0;
+  char since[40] = "", cmd[300] = "";
+  if (n) sscanf(note, "%ld\n%39[^\n]\n%299[^\n]", &pid, since, cmd);
+  int alive = pid > 0 && (kill((pid_t)pid, 0) == 0 || errno == EPERM);
+  double waited = mu_busy_timeout_ms() / 1000.0;
+  if (alive)
+    snprintf(err, errlen, "the store %s is busy: another writer holds it (pid %ld, %s, since %s) and %g s of "
+             "waiting ran out; let it finish and run this again, or wait longer with --wait SECONDS "
+             "(MUTUALS_BUSY_TIMEOUT)", s->path, pid, cmd[0] ? cmd : "command unknown", since, waited);
+  else
+    snprintf(err, errlen, "the store %s is busy: another program holds its write lock and %g s of waiting ran "
+             "out; let it finish and run this again, or wait longer with --wait SECONDS (MUTUALS_BUSY_TIMEOUT)",
+             s->path, waited);
+}
+
+/*
+** Transactions nest. The outermost is BEGIN IMMEDIATE: it takes the write
+** lock up front, waiting for another writer (busy timeout) instead of
+** failing when a read turns into a write halfway; a read-only one is a
+** plain BEGIN (a snapshot). Inner levels are savepoints. The outermost
+** level ends with COMMIT or ROLLBACK: never a commit of nothing, which
+** would still rewrite the file's header.
+*/
+static int begin(mu_store *s, int write, char *err, size_t errlen) {
   char sql[48];
-  snprintf(sql, sizeof sql, "SAVEPOINT mu_%d", s->depth);
-  if (exec(mu_store_db(s), sql, err, errlen)) return -1;
+  if (s->depth == 0 && sqlite3_get_autocommit(mu_store_db(s))) {
+    int rc = sqlite3_exec(mu_store_db(s), write ? "BEGIN IMMEDIATE" : "BEGIN", NULL, NULL, NULL);
+    if ((rc & 0xff) == SQLITE_BUSY) {
+      mu_store_busy_message(s, err, errlen);
+      return MU_BUSY;
+    }
+    if (rc != SQLITE_OK) {
+      snprintf(err, errlen, "%s", sqlite3_errmsg(mu_store_db(s)));
+      return -1;
+    }
+    s->outer = 1;
+    if (write) write_writer_note(s);
+  } else {
+    snprintf(sql, sizeof sql, "SAVEPOINT mu_%d", s->depth);
+    if (exec(mu_store_db(s), sql, err, errlen)) return -1;
+    if (s->depth == 0) s->outer = 0;
+  }
   s->depth++;
   return 0;
+}
+
+int mu_store_begin(mu_store *s, char *err, size_t errlen) {
+  return begin(s, 1, err, errlen);
+}
+
+int mu_store_begin_read(mu_store *s, char *err, size_t errlen) {
+  return begin(s, 0, err, errlen);
 }
 
 int mu_store_commit(mu_store *s, char *err, size_t errlen) {
@@ -246,8 +351,21 @@ int mu_store_commit(mu_store *s, char *err, size_t errlen) {
     snprintf(err, errlen, "no transaction to commit");
     return -1;
   }
-  snprintf(sql, sizeof sql, "RELEASE mu_%d", s->depth - 1);
-  if (exec(mu_store_db(s), sql, err, errlen)) return -1;
+  if (s->depth == 1 && s->outer) {
+    int rc = sqlite3_exec(mu_store_db(s), "COMMIT", NULL, NULL, NULL);
+    if ((rc & 0xff) == SQLITE_BUSY) {
+      mu_store_busy_message(s, err, errlen);
+      return MU_BUSY;
+    }
+    if (rc != SQLITE_OK) {
+      snprintf(err, errlen, "%s", sqlite3_errmsg(mu_store_db(s)));
+      return -1;
+    }
+    remove_writer_note(s);
+  } else {
+    snprintf(sql, sizeof sql, "RELEASE mu_%d", s->depth - 1);
+    if (exec(mu_store_db(s), sql, err, errlen)) return -1;
+  }
   s->depth--;
   return 0;
 }
@@ -256,6 +374,11 @@ void mu_store_rollback(mu_store *s) {
   char sql[80];
   if (s->depth == 0) return;
   s->depth--;
+  if (s->depth == 0 && s->outer) {
+    if (!sqlite3_get_autocommit(mu_store_db(s))) sqlite3_exec(mu_store_db(s), "ROLLBACK", NULL, NULL, NULL);
+    remove_writer_note(s);
+    return;
+  }
   snprintf(sql, sizeof sql, "ROLLBACK TO mu_%d; RELEASE mu_%d", s->depth, s->depth);
   sqlite3_exec(mu_store_db(s), sql, NULL, NULL, NULL);
 }

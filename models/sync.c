@@ -4,6 +4,7 @@
 ** SHA-256 of the body, when it was fetched and how many rows it gave. A
 ** re-sync replaces the rows that came from the same URL; a 304 keeps them.
 */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,38 +38,46 @@ static int exec_id(mu_store *s, const char *sql, long long id, const char *text)
   return rc == SQLITE_DONE ? 0 : -1;
 }
 
-/* The body arrives: drop the rows this URL gave last time, import the new ones. */
-static int import_body(FILE *fp, void *vctx, char *err, size_t errlen) {
-  sync_ctx *c = vctx;
-  char why[512];
-  if (mu_store_begin(c->s, why, sizeof why)) {
-    snprintf(err, errlen, "%s: %s", c->url, why);
+/*
+** The body arrives: it is copied to a temporary file, under the size limit
+** the transfer enforces. Nothing touches the store while the network is
+** slow: the write lock is taken only for the short import that follows.
+*/
+static int save_body(FILE *fp, void *vctx, char *err, size_t errlen) {
+  FILE *out = vctx;
+  char buf[65536];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, fp)) > 0)
+    if (fwrite(buf, 1, n, out) != n) {
+      snprintf(err, errlen, "cannot keep the download in a temporary file: %s", strerror(errno));
+      return -1;
+    }
+  if (ferror(fp)) {
+    snprintf(err, errlen, "the transfer failed while reading the body");
     return -1;
   }
+  return fflush(out) == 0 ? 0 : -1;
+}
+
+/* Drop the rows this URL gave last time and import the new ones, inside the caller's transaction. */
+static int import_body(sync_ctx *c, FILE *fp, char *err, size_t errlen) {
   char *sql = sqlite3_mprintf("DELETE FROM \"%w\" WHERE source_id = ?", c->e->table);
   int rc = sql ? exec_id(c->s, sql, c->source_id, NULL) : -1;
   sqlite3_free(sql);
   if (rc) {
     snprintf(err, errlen, "%s: cannot replace the %s it gave before: %s", c->url, c->e->plural,
              sqlite3_errmsg(mu_store_db(c->s)));
-    mu_store_rollback(c->s);
     return -1;
   }
-  mu_import_opts opts = {20, 0, NULL, c->source_id};
+  mu_import_opts opts = {20, 0, NULL, c->source_id, 0};
   if (mu_import(c->s, c->e, c->fmt, c->url, fp, &opts)) {
     free(c->errors);
     c->errors = opts.errors;
     snprintf(err, errlen, "%s: the data is not a valid %s file of %s: nothing was written",
              c->url, c->fmt == MU_FMT_CSV ? "CSV" : "JSON", c->e->plural);
-    mu_store_rollback(c->s);
     return -1;
   }
   c->rows = opts.rows;
-  if (mu_store_commit(c->s, why, sizeof why)) {
-    snprintf(err, errlen, "%s: %s", c->url, why);
-    mu_store_rollback(c->s);
-    return -1;
-  }
   return 0;
 }
 
@@ -127,11 +136,34 @@ int mu_sync(mu_store *s, const mu_entity *e, const char *url, mu_format fmt, con
     res->rows = count_rows(s, e, id);
     return 0;
   }
-  if (mu_store_begin(s, why, sizeof why)) {
-    snprintf(err, errlen, "%s", why);
+  /* Fetch first, into a temporary file, holding no lock on the store. */
+  FILE *body = tmpfile();
+  if (!body) {
+    snprintf(err, errlen, "%s: cannot make a temporary file for the download: %s", url, strerror(errno));
     free(etag);
     free(last_modified);
     return -1;
+  }
+  mu_fetch_opts opts = *o;
+  opts.etag = etag;
+  opts.last_modified = last_modified;
+  mu_fetch_result fr;
+  int rc = mu_fetch(url, &opts, save_body, body, &fr, err, errlen);
+  res->attempts = fr.attempts;
+  free(etag);
+  free(last_modified);
+  if (rc) {
+    mu_fetch_result_free(&fr);
+    fclose(body);
+    return -1;
+  }
+  /* Then one short transaction: the source row, the rows it gives, its validators. */
+  int began = mu_store_begin(s, why, sizeof why);
+  if (began) {
+    snprintf(err, errlen, "%s: fetched, but %s", url, why);
+    mu_fetch_result_free(&fr);
+    fclose(body);
+    return began;
   }
   sqlite3_stmt *st;
   if (!id && sqlite3_prepare_v2(mu_store_db(s), "INSERT INTO sources (key, title, location, kind) "
@@ -140,18 +172,16 @@ int mu_sync(mu_store *s, const mu_entity *e, const char *url, mu_format fmt, con
     if (sqlite3_step(st) == SQLITE_DONE) id = sqlite3_last_insert_rowid(mu_store_db(s));
     sqlite3_finalize(st);
   }
+  sync_ctx ctx = {s, e, url, fmt, id, 0, NULL};
   if (!id) {
     snprintf(err, errlen, "%s: cannot record the source: %s", url, sqlite3_errmsg(mu_store_db(s)));
-    goto fail;
+    rc = -1;
+  } else if (!fr.not_modified) {
+    rewind(body);
+    rc = import_body(&ctx, body, err, errlen);
+    res->errors = ctx.errors;
   }
-  mu_fetch_opts opts = *o;
-  opts.etag = etag;
-  opts.last_modified = last_modified;
-  sync_ctx ctx = {s, e, url, fmt, id, 0, NULL};
-  mu_fetch_result fr;
-  int rc = mu_fetch(url, &opts, import_body, &ctx, &fr, err, errlen);
-  res->attempts = fr.attempts;
-  res->errors = ctx.errors;
+  fclose(body);
   if (rc) {
     mu_fetch_result_free(&fr);
     goto fail;
@@ -183,12 +213,8 @@ int mu_sync(mu_store *s, const mu_entity *e, const char *url, mu_format fmt, con
     snprintf(err, errlen, "%s: cannot record the source: %s", url, sqlite3_errmsg(mu_store_db(s)));
     goto fail;
   }
-  free(etag);
-  free(last_modified);
   return 0;
 fail:
   mu_store_rollback(s);
-  free(etag);
-  free(last_modified);
   return -1;
 }

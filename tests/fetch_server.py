@@ -47,7 +47,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def do_GET(self):
         n = self.count()
-        p = self.path
+        p, _, query = self.path.partition("?")
         if p == "/good.csv" or p == "/versioned.csv":
             etag = '"v1"' if p == "/good.csv" or n < 3 else '"v2"'
             body = good_csv(p, extra=etag == '"v2"')
@@ -90,6 +90,42 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.wfile.flush()
             time.sleep(6)
             self.close_connection = True
+            return
+        if p == "/retry-huge.csv":
+            # A Retry-After no 64-bit number holds: the client must saturate, not overflow.
+            return self.send(503, b"later\n", {"Retry-After": "99999999999999999999"})
+        if p == "/drip.csv":
+            # Two bytes a second: a stall, however long the total timeout.
+            self.send_response(200)
+            self.send_header("Content-Length", "1000")
+            self.end_headers()
+            try:
+                for _ in range(120):
+                    self.wfile.write(b"ab")
+                    self.wfile.flush()
+                    time.sleep(1)
+            except OSError:
+                pass
+            self.close_connection = True
+            return
+        if p == "/long-header.csv":
+            self.send_response(200)
+            self.send_header("X-Long", "a" * (1 << 20))
+            self.send_header("Content-Length", "5")
+            self.end_headers()
+            self.wfile.write(b"name\n")
+            return
+        if p == "/slow-ok.csv":
+            # A valid body over about three seconds, fast enough not to stall.
+            rows = b"name\n" + b"".join(b"Slow sector %s %d\n" % (query.encode(), i) for i in range(100))
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(rows)))
+            self.end_headers()
+            step = len(rows) // 10 + 1
+            for i in range(0, len(rows), step):
+                self.wfile.write(rows[i:i + step])
+                self.wfile.flush()
+                time.sleep(0.3)
             return
         if p.startswith("/redirect/"):
             k = int(p.rsplit("/", 1)[1])
