@@ -314,18 +314,25 @@ void mu_store_busy_message(mu_store *s, char *err, size_t errlen) {
 ** level ends with COMMIT or ROLLBACK: never a commit of nothing, which
 ** would still rewrite the file's header.
 */
+/* 0, MU_BUSY with the holder named, or -1 with SQLite's message. */
+static int tx_result(mu_store *s, int rc, char *err, size_t errlen) {
+  if ((rc & 0xff) == SQLITE_BUSY) {
+    mu_store_busy_message(s, err, errlen);
+    return MU_BUSY;
+  }
+  if (rc != SQLITE_OK) {
+    snprintf(err, errlen, "%s", sqlite3_errmsg(mu_store_db(s)));
+    return -1;
+  }
+  return 0;
+}
+
 static int begin(mu_store *s, int write, char *err, size_t errlen) {
   char sql[48];
   if (s->depth == 0 && sqlite3_get_autocommit(mu_store_db(s))) {
-    int rc = sqlite3_exec(mu_store_db(s), write ? "BEGIN IMMEDIATE" : "BEGIN", NULL, NULL, NULL);
-    if ((rc & 0xff) == SQLITE_BUSY) {
-      mu_store_busy_message(s, err, errlen);
-      return MU_BUSY;
-    }
-    if (rc != SQLITE_OK) {
-      snprintf(err, errlen, "%s", sqlite3_errmsg(mu_store_db(s)));
-      return -1;
-    }
+    int rc = tx_result(s, sqlite3_exec(mu_store_db(s), write ? "BEGIN IMMEDIATE" : "BEGIN", NULL, NULL, NULL),
+                       err, errlen);
+    if (rc) return rc;
     s->outer = 1;
     if (write) write_writer_note(s);
   } else {
@@ -352,15 +359,8 @@ int mu_store_commit(mu_store *s, char *err, size_t errlen) {
     return -1;
   }
   if (s->depth == 1 && s->outer) {
-    int rc = sqlite3_exec(mu_store_db(s), "COMMIT", NULL, NULL, NULL);
-    if ((rc & 0xff) == SQLITE_BUSY) {
-      mu_store_busy_message(s, err, errlen);
-      return MU_BUSY;
-    }
-    if (rc != SQLITE_OK) {
-      snprintf(err, errlen, "%s", sqlite3_errmsg(mu_store_db(s)));
-      return -1;
-    }
+    int rc = tx_result(s, sqlite3_exec(mu_store_db(s), "COMMIT", NULL, NULL, NULL), err, errlen);
+    if (rc) return rc;
     remove_writer_note(s);
   } else {
     snprintf(sql, sizeof sql, "RELEASE mu_%d", s->depth - 1);
