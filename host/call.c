@@ -9,6 +9,7 @@
 #include <lualib.h>
 #include "host.h"
 #include "../bindings/mutuals.h"
+#include "../models/model.h"
 
 static lua_State *globalL = NULL;   /* for the signal handler only */
 
@@ -19,11 +20,16 @@ static void lstop(lua_State *L, lua_Debug *ar) {
   luaL_error(L, "interrupted!");
 }
 
-/* Only async-signal-safe work here: reset the handler and set a hook. */
+/*
+** Only async-signal-safe work here: reset the handler, set a hook, and
+** interrupt SQLite, so that a long import or query inside one C call stops
+** too (and rolls back) instead of finishing before the hook can run.
+*/
 static void laction(int i) {
   int flag = LUA_MASKCALL | LUA_MASKRET | LUA_MASKLINE | LUA_MASKCOUNT;
   signal(i, SIG_DFL);
   lua_sethook(globalL, lstop, flag, 1);
+  mu_interrupt_all();
 }
 
 /* Error object -> message with traceback; non-strings use __tostring if any. */
@@ -42,6 +48,7 @@ int host_docall(lua_State *L, int narg, int nres) {
   lua_pushcfunction(L, host_msghandler);
   lua_insert(L, base);
   globalL = L;
+  mu_interrupt_clear();
   signal(SIGINT, laction);
   int status = lua_pcall(L, narg, nres, base);
   signal(SIGINT, SIG_DFL);

@@ -270,6 +270,11 @@ static void import_row(importer *im, mu_value *vals, long line) {
       bad = 1;
     }
   }
+  if (mu_interrupted()) {
+    report(im, 0, "interrupted at line %ld", line);
+    im->fatal = 1;
+    return;
+  }
   if (bad || im->nerrors) return;   /* after the first error, only check */
   if (prepare_insert(im, line)) return;
   /* The values' text lives until the step is done: SQLite need not copy it. */
@@ -281,6 +286,11 @@ static void import_row(importer *im, mu_value *vals, long line) {
   }
   int rc = sqlite3_step(im->insert);
   sqlite3_reset(im->insert);
+  if (rc == SQLITE_INTERRUPT) {
+    report(im, 0, "interrupted at line %ld", line);
+    im->fatal = 1;
+    return;
+  }
   if (rc != SQLITE_DONE) {
     const char *msg = sqlite3_errmsg(mu_store_db(im->s));
     const char *col = strstr(msg, "UNIQUE constraint failed: ");
@@ -525,6 +535,7 @@ int mu_import(mu_store *s, const mu_entity *e, mu_format fmt, const char *name, 
   im.max_errors = opts->max_errors > 0 ? opts->max_errors : 20;
   opts->rows = 0;
   opts->errors = NULL;
+  mu_interrupt_clear();
   /* Every reference is checked above; outside an enclosing transaction the
      import can spare SQLite the same check (the pragma cannot change inside one). */
   int fk_off = mu_store_depth(s) == 0 && sqlite3_get_autocommit(mu_store_db(s));

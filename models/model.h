@@ -231,6 +231,10 @@ int mu_store_schema_version(void);
 int mu_store_begin(mu_store *s, char *err, size_t errlen);
 int mu_store_begin_read(mu_store *s, char *err, size_t errlen);
 int mu_busy_timeout_ms(void);                       /* MUTUALS_BUSY_TIMEOUT seconds, default 30 */
+/* Stop whatever every open store is running (a signal handler may call it): it fails and rolls back. */
+void mu_interrupt_all(void);
+int mu_interrupted(void);         /* has mu_interrupt_all been called since mu_interrupt_clear? */
+void mu_interrupt_clear(void);
 void mu_store_busy_message(mu_store *s, char *err, size_t errlen);
 int mu_store_commit(mu_store *s, char *err, size_t errlen);
 void mu_store_rollback(mu_store *s);

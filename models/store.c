@@ -24,6 +24,40 @@ struct mu_store {
 
 static void remove_writer_note(mu_store *s);
 
+/*
+** Every open connection, for mu_interrupt_all: a Ctrl-C must stop a long
+** import or query (which then rolls back), not wait for it to finish.
+** sqlite3_interrupt only sets a flag, which is safe from a signal handler.
+*/
+#define MAX_OPEN 64
+static sqlite3 *volatile open_dbs[MAX_OPEN];
+
+static void track(sqlite3 *db, int on) {
+  for (int i = 0; i < MAX_OPEN; i++)
+    if (open_dbs[i] == (on ? NULL : db)) {
+      open_dbs[i] = on ? db : NULL;
+      return;
+    }
+}
+
+/*
+** SQLite forgets an interrupt that arrives between two statements (the
+** next one to start clears it), so long C loops that step many short
+** statements (an import) also look at this flag.
+*/
+static volatile sig_atomic_t stop_requested;
+
+int mu_interrupted(void) { return stop_requested; }
+void mu_interrupt_clear(void) { stop_requested = 0; }
+
+void mu_interrupt_all(void) {
+  stop_requested = 1;
+  for (int i = 0; i < MAX_OPEN; i++) {
+    sqlite3 *db = open_dbs[i];
+    if (db) sqlite3_interrupt(db);
+  }
+}
+
 static int schema_version(void) {
   int n = 0;
   while (mu_migrations[n]) n++;
@@ -170,6 +204,7 @@ int mu_store_open(const char *path, int flags, mu_store **out, char *err, size_t
     goto fail;
   }
   s->db = db;
+  track(db, 1);
   *out = s;
   return 0;
 fail:
@@ -181,6 +216,7 @@ void mu_store_close(mu_store *s) {
   if (!s) return;
   remove_writer_note(s);
   mu_readers_detach(&s->readers);
+  track(s->db, 0);
   sqlite3_close_v2(s->db);
   free(s->path);
   free(s);

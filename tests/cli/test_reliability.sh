@@ -149,6 +149,30 @@ false	sql: refused: transaction control (BEGIN, COMMIT, ROLLBACK, SAVEPOINT) bel
 }
 t "db:sql accepts a trailing comment and refuses COMMIT inside a transaction" sql_guard
 
+# Ctrl-C during a long import: it stops, rolls back, and the REPL goes on.
+interrupt_import() {
+  local db="$TMP/int.db"
+  "$MUTUALS" --db "$db" init 2>/dev/null
+  { echo name,status; seq 1 400000 | sed 's/.*/Interrupted &,operating/'; } > "$TMP/big.csv"
+  { printf 'db:import("mutuals", "%s")\n' "$TMP/big.csv"; sleep 3; printf 'print(db.mutuals:count())\n'; } |
+    "$MUTUALS" --db "$db" repl > "$TMP/int.out" 2> "$TMP/int.err" &
+  local repl=$!
+  sleep 0.5
+  kill -INT "$repl"
+  wait "$repl"
+  expect_eq "$(cat "$TMP/int.out")" "6" && expect_match "$(cat "$TMP/int.err")" "interrupted" || return 1
+  # the same through `mutuals run`: exit 1, nothing written
+  printf 'mutuals.store():import("mutuals", arg[1])' > "$TMP/imp.lua"
+  "$MUTUALS" --db "$db" run "$TMP/imp.lua" "$TMP/big.csv" 2> "$TMP/int2.err" &
+  local runner=$!
+  sleep 0.5
+  kill -INT "$runner"
+  wait "$runner"
+  local status=$?
+  expect_eq "$status" 1 && expect_eq "$(sqlite3 "$db" 'SELECT count(*) FROM mutuals')" 6
+}
+t "Ctrl-C during an import stops it and rolls back; the REPL goes on" interrupt_import
+
 options() {
   run "$MUTUALS" --db "$DB" fetch "$BASE/good.csv" --as sectors --retries abc
   expect_eq "$rc" 2 && expect_match "$err" "fetch: --retries needs a number from 0 to 100" || return 1
