@@ -207,7 +207,11 @@ int runs_main(int argc, char **argv) {
   char path[4096], err[1024];
   mu_store *s;
   for (int i = 0; i < argc; i++) {
-    if (strcmp(argv[i], "--limit") == 0 && i + 1 < argc) limit = atol(argv[++i]);
+    if (strcmp(argv[i], "--limit") == 0 && i + 1 < argc) {
+      char *end;
+      limit = strtol(argv[++i], &end, 10);
+      if (*end || end == argv[i] || limit < 1) return usage("runs: --limit needs a whole number above 0, got '%s'", argv[i]);
+    }
     else return usage("runs: unknown argument '%s'", argv[i]);
   }
   if (mutuals_default_path(path, sizeof path)) {
@@ -219,9 +223,10 @@ int runs_main(int argc, char **argv) {
     return 1;
   }
   sqlite3_stmt *st;
+  mu_runs_reap(s);
   if (sqlite3_prepare_v2(mu_store_db(s),
         "SELECT id, started_at, round((julianday(finished_at) - julianday(started_at)) * 86400, 2), "
-        "coalesce(status, 'running'), script, (SELECT group_concat(value, ' ') FROM json_each(outputs)), "
+        "CASE WHEN status IS NULL THEN 'running' WHEN status = -1 THEN 'killed' ELSE status END, script, (SELECT group_concat(value, ' ') FROM json_each(outputs)), "
         "substr(replace(coalesce(error, ''), char(10), ' '), 1, 80) FROM runs ORDER BY id DESC LIMIT ?",
         -1, &st, NULL) != SQLITE_OK) {
     fprintf(stderr, "mutuals: runs: %s\n", sqlite3_errmsg(mu_store_db(s)));

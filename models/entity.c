@@ -286,6 +286,8 @@ static const mu_field run_fields[] = {
   {"status", MU_T_INT, 0, NULL, NULL, "exit status (nil while running)"},
   {"outputs", MU_T_TEXT, MU_REQUIRED | MU_DEFAULTED, NULL, NULL, "files written, a JSON array"},
   {"error", MU_T_TEXT, 0, NULL, NULL, "the error message of a failed run"},
+  {"pid", MU_T_INT, 0, NULL, NULL, "the process that ran it"},
+  {"boot_id", MU_T_TEXT, 0, NULL, NULL, "the machine's boot it ran in (a run of an earlier boot is not running)"},
 };
 
 static const mu_relation source_rels[] = {

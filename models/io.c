@@ -15,9 +15,12 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <dirent.h>
+#include <signal.h>
 #include <csv.h>
 #include <jansson.h>
 #include "model.h"
+#include "lines.h"
 
 #define MAX_COLS 64
 
@@ -47,6 +50,7 @@ typedef struct {
   size_t ncells;
   int too_many;
   long line;                  /* physical line of input being read */
+  long row_line;              /* the line the current record began on (a quoted field may span lines) */
   long element;               /* JSON array element being read, for messages */
   /* insertion */
   sqlite3_stmt *insert;
@@ -229,6 +233,13 @@ static void import_row(importer *im, mu_value *vals, long line) {
     column *c = &im->cols[i];
     mu_value *v = &vals[i];
     mu_value given = *v;   /* checking may convert it; messages show it as written */
+    if (c->target && v->kind != MU_VNULL && v->kind != MU_VTEXT) {
+      report(im, line, "%s: give the %s's %s as text (e.g. %s = \"%s\"), or use %s for a numeric id", c->name,
+             c->target->name, c->target->key, c->name, strcmp(c->target->name, "body") == 0 ? "DWP" : "...",
+             c->field->name);
+      bad = 1;
+      continue;
+    }
     if (c->target && v->kind != MU_VNULL) {
       sqlite3_reset(c->resolve);
       mu_bind_value(c->resolve, 1, v);
@@ -298,6 +309,8 @@ static void import_row(importer *im, mu_value *vals, long line) {
       report(im, line, "%s: duplicate: another %s already has this value", col + 1, im->e->name);
     else if (strstr(msg, "FOREIGN KEY"))
       report(im, line, "a reference points at a row that does not exist");
+    else if (strstr(msg, "CHECK constraint failed"))
+      report(im, line, "%s", mu_check_words(im->e, msg, why, sizeof why));
     else
       report(im, line, "%s", msg);
     return;
@@ -350,13 +363,14 @@ static void csv_row(int term, void *ctx) {
   if (!im->header_done) {
     im->header_done = 1;
     for (size_t i = 0; i < im->ncells; i++)
-      if (add_column(im, im->cell[i] ? im->cell[i] : "", im->line)) im->fatal = 1;
-    if (!im->fatal && check_required(im, im->line)) im->fatal = 1;
+      if (add_column(im, im->cell[i] ? im->cell[i] : "", im->row_line)) im->fatal = 1;
+    if (!im->fatal && check_required(im, im->row_line)) im->fatal = 1;
     free_cells(im);
+    im->row_line = im->line + 1;
     return;
   }
   if (im->too_many || im->ncells != im->ncols) {
-    report(im, im->line, "expected %zu fields, found %s%zu", im->ncols, im->too_many ? "more than " : "",
+    report(im, im->row_line, "expected %zu fields, found %s%zu", im->ncols, im->too_many ? "more than " : "",
            im->ncells);
   } else {
     mu_value vals[MAX_COLS];
@@ -369,41 +383,40 @@ static void csv_row(int term, void *ctx) {
       }
       vals[i] = v;
     }
-    import_row(im, vals, im->line);
+    import_row(im, vals, im->row_line);
   }
   free_cells(im);
+  im->row_line = im->line + 1;
 }
 
 static void import_csv(importer *im, FILE *fp) {
   struct csv_parser p;
-  char *line = NULL;
-  size_t cap = 0;
-  ssize_t n;
+  mu_lines r;
+  const char *line;
+  size_t n;
+  int got = 0;
   csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL | CSV_EMPTY_IS_NULL);
-  while (!stopped(im) && (n = getline(&line, &cap, fp)) > 0) {
+  mu_lines_init(&r, fp, mu_max_record());
+  im->row_line = 1;
+  while (!stopped(im) && (got = mu_lines_next(&r, &line, &n)) > 0) {
     im->line++;
-    if ((size_t)n != strlen(line)) {
-      report(im, im->line, "contains a NUL byte: not a text file");
-      im->fatal = 1;
-      break;
-    }
-    if (csv_parse(&p, line, (size_t)n, csv_field, csv_row, im) != (size_t)n) {
-      report(im, im->line, "malformed CSV: %s (check the quoting)", csv_strerror(csv_error(&p)));
+    if (csv_parse(&p, line, n, csv_field, csv_row, im) != n) {
+      report(im, im->row_line, "malformed CSV: %s (check the quoting)", csv_strerror(csv_error(&p)));
       im->fatal = 1;
     }
   }
-  if (!im->fatal && ferror(fp)) {
-    report(im, 0, "read error: %s", strerror(errno));
+  if (!stopped(im) && got < 0) {
+    report(im, im->line + 1, "cannot read on: %s", r.error);
     im->fatal = 1;
   }
   if (!stopped(im) && csv_fini(&p, csv_field, csv_row, im) != 0) {
-    report(im, im->line, "malformed CSV: %s (an unterminated quote?)", csv_strerror(csv_error(&p)));
+    report(im, im->row_line, "malformed CSV: %s (an unterminated quote?)", csv_strerror(csv_error(&p)));
     im->fatal = 1;
   }
   free_cells(im);
   release_cells(im);
   csv_free(&p);
-  free(line);
+  mu_lines_free(&r);
   if (!im->header_done && !im->fatal) report(im, 0, "empty file: expected a header line naming the columns");
 }
 
@@ -440,20 +453,87 @@ static void import_object(importer *im, json_t *obj, long line) {
   import_row(im, vals, line);
 }
 
-static void import_json(importer *im, FILE *fp) {
-  int c;
-  do c = getc(fp); while (c == ' ' || c == '\t' || c == '\n' || c == '\r');
-  if (c == EOF) {
-    report(im, 0, "empty file: expected a JSON array of objects or one object per line");
+/* jansson pulls a JSON array through the line reader, so the array too is bounded. */
+typedef struct {
+  mu_lines *r;
+  size_t total, max;
+  int too_big;
+} array_src;
+
+static size_t array_chunk(void *buf, size_t size, void *ctx) {
+  array_src *a = ctx;
+  size_t n = mu_lines_read(a->r, buf, size);
+  if (n == (size_t)-1) return n;
+  a->total += n;
+  if (a->total > a->max) {
+    a->too_big = 1;
+    return (size_t)-1;
+  }
+  return n;
+}
+
+/*
+** Track where a JSON record ends: the depth of { and [ outside strings.
+** A record is complete when its depth is back to 0.
+*/
+typedef struct {
+  int depth, in_string, escaped, started;
+} json_scan;
+
+static void scan_json(json_scan *j, const char *s, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    char c = s[i];
+    if (j->in_string) {
+      if (j->escaped) j->escaped = 0;
+      else if (c == '\\') j->escaped = 1;
+      else if (c == '"') j->in_string = 0;
+      continue;
+    }
+    if (c == '"') { j->in_string = 1; j->started = 1; }
+    else if (c == '{' || c == '[') { j->depth++; j->started = 1; }
+    else if (c == '}' || c == ']') j->depth--;
+    else if (c != ' ' && c != '\t' && c != '\r' && c != '\n') j->started = 1;
+  }
+}
+
+/* One record (an object on one line, or pretty-printed over several) beginning at line first. */
+static void json_record(importer *im, const char *text, size_t n, long first) {
+  json_error_t jerr;
+  json_t *obj = json_loadb(text, n, JSON_REJECT_DUPLICATES, &jerr);
+  if (!obj) {
+    report(im, first + jerr.line - 1, "malformed JSON: %s (column %d)", jerr.text, jerr.column);
     return;
   }
-  ungetc(c, fp);
+  import_object(im, obj, first);
+  json_decref(obj);
+}
+
+static void import_json(importer *im, FILE *fp) {
+  mu_lines r;
+  mu_lines_init(&r, fp, mu_max_record());
+  int c = mu_lines_peek(&r);
+  if (c == EOF) {
+    if (r.error) report(im, 1, "cannot read: %s", r.error);
+    else report(im, 0, "empty file: expected a JSON array of objects or one object per line");
+    im->fatal = 1;
+    mu_lines_free(&r);
+    return;
+  }
   json_error_t jerr;
   if (c == '[') {
-    json_t *all = json_loadf(fp, JSON_REJECT_DUPLICATES, &jerr);
+    /* An array is parsed whole (so bounded at 16 times the record limit). */
+    array_src a = {&r, 0, mu_max_record() * 16, 0};
+    json_t *all = json_load_callback(array_chunk, &a, JSON_REJECT_DUPLICATES, &jerr);
     if (!all) {
-      report(im, jerr.line, "malformed JSON: %s (column %d)", jerr.text, jerr.column);
+      if (a.too_big)
+        report(im, 0, "the JSON array is larger than %zu bytes: split it, or use JSON Lines (one object a line)",
+               a.max);
+      else if (r.error)
+        report(im, 0, "cannot read: %s", r.error);
+      else
+        report(im, jerr.line, "malformed JSON: %s (column %d)", jerr.text, jerr.column);
       im->fatal = 1;
+      mu_lines_free(&r);
       return;
     }
     size_t i;
@@ -465,26 +545,57 @@ static void import_json(importer *im, FILE *fp) {
     }
     im->element = 0;
     json_decref(all);
+    mu_lines_free(&r);
     return;
   }
-  /* JSON Lines: one object per line, streamed. */
-  char *line = NULL;
-  size_t cap = 0;
-  ssize_t n;
-  while (!stopped(im) && (n = getline(&line, &cap, fp)) > 0) {
+  /* Records: JSON Lines, or objects pretty-printed over several lines, streamed. */
+  const char *line;
+  size_t n, used = 0, cap = 0;
+  char *rec = NULL;
+  long first = 0;
+  json_scan j = {0, 0, 0, 0};
+  int got = 0;
+  while (!stopped(im) && (got = mu_lines_next(&r, &line, &n)) > 0) {
     im->line++;
-    size_t k = 0;
-    while (k < (size_t)n && (line[k] == ' ' || line[k] == '\t' || line[k] == '\r' || line[k] == '\n')) k++;
-    if (k == (size_t)n) continue;
-    json_t *obj = json_loadb(line, (size_t)n, JSON_REJECT_DUPLICATES, &jerr);
-    if (!obj) {
-      report(im, im->line, "malformed JSON: %s (column %d)", jerr.text, jerr.column);
-      continue;
+    if (!j.started) {
+      size_t k = 0;
+      while (k < n && (line[k] == ' ' || line[k] == '\t' || line[k] == '\r' || line[k] == '\n')) k++;
+      if (k == n) continue;   /* blank lines between records */
+      first = im->line;
+      used = 0;
     }
-    import_object(im, obj, im->line);
-    json_decref(obj);
+    if (used + n > r.max) {
+      report(im, first, "a record longer than %zu bytes starts here (MUTUALS_MAX_RECORD)", r.max);
+      im->fatal = 1;
+      break;
+    }
+    if (used + n + 1 > cap) {
+      size_t ncap = (used + n + 1) * 2;
+      char *g = realloc(rec, ncap);
+      if (!g) {
+        report(im, first, "out of memory");
+        im->fatal = 1;
+        break;
+      }
+      rec = g;
+      cap = ncap;
+    }
+    memcpy(rec + used, line, n);
+    used += n;
+    scan_json(&j, line, n);
+    if (j.depth <= 0 && !j.in_string) {
+      json_record(im, rec, used, first);
+      memset(&j, 0, sizeof j);
+    }
   }
-  free(line);
+  if (!stopped(im) && got < 0) {
+    report(im, im->line + 1, "cannot read on: %s", r.error);
+    im->fatal = 1;
+  } else if (!stopped(im) && j.started) {
+    json_record(im, rec, used, first);   /* an unfinished record: its parse error says what is missing */
+  }
+  free(rec);
+  mu_lines_free(&r);
 }
 
 /* ---------------------------------------------------------------- import */
@@ -677,16 +788,71 @@ int mu_export(mu_store *s, const mu_entity *e, mu_format fmt, void *out, char *e
 /*
 ** Output files are written under a temporary name in the same folder and
 ** renamed over the target only when complete, so a reader (or a failure
-** midway) never sees half a file and the previous version survives.
+** midway) never sees half a file and the previous version survives. A
+** target that is a symbolic link is written through: the file it names is
+** replaced and the link stays. The temporary name carries the writer's pid
+** (OUT.tmp.PID.XXXXXX), so the next writer can remove what a killed one
+** left behind.
 */
+static void resolve_link(const char *path, char *out, size_t len) {
+  struct stat st;
+  char target[4096];
+  snprintf(out, len, "%s", path);
+  for (int hops = 0; hops < 8 && lstat(out, &st) == 0 && S_ISLNK(st.st_mode); hops++) {
+    ssize_t n = readlink(out, target, sizeof target - 1);
+    if (n <= 0) return;
+    target[n] = '\0';
+    if (target[0] == '/') {
+      snprintf(out, len, "%s", target);
+    } else {
+      char *slash = strrchr(out, '/');
+      if (slash) {
+        size_t keep = (size_t)(slash - out) + 1;   /* the link's folder, then the target's name */
+        snprintf(out + keep, len - keep, "%s", target);
+      } else {
+        snprintf(out, len, "%s", target);
+      }
+    }
+  }
+}
+
+/* Remove OUT.tmp.PID.* files of writers that are no longer running. */
+static void sweep_debris(const char *path) {
+  char dir[4096], prefix[4200];
+  snprintf(dir, sizeof dir, "%s", path);
+  char *slash = strrchr(dir, '/');
+  const char *base = slash ? slash + 1 : path;
+  snprintf(prefix, sizeof prefix, "%s.tmp.", base);
+  if (slash) slash[slash == dir ? 1 : 0] = '\0';
+  else snprintf(dir, sizeof dir, ".");
+  DIR *d = opendir(dir);
+  if (!d) return;
+  struct dirent *e;
+  size_t plen = strlen(prefix);
+  while ((e = readdir(d))) {
+    if (strncmp(e->d_name, prefix, plen) != 0) continue;
+    char *end;
+    long pid = strtol(e->d_name + plen, &end, 10);
+    if (end == e->d_name + plen || *end != '.' || pid <= 0) continue;
+    if (kill((pid_t)pid, 0) == 0 || errno == EPERM) continue;   /* its writer is still at work */
+    char stale[8300];
+    snprintf(stale, sizeof stale, "%s/%s", dir, e->d_name);
+    unlink(stale);
+  }
+  closedir(d);
+}
+
 FILE *mu_atomic_open(const char *path, char **tmp, char *err, size_t errlen) {
-  size_t n = strlen(path) + 16;
+  char real[4096];
+  resolve_link(path, real, sizeof real);
+  size_t n = strlen(real) + 40;
   *tmp = malloc(n);
   if (!*tmp) {
     snprintf(err, errlen, "out of memory");
     return NULL;
   }
-  snprintf(*tmp, n, "%s.tmp.XXXXXX", path);
+  sweep_debris(real);
+  snprintf(*tmp, n, "%s.tmp.%ld.XXXXXX", real, (long)getpid());
   int fd = mkstemp(*tmp);
   if (fd >= 0) {
     /* mkstemp makes the file private; an output file gets the usual mode. */
@@ -713,6 +879,8 @@ FILE *mu_atomic_open(const char *path, char **tmp, char *err, size_t errlen) {
 
 int mu_atomic_commit(FILE *fp, char *tmp, const char *path, char *err, size_t errlen) {
   int rc = 0;
+  char real[4096];
+  resolve_link(path, real, sizeof real);
   if (fflush(fp) != 0 || fsync(fileno(fp)) != 0 || ferror(fp)) {
     snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
     rc = -1;
@@ -721,7 +889,7 @@ int mu_atomic_commit(FILE *fp, char *tmp, const char *path, char *err, size_t er
     snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
     rc = -1;
   }
-  if (rc == 0 && rename(tmp, path) != 0) {
+  if (rc == 0 && rename(tmp, real) != 0) {
     snprintf(err, errlen, "cannot replace %s: %s", path, strerror(errno));
     rc = -1;
   }

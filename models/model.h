@@ -204,6 +204,8 @@ int mu_field_numeric(const mu_field *f);
 ** Integers given as whole reals and reals given as integers are normalised.
 */
 int mu_field_check(const mu_field *f, mu_value *v, char *why, size_t whylen);
+/* SQLite's "CHECK constraint failed: ..." in the entity's words, naming the field; returns buf. */
+const char *mu_check_words(const mu_entity *e, const char *msg, char *buf, size_t len);
 /* 'YYYY', 'YYYY-MM' or 'YYYY-MM-DD' naming a real month and day. */
 int mu_date_valid(const char *s, size_t n);
 
@@ -481,6 +483,8 @@ void mu_now_utc(char *buf, size_t len);   /* 2026-11-23T10:00:00.123Z */
 long long mu_run_start(mu_store *s, const char *script, const char *sha256, const char *args_json,
                        char *err, size_t errlen);
 int mu_run_finish(mu_store *s, long long id, int status, const char *outputs_json, const char *error);
+/* Mark runs whose process is gone (or from an earlier boot) as killed: status -1. */
+void mu_runs_reap(mu_store *s);
 
 /* Write to a temporary file beside path; commit renames it over path. */
 FILE *mu_atomic_open(const char *path, char **tmp, char *err, size_t errlen);

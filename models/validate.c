@@ -152,8 +152,37 @@ int mu_field_check(const mu_field *f, mu_value *v, char *why, size_t whylen) {
         for (const char *const *c = f->choices; *c; c++)
           if (strlen(*c) == v->len && memcmp(*c, v->s, v->len) == 0) return 0;
       list_choices(f->choices, why, whylen);
+      if (v->kind == MU_VTEXT && v->len < 64) {
+        char given[64];
+        snprintf(given, sizeof given, "%.*s", (int)v->len, v->s);
+        const char *near = mu_closest(given, f->choices, (size_t)-1);
+        size_t used = strlen(why);
+        if (near && used < whylen) snprintf(why + used, whylen - used, " (did you mean '%s'?)", near);
+      }
       return -1;
   }
   snprintf(why, whylen, "has an unknown type");
   return -1;
 }
+
+/*
+** A CHECK constraint SQLite refused, in the entity's words: the field it
+** names (the store's rules repeat the validator's, so this is rare).
+*/
+const char *mu_check_words(const mu_entity *e, const char *msg, char *buf, size_t len) {
+  const char *rule = strstr(msg, "CHECK constraint failed: ");
+  rule = rule ? rule + 25 : msg;
+  for (size_t i = 0; i < e->nfields; i++) {
+    const char *at = strstr(rule, e->fields[i].name);
+    size_t n = strlen(e->fields[i].name);
+    if (at && (at == rule || !(at[-1] == '_' || (at[-1] >= 'a' && at[-1] <= 'z'))) &&
+        !(at[n] == '_' || (at[n] >= 'a' && at[n] <= 'z'))) {
+      snprintf(buf, len, "%s: the value breaks the store's rule for %s.%s (%s)", e->fields[i].name, e->name,
+               e->fields[i].name, rule);
+      return buf;
+    }
+  }
+  snprintf(buf, len, "the row breaks a rule of the store's %s table (%s)", e->table, rule);
+  return buf;
+}
+

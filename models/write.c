@@ -137,7 +137,10 @@ static void constraint_error(mu_store *s, const mu_entity *e, char *err, size_t 
   if (dot && (dot = strchr(dot, '.')))
     snprintf(err, errlen, "%s.%s: the value is already used by another %s: it must be unique",
              e->name, dot + 1, e->name);
-  else
+  else if (strstr(msg, "CHECK constraint failed")) {
+    char words[512];
+    snprintf(err, errlen, "%s.%s", e->name, mu_check_words(e, msg, words, sizeof words));
+  } else
     snprintf(err, errlen, "%s: %s", e->name, msg);
 }
 

@@ -173,6 +173,66 @@ interrupt_import() {
 }
 t "Ctrl-C during an import stops it and rolls back; the REPL goes on" interrupt_import
 
+# A killed report leaves no debris for long, and is shown as killed, not running forever.
+killed_report() {
+  cat > "$TMP/sleepy.lua" <<'EOF'
+local report = require "mutuals.report"
+local f = io.open(arg[1], "w") f:write("started") f:close()
+os.execute("sleep 30")
+return report.new{title = "never"}
+EOF
+  rm -f "$TMP/sleepy.started"
+  "$MUTUALS" --db "$DB" report "$TMP/sleepy.lua" --out "$TMP/killed.html" -- "$TMP/sleepy.started" 2>/dev/null &
+  local victim=$!
+  for _ in $(seq 50); do [ -e "$TMP/sleepy.started" ] && break; sleep 0.1; done
+  kill -9 "$victim"; wait "$victim" 2>/dev/null
+  pkill -f "sleep 30" 2>/dev/null
+  run "$MUTUALS" --db "$DB" runs --limit 1
+  expect_match "$out" " killed  $TMP/sleepy.lua  ! killed: its process (pid $victim) ended without finishing" || return 1
+  # debris of a dead writer (its pid in the name) goes at the next write of the same file; a live one's stays
+  sh -c 'exit 0' & local dead=$!; wait $dead
+  touch "$TMP/debris.html.tmp.$dead.abc123" "$TMP/debris.html.tmp.$$.abc123"
+  printf 'local report = require "mutuals.report"\nlocal r = report.new{title = "t"}\nr:paragraph("x", {1})\nreturn r\n' > "$TMP/tiny.lua"
+  run "$MUTUALS" --db "$DB" report "$TMP/tiny.lua" --out "$TMP/debris.html"
+  expect_eq "$rc" 0 && test ! -e "$TMP/debris.html.tmp.$dead.abc123" && test -e "$TMP/debris.html.tmp.$$.abc123" || return 1
+  run "$MUTUALS" --db "$DB" runs --limit abc
+  expect_eq "$rc" 2
+}
+t "a killed report shows as killed; its temporary file is swept by the next writer" killed_report
+
+# Bounded input: /dev/zero is refused at once in every format; a BOM is not data; messages name the field.
+bounded_input() {
+  for f in csv json; do
+    run timeout 10 "$MUTUALS" --db "$DB" import mutuals /dev/zero --format "$f"
+    expect_eq "$rc" 1 && expect_match "$err" "/dev/zero:1: cannot read.*NUL byte: not a text file" || return 1
+  done
+  yes abcdefgh | tr -d '\n' | head -c 2000000 > "$TMP/oneline.csv"
+  MUTUALS_MAX_RECORD=1000000 run "$MUTUALS" --db "$DB" import mutuals "$TMP/oneline.csv"
+  expect_eq "$rc" 1 && expect_match "$err" "a line is longer than the limit" || return 1
+  printf '\357\273\277name,status\nWith a BOM,operating\n' > "$TMP/bom.csv"
+  run "$MUTUALS" --db "$DB" import mutuals "$TMP/bom.csv"
+  expect_eq "$rc" 0 || return 1
+  printf '{\n  "name": "Pretty",\n  "status": "operatng"\n}\n' > "$TMP/pretty.json"
+  run "$MUTUALS" --db "$DB" import mutuals "$TMP/pretty.json" --format json
+  expect_eq "$rc" 1 && expect_match "$err" "^$TMP/pretty.json:1: status: 'operatng' is invalid: .*did you mean 'operating'" &&
+    expect_eq "$(printf '%s\n' "$err" | grep -c 'pretty.json:')" 1 || return 1
+  printf 'name,status,note\nA,operating,x\n"Two\nlines",operatng,"y"\n' > "$TMP/multi.csv"
+  run "$MUTUALS" --db "$DB" import mutuals "$TMP/multi.csv"
+  expect_match "$err" "multi.csv:3: status" || return 1
+  printf '{"name": "P", "status": "operating", "parent": 5}\n' > "$TMP/parent.json"
+  run "$MUTUALS" --db "$DB" import mutuals "$TMP/parent.json"
+  expect_match "$err" "parent: give the body's abbrev as text" && ! expect_match "$err" "abbrev ''" >/dev/null
+}
+t "bounded input and clear messages: /dev/zero, a huge line, a BOM, a pretty JSON object, a multi-line record" bounded_input
+
+export_symlink() {
+  echo old > "$TMP/target.csv"
+  ln -sf "$TMP/target.csv" "$TMP/link.csv"
+  run "$MUTUALS" --db "$DB" export bodies --out "$TMP/link.csv"
+  expect_eq "$rc" 0 && test -L "$TMP/link.csv" && grep -q DWP "$TMP/target.csv"
+}
+t "export --out a symlink writes the file it names and keeps the link" export_symlink
+
 options() {
   run "$MUTUALS" --db "$DB" fetch "$BASE/good.csv" --as sectors --retries abc
   expect_eq "$rc" 2 && expect_match "$err" "fetch: --retries needs a number from 0 to 100" || return 1

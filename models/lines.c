@@ -1,0 +1,116 @@
+/*
+** The importers' reader. getline would read /dev/zero until memory ran
+** out and report nothing; this one reads blocks, hands out lines from its
+** buffer, and stops with a reason at a line longer than the limit, at a
+** NUL byte (not a text file) or at a read error.
+*/
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "lines.h"
+
+#define BLOCK (1 << 20)
+
+size_t mu_max_record(void) {
+  const char *env = getenv("MUTUALS_MAX_RECORD");
+  char *end;
+  unsigned long long v = env && *env ? strtoull(env, &end, 10) : 0;
+  if (!env || !*env || *end || v < 64) return (size_t)64 << 20;
+  return (size_t)v;
+}
+
+void mu_lines_init(mu_lines *r, FILE *fp, size_t max) {
+  memset(r, 0, sizeof *r);
+  r->fp = fp;
+  r->max = max;
+}
+
+void mu_lines_free(mu_lines *r) {
+  free(r->buf);
+  r->buf = NULL;
+}
+
+/* Read another block after what is left; 1 if bytes came, 0 at the end, -1 on error. */
+static int fill(mu_lines *r) {
+  if (r->eof) return 0;
+  if (r->off > 0) {
+    memmove(r->buf, r->buf + r->off, r->len - r->off);
+    r->len -= r->off;
+    r->off = 0;
+  }
+  if (r->cap - r->len < BLOCK) {
+    size_t cap = r->cap ? r->cap * 2 : 2 * BLOCK;
+    if (cap > r->max + 2 * BLOCK) cap = r->max + 2 * BLOCK;
+    if (cap <= r->len) cap = r->len + BLOCK;
+    char *b = realloc(r->buf, cap);
+    if (!b) {
+      r->error = "out of memory reading the file";
+      return -1;
+    }
+    r->buf = b;
+    r->cap = cap;
+  }
+  size_t n = fread(r->buf + r->len, 1, r->cap - r->len, r->fp);
+  if (n == 0) {
+    if (ferror(r->fp)) {
+      r->error = strerror(errno ? errno : EIO);
+      return -1;
+    }
+    r->eof = 1;
+    return 0;
+  }
+  if (memchr(r->buf + r->len, '\0', n)) {
+    r->error = "it contains a NUL byte: not a text file";
+    return -1;
+  }
+  if (!r->started) {
+    r->started = 1;
+    if (n >= 3 && memcmp(r->buf, "\xEF\xBB\xBF", 3) == 0) r->off = 3;   /* a byte-order mark is not data */
+  }
+  r->len += n;
+  return 1;
+}
+
+int mu_lines_next(mu_lines *r, const char **line, size_t *len) {
+  if (r->error) return -1;
+  size_t scanned = 0;
+  for (;;) {
+    char *start = r->buf + r->off;
+    size_t avail = r->len - r->off;
+    char *nl = avail > scanned ? memchr(start + scanned, '\n', avail - scanned) : NULL;
+    if (nl || (r->eof && avail)) {
+      size_t n = nl ? (size_t)(nl - start) + 1 : avail;
+      if (n > r->max) break;
+      *line = start;
+      *len = n;
+      r->off += n;
+      return 1;
+    }
+    if (avail > r->max) break;
+    scanned = avail;
+    int got = fill(r);
+    if (got < 0) return -1;
+    if (got == 0 && r->len == r->off) return 0;
+  }
+  r->error = "a line is longer than the limit (MUTUALS_MAX_RECORD bytes, 64 MiB unless set)";
+  return -1;
+}
+
+int mu_lines_peek(mu_lines *r) {
+  size_t i = 0;
+  for (;;) {
+    for (; r->off + i < r->len; i++) {
+      unsigned char c = (unsigned char)r->buf[r->off + i];
+      if (c != ' ' && c != '\t' && c != '\r' && c != '\n') return c;
+    }
+    if (i > r->max || fill(r) <= 0) return EOF;   /* fill keeps what is unread: i still counts from off */
+  }
+}
+
+size_t mu_lines_read(mu_lines *r, char *out, size_t size) {
+  if (r->off == r->len && fill(r) <= 0) return r->error ? (size_t)-1 : 0;
+  size_t n = r->len - r->off < size ? r->len - r->off : size;
+  memcpy(out, r->buf + r->off, n);
+  r->off += n;
+  return n;
+}
