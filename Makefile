@@ -6,6 +6,7 @@
 #                   (and the read-ahead's tests under ThreadSanitizer)
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make lint       luacheck on every shipped Lua file
+#   make fuzz       libFuzzer on the importers and the API fuzzer, for longer than `make test`
 #
 # BUILD names the output folder and SAN adds sanitizer flags, so the
 # sanitized build lives beside the plain one (build-san/).
@@ -36,11 +37,12 @@ EMBEDDED    := $(wildcard models/migrations/*.sql) models/dataset.sql
 # Debian packages: build, run and test.
 DEB_PKGS := build-essential pkg-config lua5.4 liblua5.4-dev libsqlite3-dev sqlite3 \
             libcurl4-openssl-dev libssl-dev libreadline-dev libcsv-dev libjansson-dev \
-            lua-busted lua-check luarocks tmux python3 openssl gnuplot-nox chromium
+            lua-busted lua-check luarocks tmux python3 openssl gnuplot-nox chromium valgrind
 
-.PHONY: all deps test check lint install uninstall clean module install-module bench
+.PHONY: all deps test check lint install uninstall clean module install-module bench fuzz
 
-all: $(BUILD)/mutuals $(BUILD)/mutuals-lua $(BUILD)/mutuals.so $(BUILD)/test_models $(BUILD)/test_readahead
+all: $(BUILD)/mutuals $(BUILD)/mutuals-lua $(BUILD)/mutuals.so $(BUILD)/test_models $(BUILD)/test_readahead \
+     $(BUILD)/fuzz_import_replay
 
 $(BUILD)/obj/%.o: %.c $(wildcard models/*.h bindings/*.h host/*.h)
 	@mkdir -p $(dir $@)
@@ -106,10 +108,30 @@ uninstall:
 	rm -rf $(DESTDIR)$(PREFIX)/share/mutuals
 
 clean:
-	rm -rf build build-san build-tsan
+	rm -rf build build-san build-tsan build-fuzz
 
 $(BUILD)/test_%: tests/c/test_%.c tests/c/check.h $(MODEL_OBJ)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(MODEL_OBJ) $(LDFLAGS) $(MOD_LIBS)
+
+# The importers' fuzz harness as a replay of its corpus (any compiler): run by `make test`.
+$(BUILD)/fuzz_import_replay: tests/fuzz/import_fuzz.c tests/fuzz/replay.c $(MODEL_OBJ)
+	$(CC) $(ALL_CFLAGS) -o $@ tests/fuzz/import_fuzz.c tests/fuzz/replay.c $(MODEL_OBJ) $(LDFLAGS) $(MOD_LIBS)
+
+# make fuzz: libFuzzer (clang) on the importers for FUZZ_SECONDS, then the API fuzzer over
+# FUZZ_SEEDS random seeds. New inputs go to build-fuzz/corpus; copy a crash into
+# tests/fuzz/corpus/import/ so that `make test` replays it from then on.
+FUZZ_SECONDS ?= 60
+FUZZ_SEEDS   ?= 20
+FUZZ_FLAGS   := -fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer -g -O1
+fuzz: all
+	$(MAKE) deps DEB_PKGS="clang"
+	@mkdir -p build-fuzz/corpus
+	clang -std=c11 -D_GNU_SOURCE -pthread $(FUZZ_FLAGS) $(PKG_CFLAGS) -o build-fuzz/import_fuzz \
+	  tests/fuzz/import_fuzz.c $(MODEL_SRC) $(MOD_LIBS)
+	build-fuzz/import_fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=65536 build-fuzz/corpus tests/fuzz/corpus/import
+	$(MAKE) BUILD=build-san SAN="$(SANFLAGS)" CFLAGS="-O1 -g" all
+	for seed in $$(seq 1 $(FUZZ_SEEDS)); do \
+	  build-san/mutuals-lua tests/fuzz/api.lua 50000 $$RANDOM$$seed || exit 1; done
 
 # Benchmarks: their own tools (LuaSQL, pandas, GNU time) are installed here, not by deps.
 BENCH_PKGS := lua-sql-sqlite3 python3-pandas time sqlite3

@@ -295,6 +295,7 @@ static void writer_note_path(mu_store *s, char *buf, size_t len) {
 
 static void write_writer_note(mu_store *s) {
   char path[4200], cmd[256] = "", now[32], note[400];
+  if (!s->path[0] || strcmp(s->path, ":memory:") == 0) return;   /* no file, no other writers */
   writer_note_path(s, path, sizeof path);
   FILE *c = fopen("/proc/self/cmdline", "rb");
   if (c) {

@@ -63,10 +63,29 @@ for build in build build-san; do
     "$build/$t" > "$LOG/c.$build" 2>&1
     tally "C $t ($build)" "$LOG/c.$build" $?
   done
+  # Every fuzz input ever kept (seeds and past crashes), replayed.
+  "$build/fuzz_import_replay" tests/fuzz/corpus/import > "$LOG/fuzz.$build" 2>&1
+  tally "fuzz corpus replay ($build)" "$LOG/fuzz.$build" $?
   for t in tests/cli/test_*.sh; do
     BUILD=$build bash "$t" > "$LOG/cli.$build" 2>&1
     tally "$(basename "$t" .sh) ($build)" "$LOG/cli.$build" $?
   done
+done
+
+echo "== API fuzzer and valgrind"
+# Every function and method called with hostile arguments, under ASan and UBSan.
+if build-san/mutuals-lua tests/fuzz/api.lua 20000 1 "$LOG" > "$LOG/api" 2>&1; then
+  tail -n 1 "$LOG/api" | sed 's/^/   /'
+  echo "1 passed, 0 failed" >> "$LOG/api"
+else
+  tail -n 30 "$LOG/api"
+  echo "0 passed, 1 failed" >> "$LOG/api"
+fi
+tally "API fuzzer (build-san)" "$LOG/api" 0
+# memcheck over the C tests, once: what the sanitizers do not see (uninitialised reads).
+for t in test_models test_readahead; do
+  valgrind -q --error-exitcode=3 --leak-check=full --errors-for-leak-kinds=definite "build/$t" > "$LOG/vg.$t" 2>&1
+  tally "valgrind $t" "$LOG/vg.$t" $?
 done
 
 echo "== build-tsan"
