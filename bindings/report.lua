@@ -6,6 +6,10 @@
 -- taken from the store's provenance. Charts are drawn by gnuplot.
 local mutuals = require "mutuals"
 
+-- Drawing charts needs a temporary file and gnuplot: the library keeps its own
+-- references, so a sandboxed script (which has neither) can still get charts.
+local os_execute, os_tmpname, os_remove, io_open = os.execute, os.tmpname, os.remove, io.open
+
 local M = {}
 
 ---------------------------------------------------------------- formatting
@@ -253,8 +257,22 @@ end
 
 ---------------------------------------------------------------- charts (gnuplot)
 
+-- A string in a gnuplot command: single quotes, where gnuplot substitutes
+-- nothing. In double quotes it would run `backquoted` text as a shell
+-- command, and titles and labels come from the data. A single quote cannot
+-- be escaped there, so it becomes the typographic apostrophe.
 local function gnuplot_quote(s)
-  return '"' .. tostring(s):gsub('[\\"]', "\\%0"):gsub("\n", " ") .. '"'
+  return "'" .. tostring(s):gsub("[\r\n\t]", " "):gsub("'", "\u{2019}") .. "'"
+end
+
+-- A label inside a data block (not a command: no substitution), one field of a tab-separated line.
+local function gnuplot_datum(s)
+  return '"' .. tostring(s):gsub('[\r\n\t"]', " ") .. '"'
+end
+
+-- A file name for the shell that runs gnuplot (our own temporary names, quoted all the same).
+local function shell_quote(s)
+  return "'" .. tostring(s):gsub("'", "'\\''") .. "'"
 end
 
 local PALETTE = {"'#1f5f8b'", "'#e07b39'", "'#8c8c8c'", "'#59a14f'", "'#b07aa1'"}
@@ -265,6 +283,7 @@ local function header(c, kind, out)
     kind == "svg" and 'set terminal svg size 720,400 dynamic font "sans,12" background rgb "white"'
       or 'set terminal pngcairo size 720,400 font "sans,10" background rgb "white"',
     "set output " .. gnuplot_quote(out),
+    "set termoption noenhanced",   -- labels are text: an underscore is not a subscript
     "set datafile separator '\\t'",
     "set title " .. gnuplot_quote(c.title or ""),
     "set ylabel " .. gnuplot_quote(c.ylabel or (c.percent and "%" or "")),
@@ -280,7 +299,7 @@ local function categorical(c, n, lines)
   local block = ("$c%d"):format(n)
   lines[#lines + 1] = block .. " << EOD"
   for i, label in ipairs(c.labels) do
-    local row = {gnuplot_quote(label)}
+    local row = {gnuplot_datum(label)}
     for _, s in ipairs(c.series) do
       local v = s.values[i]
       row[#row + 1] = v == nil and "NaN" or ("%.10g"):format(c.percent and v * 100 or v)
@@ -430,29 +449,29 @@ the drawing. Returns the files' bytes in order. kind: "svg" or "png".
 function M.draw_many(charts, kind)
   kind = kind or "svg"
   if #charts == 0 then return {} end
-  local script = os.tmpname()
+  local script = os_tmpname()
   local outs, lines = {}, {}
   for n, c in ipairs(charts) do
-    outs[n] = os.tmpname()
+    outs[n] = os_tmpname()
     for _, l in ipairs(header(c, kind, outs[n])) do lines[#lines + 1] = l end
     if c.type == "time" then timeline(c, n, lines) else categorical(c, n, lines) end
     lines[#lines + 1] = "unset output"
   end
-  local f = assert(io.open(script, "w"))
+  local f = assert(io_open(script, "w"))
   f:write(table.concat(lines, "\n"), "\n")
   f:close()
-  local ok, how, code = os.execute("gnuplot " .. gnuplot_quote(script) .. " 2>" .. gnuplot_quote(script .. ".err"))
-  local errf = io.open(script .. ".err")
+  local ok, how, code = os_execute("gnuplot " .. shell_quote(script) .. " 2>" .. shell_quote(script .. ".err"))
+  local errf = io_open(script .. ".err")
   local errtext = errf and errf:read("a") or ""
   if errf then errf:close() end
-  os.remove(script)
-  os.remove(script .. ".err")
+  os_remove(script)
+  os_remove(script .. ".err")
   local bytes = {}
   for n, out in ipairs(outs) do
-    f = ok and io.open(out, "rb")
+    f = ok and io_open(out, "rb")
     bytes[n] = f and f:read("a")
     if f then f:close() end
-    os.remove(out)
+    os_remove(out)
   end
   if not ok or #bytes < #charts then
     error(("charts: gnuplot failed (%s %s): %s (is gnuplot installed? make deps)"):format(how, code, errtext), 2)

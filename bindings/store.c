@@ -20,9 +20,13 @@ mu_store *mu_checkopen(lua_State *L, int idx) {
 /* Opens a store and pushes it, or pushes nil and a message. */
 int mu_push_store(lua_State *L, const char *path, int flags) {
   char err[1024];
+  /* A sandboxed script (host/sandbox.c) gets read-only stores. */
+  int read_only = lua_getfield(L, LUA_REGISTRYINDEX, "mutuals.read_only") != LUA_TNIL && lua_toboolean(L, -1);
+  lua_pop(L, 1);
+  if (read_only) flags |= MU_OPEN_READONLY;
   lstore *ls = lua_newuserdatauv(L, sizeof *ls, 0);
   ls->s = NULL;
-  ls->read_only = 0;
+  ls->read_only = read_only;
   luaL_setmetatable(L, MU_STORE_MT);
   if (mu_store_open(path, flags, &ls->s, err, sizeof err)) {
     lua_pop(L, 1);

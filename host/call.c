@@ -5,31 +5,42 @@
 ** killing the process (so <close> variables and transactions still unwind).
 */
 #include <signal.h>
+#include <string.h>
 #include <lauxlib.h>
 #include <lualib.h>
 #include "host.h"
 #include "../bindings/mutuals.h"
 #include "../models/model.h"
 
-static lua_State *globalL = NULL;   /* for the signal handler only */
+static lua_State *globalL = NULL;   /* for the signal handlers only */
+static const char *volatile stop_reason;   /* "interrupted" (Ctrl-C) or "timed out" (--timeout) */
 
-/* Hook set by the signal handler: raise "interrupted!" in the running script. */
+/* Hook set by host_stop: raise "interrupted!" (or "timed out!") in the running script. */
 static void lstop(lua_State *L, lua_Debug *ar) {
   (void)ar;
   lua_sethook(L, NULL, 0, 0);
-  luaL_error(L, "interrupted!");
+  luaL_error(L, "%s!", stop_reason ? stop_reason : "interrupted");
 }
 
 /*
-** Only async-signal-safe work here: reset the handler, set a hook, and
-** interrupt SQLite, so that a long import or query inside one C call stops
-** too (and rolls back) instead of finishing before the hook can run.
+** Stop the running script: only async-signal-safe work (set a hook, and
+** interrupt SQLite so that a long import or query inside one C call stops
+** too, and rolls back, instead of finishing before the hook can run).
 */
-static void laction(int i) {
+void host_stop(const char *why) {
   int flag = LUA_MASKCALL | LUA_MASKRET | LUA_MASKLINE | LUA_MASKCOUNT;
-  signal(i, SIG_DFL);
-  lua_sethook(globalL, lstop, flag, 1);
+  stop_reason = why;
+  if (globalL) lua_sethook(globalL, lstop, flag, 1);
   mu_interrupt_all();
+}
+
+int host_stopped_by(const char *why) {
+  return stop_reason && strcmp(stop_reason, why) == 0;
+}
+
+static void laction(int i) {
+  signal(i, SIG_DFL);   /* a second Ctrl-C ends the program, as in lua.c */
+  host_stop("interrupted");
 }
 
 /* Error object -> message with traceback; non-strings use __tostring if any. */

@@ -15,7 +15,8 @@ static const char usage_text[] =
   "usage: mutuals [--db PATH] COMMAND [ARGS...]\n"
   "\n"
   "Commands:\n"
-  "  run SCRIPT [ARGS...]   run a Lua analysis script with the mutuals module\n"
+  "  run [LIMITS] SCRIPT [ARGS...]\n"
+  "                         run a Lua analysis script with the mutuals module\n"
   "  repl                   interactive Lua with the store as `db` (reads a pipe too)\n"
   "  init                   (re)create the store with the bundled dataset\n"
   "  import KIND FILE [--format csv|json]\n"
@@ -26,7 +27,7 @@ static const char usage_text[] =
   "        [--low-speed-limit B --low-speed-time S]\n"
   "                         fetch a dataset over http(s) to a temporary file, then import it in\n"
   "                         one short transaction; slower than B bytes/s (100) for S s (30) is a stall\n"
-  "  report SCRIPT --out FILE [--format html|md|csv|json] [--wait] [-- ARGS...]\n"
+  "  report SCRIPT --out FILE [--format html|md|csv|json] [--wait] [LIMITS] [-- ARGS...]\n"
   "                         render the report a script returns, atomically, under a lock;\n"
   "                         exit 75 when another run holds the lock (unless --wait)\n"
   "  runs [--limit N]       the history of report runs\n"
@@ -35,6 +36,13 @@ static const char usage_text[] =
   "                         twice, rows without a source; exit 1 if any is unexplained\n"
   "  schedule SCRIPT --out FILE --on CALENDAR [--cron EXPR]\n"
   "                         print crontab and systemd timer units for a report\n"
+  "\n"
+  "Limits (run and report), for scheduled and shared scripts:\n"
+  "  --timeout SECONDS      stop a script that runs longer; nothing is written\n"
+  "  --max-memory MiB       stop a script that needs more memory (Lua and SQLite)\n"
+  "  --sandbox[=DIR]        text chunks only; no os.execute, io.popen, C modules or debug;\n"
+  "                         files only under DIR (default: the script's folder); the store\n"
+  "                         read-only; no network\n"
   "\n"
   "Options:\n"
   "  --wait SECONDS         how long a writer waits for another to finish with the store\n"
@@ -315,10 +323,7 @@ int cli_main(int argc, char **argv) {
   }
   if (i >= argc) return usage_error("%s", "no command given");
   const char *cmd = argv[i];
-  if (strcmp(cmd, "run") == 0) {
-    if (i + 1 >= argc) return usage_error("%s", "run needs a script: mutuals run SCRIPT [ARGS...]");
-    return run_script(argc, argv, i + 1);
-  }
+  if (strcmp(cmd, "run") == 0) return run_script(argc, argv, i + 1);
   if (strcmp(cmd, "repl") == 0) {
     if (i + 1 < argc) return usage_error("repl takes no arguments, got '%s'", argv[i + 1]);
     return repl_main();

@@ -72,8 +72,8 @@ static const char *format_of(const char *format, const char *out) {
 ** Run the script and render what it returns. On success leaves the
 ** rendered text on top of L's stack and returns 0; otherwise the message.
 */
-static int render(lua_State *L, int argc, char **argv, int script, const char *format) {
-  if (host_run_file(L, argc, argv, script, 1) != LUA_OK) return -1;
+static int render(lua_State *L, int argc, char **argv, int script, const char *format, const host_limits *lim) {
+  if (host_run_file(L, argc, argv, script, 1, lim) != LUA_OK) return -1;
   if (luaL_getmetafield(L, -1, "__index") == LUA_TNIL || lua_getfield(L, -2, "render") != LUA_TFUNCTION) {
     lua_settop(L, 0);
     lua_pushfstring(L, "%s: the script must return a report (return mutuals.report.new{...} at its end)",
@@ -83,7 +83,10 @@ static int render(lua_State *L, int argc, char **argv, int script, const char *f
   lua_insert(L, -3);
   lua_pop(L, 1);                 /* the __index table */
   lua_pushstring(L, format);     /* render(report, format) */
-  if (host_docall(L, 2, 1) != LUA_OK) return -1;
+  host_limits_arm(lim);          /* rendering is bounded too: the timer starts again for it */
+  int status = host_docall(L, 2, 1);
+  host_limits_disarm();
+  if (status != LUA_OK) return -1;
   if (!lua_isstring(L, -1)) {
     lua_pushliteral(L, "render did not return text");
     return -1;
@@ -95,6 +98,7 @@ int report_main(int argc, char **argv, int first) {
   const char *out = NULL, *format = NULL;
   int wait = 0, script = -1, i;
   char err[1024];
+  host_limits lim = {0, 0, 0, NULL};
   /* mutuals [opts] report SCRIPT [--out F] [--format F] [--wait] [--] [ARGS...] */
   char **rargv = calloc((size_t)argc + 4, sizeof *rargv);
   int rargc = 0;
@@ -106,6 +110,12 @@ int report_main(int argc, char **argv, int first) {
     if (strcmp(a, "--out") == 0 && i + 1 < argc) out = argv[++i];
     else if (strcmp(a, "--format") == 0 && i + 1 < argc) format = argv[++i];
     else if (strcmp(a, "--wait") == 0) wait = 1;
+    else if (strcmp(a, "--timeout") == 0 || strcmp(a, "--max-memory") == 0 || strncmp(a, "--sandbox", 9) == 0) {
+      if (host_limits_option(argc, argv, &i, &lim, "report") <= 0) {
+        free(rargv);
+        return 2;
+      }
+    }
     else if (strcmp(a, "--no-wait") == 0) wait = 0;
     else if (strcmp(a, "--") == 0) {
       for (i++; i < argc; i++) rargv[rargc++] = argv[i];
@@ -167,11 +177,13 @@ int report_main(int argc, char **argv, int first) {
 
   int status = 1;
   const char *failure = NULL;
-  lua_State *L = luaL_newstate();
+  char limit_why[256];
+  lua_State *L = host_limited_state(&lim);
   if (!L) {
     failure = "not enough memory";
-  } else if (render(L, rargc, rargv, script, format) != 0) {
-    failure = lua_tostring(L, -1) ? lua_tostring(L, -1) : "the report failed";
+  } else if (render(L, rargc, rargv, script, format, &lim) != 0) {
+    failure = host_limits_reason(&lim, limit_why, sizeof limit_why);
+    if (!failure) failure = lua_tostring(L, -1) ? lua_tostring(L, -1) : "the report failed";
   } else {
     size_t len;
     const char *text = lua_tolstring(L, -1, &len);

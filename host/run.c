@@ -17,6 +17,7 @@ typedef struct {
   char **argv;
   int script;        /* index of the script in argv */
   int nresults;      /* results of the script to keep on the stack */
+  const host_limits *lim;
 } run_args;
 
 static int protected_run(lua_State *L) {
@@ -33,7 +34,10 @@ static int protected_run(lua_State *L) {
   }
   lua_setglobal(L, "arg");
   lua_gc(L, LUA_GCGEN, 0, 0);
-  if (luaL_loadfile(L, a->argv[a->script]) != LUA_OK) return lua_error(L);
+  int sandbox = a->lim && a->lim->sandbox;
+  if (sandbox && host_sandbox(L, a->argv[a->script], a->lim->allow_dir)) return lua_error(L);
+  /* In the sandbox the script itself must be text, like every chunk it loads. */
+  if (luaL_loadfilex(L, a->argv[a->script], sandbox ? "t" : NULL) != LUA_OK) return lua_error(L);
   int n = a->argc - a->script - 1;
   luaL_checkstack(L, n, "too many arguments to script");
   for (int i = 1; i <= n; i++) lua_pushstring(L, a->argv[a->script + i]);
@@ -41,23 +45,44 @@ static int protected_run(lua_State *L) {
   return a->nresults;
 }
 
-int host_run_file(lua_State *L, int argc, char **argv, int script, int nresults) {
-  run_args a = {argc, argv, script, nresults};
+int host_run_file(lua_State *L, int argc, char **argv, int script, int nresults, const host_limits *lim) {
+  run_args a = {argc, argv, script, nresults, lim};
   lua_pushcfunction(L, protected_run);
   lua_pushlightuserdata(L, &a);
-  return host_docall(L, 1, nresults);
+  host_limits_arm(lim);
+  int status = host_docall(L, 1, nresults);
+  host_limits_disarm();
+  return status;
 }
 
-int run_script(int argc, char **argv, int script) {
-  lua_State *L = luaL_newstate();
+/* mutuals run [--timeout S] [--max-memory MiB] [--sandbox[=DIR]] SCRIPT [ARGS...]; first: after "run". */
+int run_script(int argc, char **argv, int first) {
+  host_limits lim = {0, 0, 0, NULL};
+  int script = first;
+  while (script < argc && argv[script][0] == '-' && argv[script][1] == '-' && argv[script][2]) {
+    int got = host_limits_option(argc, argv, &script, &lim, "run");
+    if (got < 0) return 2;
+    if (got == 0) {
+      fprintf(stderr, "mutuals: run: unknown option '%s' (try 'mutuals --help')\n", argv[script]);
+      return 2;
+    }
+    script++;
+  }
+  if (script >= argc) {
+    fprintf(stderr, "mutuals: run needs a script: mutuals run SCRIPT [ARGS...] (try 'mutuals --help')\n");
+    return 2;
+  }
+  lua_State *L = host_limited_state(&lim);
   if (!L) {
     fprintf(stderr, "mutuals: not enough memory\n");
     return 1;
   }
-  int status = host_run_file(L, argc, argv, script, 0);
+  int status = host_run_file(L, argc, argv, script, 0, &lim);
   if (status != LUA_OK) {
+    char why[256];
+    const char *limit = host_limits_reason(&lim, why, sizeof why);
     const char *msg = lua_tostring(L, -1);
-    fprintf(stderr, "%s\n", msg ? msg : "(error object is not a string)");
+    fprintf(stderr, "%s\n", limit ? limit : msg ? msg : "(error object is not a string)");
     fflush(stderr);
   }
   lua_close(L);   /* runs __gc/__close: stores close, open transactions roll back */

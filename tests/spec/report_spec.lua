@@ -111,6 +111,17 @@ describe("reports", function()
     end)
   end
 
+  it("never lets chart text run a command through gnuplot", function()
+    local mark = dir .. "/pwned"
+    local hostile = "`touch " .. mark .. "`"
+    local svg = report.draw({type = "bar", title = "it's " .. hostile, ylabel = '"' .. hostile .. '"',
+                             labels = {hostile, "it's"}, series = {{name = "'; system('touch " .. mark .. "') #",
+                             values = {1, 2}}}}, "svg")
+    assert.is_nil(io.open(mark))
+    assert.matches("touch " .. mark, svg, 1, true)   -- shown as text, not run
+    assert.matches("it\u{2019}s", svg, 1, true)
+  end)
+
   it("embeds charts in the HTML page and saves chart files", function()
     local r = sample()
     r:chart{type = "bar", title = "Mutuals", labels = {"2010", "2012"}, series = {{values = {9, 58}}}}

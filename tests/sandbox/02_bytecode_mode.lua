@@ -1,0 +1,3 @@
+-- Binary chunks asked for explicitly.
+local chunk = "\27Lua\84\0"
+assert(load(chunk, "x", "b"))()

@@ -1,0 +1,1 @@
+io.popen("touch " .. arg[1]):close()

@@ -1,0 +1,2 @@
+-- Reading a file outside the allowed folder.
+print(io.open("/etc/passwd"):read("a"))

@@ -1,0 +1,2 @@
+-- Opening another database file.
+mutuals.open("/tmp/another-store.db")

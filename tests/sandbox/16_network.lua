@@ -1,0 +1,1 @@
+mutuals.fetch("http://127.0.0.1:9/")

@@ -1,0 +1,2 @@
+-- Running for ever.
+while true do end
