@@ -94,8 +94,15 @@ static int render(lua_State *L, int argc, char **argv, int script, const char *f
   return 0;
 }
 
+/* A health ping: its failure is said on stderr and never changes the run's outcome. */
+static void send_ping(const char *url, const char *suffix, const char *body) {
+  char err[2400];
+  if (mu_ping(url, suffix, body, err, sizeof err))
+    fprintf(stderr, "mutuals: report: the health ping failed (the report is not affected): %s\n", err);
+}
+
 int report_main(int argc, char **argv, int first) {
-  const char *out = NULL, *format = NULL;
+  const char *out = NULL, *format = NULL, *ping = NULL;
   int wait = 0, script = -1, i;
   char err[1024];
   host_limits lim = {0, 0, 0, NULL};
@@ -110,6 +117,7 @@ int report_main(int argc, char **argv, int first) {
     if (strcmp(a, "--out") == 0 && i + 1 < argc) out = argv[++i];
     else if (strcmp(a, "--format") == 0 && i + 1 < argc) format = argv[++i];
     else if (strcmp(a, "--wait") == 0) wait = 1;
+    else if (strcmp(a, "--ping") == 0 && i + 1 < argc) ping = argv[++i];
     else if (strcmp(a, "--timeout") == 0 || strcmp(a, "--max-memory") == 0 || strncmp(a, "--sandbox", 9) == 0) {
       if (host_limits_option(argc, argv, &i, &lim, "report") <= 0) {
         free(rargv);
@@ -177,6 +185,7 @@ int report_main(int argc, char **argv, int first) {
 
   int status = 1;
   const char *failure = NULL;
+  if (ping) send_ping(ping, "start", NULL);
   char limit_why[256];
   lua_State *L = host_limited_state(&lim);
   if (!L) {
@@ -201,6 +210,7 @@ int report_main(int argc, char **argv, int first) {
     }
   }
   if (failure) fprintf(stderr, "%s\n", failure);
+  if (ping) send_ping(ping, status == 0 ? NULL : "fail", failure);
   if (run > 0) {
     char *outputs = json_strings(status == 0 ? (char **)&out : NULL, status == 0 ? 1 : 0);
     mu_run_finish(s, run, status, outputs ? outputs : "[]", failure);
@@ -285,8 +295,42 @@ static const char *cron_of(const char *cal, char *buf, size_t len) {
 }
 
 /* mutuals schedule SCRIPT --out FILE --on CALENDAR [--cron EXPR] [--name NAME] [--format F] */
+/*
+** An argument for a crontab line: single quotes for /bin/sh (a ' inside
+** becomes '\''), and cron's own % (a newline to cron) escaped as \%.
+*/
+static void cron_quote(const char *s, char *out, size_t len) {
+  size_t o = 0;
+  if (len < 3) return;
+  out[o++] = '\'';
+  for (; *s && o + 6 < len; s++) {
+    if (*s == '\'') { memcpy(out + o, "'\\''", 4); o += 4; }
+    else if (*s == '%') { out[o++] = '\\'; out[o++] = '%'; }
+    else out[o++] = *s;
+  }
+  out[o++] = '\'';
+  out[o] = '\0';
+}
+
+/*
+** An argument for a systemd Exec line: double quotes with C escapes, and
+** systemd's specifiers (%) and variables ($) doubled so they stay literal.
+*/
+static void unit_quote(const char *s, char *out, size_t len) {
+  size_t o = 0;
+  if (len < 3) return;
+  out[o++] = '"';
+  for (; *s && o + 4 < len; s++) {
+    if (*s == '"' || *s == '\\') { out[o++] = '\\'; out[o++] = *s; }
+    else if (*s == '%' || *s == '$') { out[o++] = *s; out[o++] = *s; }
+    else out[o++] = *s;
+  }
+  out[o++] = '"';
+  out[o] = '\0';
+}
+
 int schedule_main(int argc, char **argv, int first) {
-  const char *script = NULL, *out = NULL, *cal = NULL, *cron = NULL, *name = NULL, *format = NULL;
+  const char *script = NULL, *out = NULL, *cal = NULL, *cron = NULL, *name = NULL, *format = NULL, *ping = NULL;
   char cronbuf[64], sp[PATH_MAX], op[2 * PATH_MAX + 2], dir[PATH_MAX], self[PATH_MAX], db[4096];
   for (int i = first; i < argc; i++) {
     const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -295,6 +339,7 @@ int schedule_main(int argc, char **argv, int first) {
     else if (strcmp(a, "--cron") == 0 && v) cron = argv[++i];
     else if (strcmp(a, "--name") == 0 && v) name = argv[++i];
     else if (strcmp(a, "--format") == 0 && v) format = argv[++i];
+    else if (strcmp(a, "--ping") == 0 && v) ping = argv[++i];
     else if (a[0] == '-') return usage("schedule: unknown option '%s'", a);
     else if (!script) script = a;
     else return usage("schedule: unexpected argument '%s'", a);
@@ -332,14 +377,30 @@ int schedule_main(int argc, char **argv, int first) {
     snprintf(nbuf, sizeof nbuf, "%.*s", (int)(strcspn(b, ".")), b);
     name = nbuf;
   }
-  char fmtopt[64] = "";
-  if (format) snprintf(fmtopt, sizeof fmtopt, " --format %s", format);
+  /* Every path and value quoted for where it goes: a ' or % in a path must not break the line. */
+  static char c_self[2 * PATH_MAX], c_db[8300], c_sp[2 * PATH_MAX], c_op[4 * PATH_MAX], c_fmt[200], c_ping[4200];
+  static char u_self[2 * PATH_MAX], u_db[8300], u_sp[2 * PATH_MAX], u_op[4 * PATH_MAX], u_fmt[200], u_ping[4200];
+  cron_quote(self, c_self, sizeof c_self); unit_quote(self, u_self, sizeof u_self);
+  cron_quote(db, c_db, sizeof c_db); unit_quote(db, u_db, sizeof u_db);
+  cron_quote(sp, c_sp, sizeof c_sp); unit_quote(sp, u_sp, sizeof u_sp);
+  cron_quote(op, c_op, sizeof c_op); unit_quote(op, u_op, sizeof u_op);
+  c_fmt[0] = u_fmt[0] = c_ping[0] = u_ping[0] = '\0';
+  if (format) {
+    char q[100];
+    cron_quote(format, q, sizeof q); snprintf(c_fmt, sizeof c_fmt, " --format %s", q);
+    unit_quote(format, q, sizeof q); snprintf(u_fmt, sizeof u_fmt, " --format %s", q);
+  }
+  if (ping) {
+    char q[2100];
+    cron_quote(ping, q, sizeof q); snprintf(c_ping, sizeof c_ping, " --ping %s", q);
+    unit_quote(ping, q, sizeof q); snprintf(u_ping, sizeof u_ping, " --ping %s", q);
+  }
   printf("# crontab line (add with `crontab -e`): exit 75 means another run still holds the lock\n");
-  printf("%s %s --db '%s' report '%s' --out '%s'%s\n\n", cron, self, db, sp, op, fmtopt);
+  printf("%s %s --db %s report %s --out %s%s%s\n\n", cron, c_self, c_db, c_sp, c_op, c_fmt, c_ping);
   printf("# ~/.config/systemd/user/mutuals-%s.service\n", name);
   printf("[Unit]\nDescription=mutuals report %s\n\n[Service]\nType=oneshot\n"
-         "ExecStart=%s --db '%s' report '%s' --out '%s' --wait%s\nSuccessExitStatus=0\n\n", name, self, db, sp, op,
-         fmtopt);
+         "ExecStart=%s --db %s report %s --out %s --wait%s%s\nSuccessExitStatus=0\n\n", name, u_self, u_db, u_sp,
+         u_op, u_fmt, u_ping);
   printf("# ~/.config/systemd/user/mutuals-%s.timer\n", name);
   printf("[Unit]\nDescription=Run the mutuals report %s on schedule\n\n[Timer]\nOnCalendar=%s\nPersistent=true\n\n"
          "[Install]\nWantedBy=timers.target\n\n", name, cal);

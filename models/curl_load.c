@@ -25,7 +25,8 @@ int mu_curl_load(char *err, size_t errlen) {
   static const struct { const char *name; size_t offset; } syms[] = {
 #define SYM(field, name) {name, offsetof(mu_curl_api, field)}
     SYM(global_init, "curl_global_init"), SYM(easy_init, "curl_easy_init"), SYM(easy_setopt, "curl_easy_setopt"),
-    SYM(easy_getinfo, "curl_easy_getinfo"), SYM(easy_cleanup, "curl_easy_cleanup"),
+    SYM(easy_getinfo, "curl_easy_getinfo"), SYM(easy_perform, "curl_easy_perform"),
+    SYM(easy_cleanup, "curl_easy_cleanup"),
     SYM(easy_strerror, "curl_easy_strerror"), SYM(multi_init, "curl_multi_init"),
     SYM(multi_add_handle, "curl_multi_add_handle"), SYM(multi_remove_handle, "curl_multi_remove_handle"),
     SYM(multi_perform, "curl_multi_perform"), SYM(multi_poll, "curl_multi_poll"),

@@ -16,6 +16,7 @@ typedef struct {
   CURL *(*easy_init)(void);
   CURLcode (*easy_setopt)(CURL *, CURLoption, ...);
   CURLcode (*easy_getinfo)(CURL *, CURLINFO, ...);
+  CURLcode (*easy_perform)(CURL *);
   void (*easy_cleanup)(CURL *);
   const char *(*easy_strerror)(CURLcode);
   CURLM *(*multi_init)(void);

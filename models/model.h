@@ -477,6 +477,12 @@ typedef struct {
 int mu_sync(mu_store *s, const mu_entity *e, const char *url, mu_format fmt, const mu_fetch_opts *o,
             int offline, mu_sync_result *res, char *err, size_t errlen);
 
+/*
+** A health ping (ping.c): GET url[/suffix], or POST body when given, with
+** short timeouts. 0, or -1 with a message; a caller never fails for it.
+*/
+int mu_ping(const char *url, const char *suffix, const char *body, char *err, size_t errlen);
+
 /* ---------------------------------------------------------------- report runs */
 
 void mu_now_utc(char *buf, size_t len);   /* 2026-11-23T10:00:00.123Z */

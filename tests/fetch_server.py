@@ -22,6 +22,7 @@ def good_json(path):
     return ('[{"name": "Transport %s"}, {"name": "Prisons %s"}]\n' % (path, path)).encode()
 
 hits = {}
+pings = []
 lock = threading.Lock()
 
 
@@ -45,9 +46,27 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if body:
             self.wfile.write(body)
 
+    def do_POST(self):
+        # Health pings with a body (URL/fail carries the error).
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length).decode(errors="replace")
+        if self.path.startswith("/ping"):
+            with lock:
+                pings.append("POST %s %s" % (self.path, body.splitlines()[0] if body else ""))
+            return self.send(200, b"OK")
+        return self.send(404, b"unknown test path\n")
+
     def do_GET(self):
         n = self.count()
         p, _, query = self.path.partition("?")
+        if p == "/pings":
+            with lock:
+                text = "\n".join(pings) + "\n"
+            return self.send(200, text.encode())
+        if p.startswith("/ping"):
+            with lock:
+                pings.append("GET %s" % self.path)
+            return self.send(200, b"OK")
         if p == "/good.csv" or p == "/versioned.csv":
             etag = '"v1"' if p == "/good.csv" or n < 3 else '"v2"'
             body = good_csv(p, extra=etag == '"v2"')

@@ -233,6 +233,24 @@ export_symlink() {
 }
 t "export --out a symlink writes the file it names and keeps the link" export_symlink
 
+# Health pings (healthchecks.io): /start, then the URL on success or /fail with the error; a dead
+# ping endpoint never fails the report.
+pings() {
+  printf 'local report = require "mutuals.report"\nlocal r = report.new{title = "t"}\nr:paragraph("x", {1})\nreturn r\n' > "$TMP/okrep.lua"
+  printf 'error("the data is missing")\n' > "$TMP/badrep.lua"
+  run "$MUTUALS" --db "$DB" report "$TMP/okrep.lua" --out "$TMP/ping-ok.html" --ping "$BASE/ping/ok"
+  expect_eq "$rc" 0 || return 1
+  run "$MUTUALS" --db "$DB" report "$TMP/badrep.lua" --out "$TMP/ping-bad.html" --ping "$BASE/ping/bad"
+  expect_eq "$rc" 1 || return 1
+  run "$MUTUALS" --db "$DB" report "$TMP/okrep.lua" --out "$TMP/ping-dead.html" --ping "http://127.0.0.1:9/ping"
+  expect_eq "$rc" 0 && expect_match "$err" "the health ping failed (the report is not affected)" || return 1
+  expect_eq "$(python3 -c 'import sys, urllib.request; print(urllib.request.urlopen(sys.argv[1]).read().decode(), end="")' "$BASE/pings")" "GET /ping/ok/start
+GET /ping/ok
+GET /ping/bad/start
+POST /ping/bad/fail $TMP/badrep.lua:1: the data is missing"
+}
+t "report --ping: start, success or failure with the error; a dead endpoint never fails the report" pings
+
 options() {
   run "$MUTUALS" --db "$DB" fetch "$BASE/good.csv" --as sectors --retries abc
   expect_eq "$rc" 2 && expect_match "$err" "fetch: --retries needs a number from 0 to 100" || return 1

@@ -93,7 +93,7 @@ t "runs: every run is recorded with script hash, arguments, status, outputs, err
 schedule() {
   run "$MUTUALS" --db "$DB" schedule "$SCRIPTS/progress.lua" --out "$TMP/p.html" --on "Mon *-*-* 06:30:00"
   expect_eq "$rc" 0 &&
-    expect_match "$out" "^30 6 \* \* 1 $MUTUALS --db '$DB' report '$SCRIPTS/progress.lua' --out '$TMP/p.html'" &&
+    expect_match "$out" "^30 6 \* \* 1 '$MUTUALS' --db '$DB' report '$SCRIPTS/progress.lua' --out '$TMP/p.html'" &&
     expect_match "$out" "^OnCalendar=Mon \*-\*-\* 06:30:00$" && expect_match "$out" "^Type=oneshot$" &&
     expect_match "$out" "mutuals-progress.timer" || return 1
   run "$MUTUALS" --db "$DB" schedule "$SCRIPTS/progress.lua" --out "$TMP/p.html" --on "daily"
@@ -102,6 +102,23 @@ schedule() {
   expect_eq "$rc" 2 && expect_match "$err" "give one with --cron"
 }
 t "schedule: crontab line and systemd units" schedule
+
+# Paths with a quote and a percent sign: the crontab line, run as cron runs it
+# (cron turns \% into %, then /bin/sh runs the rest), writes where it should.
+schedule_quoting() {
+  local d="$TMP/it's 100%"
+  mkdir -p "$d"
+  printf 'local report = require "mutuals.report"\nlocal r = report.new{title = "Quoted"}\nr:paragraph("ok", {1})\nreturn r\n' > "$d/r.lua"
+  run "$MUTUALS" --db "$DB" schedule "$d/r.lua" --out "$d/out.html" --on daily --ping 'http://127.0.0.1:9/x?a=$HOME%20b'
+  expect_eq "$rc" 0 || return 1
+  local line cmd
+  line=$(printf '%s\n' "$out" | grep '^0 0 ')
+  cmd=$(printf '%s' "${line#0 0 \* \* \* }" | sed 's/\\%/%/g')
+  sh -c "$cmd" 2>"$TMP/cron.err"
+  test -s "$d/out.html" && expect_match "$(cat "$TMP/cron.err")" 'http://127.0.0.1:9/x?a=\$HOME%20b' &&
+    expect_match "$out" '^ExecStart=.* --ping "http://127.0.0.1:9/x?a=\$\$HOME%%20b"$'
+}
+t "schedule: paths with ' and %, and a ping URL, are quoted for cron and for systemd" schedule_quoting
 
 usage() {
   rep "$TMP/ok.lua"
