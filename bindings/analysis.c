@@ -83,78 +83,6 @@ static int survey_shares(lua_State *L) {
   return 1;
 }
 
-/* Rows first..last of the array at t form one group of n respondents: set group_n, lo, hi. */
-static void finish_group(lua_State *L, int t, lua_Integer first, lua_Integer last, long long n) {
-  for (lua_Integer i = first; i <= last; i++) {
-    lua_rawgeti(L, t, i);
-    lua_pushinteger(L, n);
-    lua_setfield(L, -2, "group_n");
-    lua_getfield(L, -1, "share");
-    mu_interval iv = mu_wilson(lua_tonumber(L, -1), (double)n, Z95);
-    lua_pop(L, 1);
-    setnum(L, "lo", iv.lo);
-    setnum(L, "hi", iv.hi);
-    lua_pop(L, 1);
-  }
-}
-
-/*
-** survey:crosstab{question = key, by = "department"|"grade"|nil}
-** Weighted shares from microdata: group, option, label, n (respondents
-** giving the option), weight, share (weighted), group_n, lo, hi (Wilson
-** 95% on the group's respondent count).
-*/
-static int survey_crosstab(lua_State *L) {
-  lrecord *r = mu_check_entity_record(L, 1, "survey", "crosstab");
-  const char *question, *by;
-  char err[512];
-  survey_args(L, &question, &by, NULL);
-  mu_record_store(L, 1);
-  sqlite3_stmt *st = mu_survey_crosstab(mu_checkopen(L, -1), r->id, question, by, err, sizeof err);
-  if (!st) return luaL_error(L, "crosstab: %s", err);
-  lua_newtable(L);
-  int t = lua_gettop(L);
-  lua_Integer n = 0, group_start = 1;
-  long long group_n = 0;
-  int rc;
-  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-    mu_value g = mu_column_value(st, 0);
-    /* A new group: fill group_n into the finished group's rows. */
-    if (n > 0) {
-      lua_rawgeti(L, t, n);
-      lua_getfield(L, -1, "group");
-      mu_pushvalue(L, &g);
-      int same = lua_rawequal(L, -1, -2);
-      lua_pop(L, 3);
-      if (!same) {
-        finish_group(L, t, group_start, n, group_n);
-        group_start = n + 1;
-        group_n = 0;
-      }
-    }
-    lua_createtable(L, 0, 9);
-    mu_pushvalue(L, &g);
-    lua_setfield(L, -2, "group");
-    mu_pushcolumn(L, st, 1);
-    lua_setfield(L, -2, "option");
-    mu_pushcolumn(L, st, 2);
-    lua_setfield(L, -2, "label");
-    mu_pushcolumn(L, st, 3);
-    lua_setfield(L, -2, "n");
-    mu_pushcolumn(L, st, 4);
-    lua_setfield(L, -2, "weight");
-    double total = sqlite3_column_double(st, 5);
-    setnum(L, "share", total > 0 ? sqlite3_column_double(st, 4) / total : NAN);
-    group_n += sqlite3_column_int64(st, 3);
-    lua_rawseti(L, t, ++n);
-  }
-  sqlite3_finalize(st);
-  if (rc != SQLITE_DONE) return luaL_error(L, "crosstab: %s", sqlite3_errmsg(mu_store_db(mu_checkopen(L, t - 1))));
-  finish_group(L, t, group_start, n, group_n);
-  lua_settop(L, t);
-  return 1;
-}
-
 /*
 ** survey:compare{question =, option =, by =, a =, b =}: is the share giving
 ** `option` different between groups a and b? Uses microdata when the survey
@@ -176,27 +104,21 @@ static int survey_compare(lua_State *L) {
   char err[512];
   mu_record_store(L, 1);
   mu_store *s = mu_checkopen(L, -1);
-  sqlite3_stmt *st = mu_survey_crosstab(s, r->id, question, by, err, sizeof err);
+  /* With microdata, the design-based difference (survey:difference); else the published shares. */
+  sqlite3_stmt *st;
   int micro = 0;
-  if (st) {
-    double w[2] = {0, 0}, wt[2] = {0, 0};
-    while (sqlite3_step(st) == SQLITE_ROW) {
-      const char *g = (const char *)sqlite3_column_text(st, 0);
-      const char *o = (const char *)sqlite3_column_text(st, 1);
-      micro = 1;
-      for (int k = 0; k < 2; k++)
-        if (g && strcmp(g, groups[k]) == 0) {
-          wt[k] = sqlite3_column_double(st, 5);
-          base[k] = isnan(base[k]) ? 0 : base[k];
-          base[k] += sqlite3_column_double(st, 3);
-          if (strcmp(o, option) == 0) w[k] = sqlite3_column_double(st, 4);
-        }
-    }
+  if (sqlite3_prepare_v2(mu_store_db(s), "SELECT 1 FROM responses x JOIN questions q ON q.id = x.question_id "
+                         "WHERE x.survey_id = ?1 AND q.survey_id = ?1 AND q.key = ?2 LIMIT 1", -1, &st, NULL) == SQLITE_OK) {
+    sqlite3_bind_int64(st, 1, r->id);
+    sqlite3_bind_text(st, 2, question, -1, SQLITE_TRANSIENT);
+    micro = sqlite3_step(st) == SQLITE_ROW;
     sqlite3_finalize(st);
-    for (int k = 0; k < 2; k++)
-      if (wt[k] > 0) share[k] = w[k] / wt[k];
   }
-  if (!micro) {
+  if (micro) {
+    lua_settop(L, 2);
+    return mu_survey_difference(L);
+  }
+  {
     st = mu_survey_shares(s, r->id, question, by, NULL, err, sizeof err);
     if (!st) return luaL_error(L, "compare: %s", err);
     while (sqlite3_step(st) == SQLITE_ROW) {
@@ -230,12 +152,11 @@ static int survey_compare(lua_State *L) {
 /* The survey methods; targets.c adds growth, progress and deadlines. */
 static const mu_method survey_methods[] = {
   {"survey", "shares", 0, survey_shares},
-  {"survey", "crosstab", 0, survey_crosstab},
   {"survey", "compare", 0, survey_compare},
   {NULL, NULL, 0, NULL},
 };
 
-static const mu_method *const method_tables[] = {survey_methods, mu_target_methods, NULL};
+static const mu_method *const method_tables[] = {survey_methods, mu_microdata_methods, mu_target_methods, NULL};
 
 static int find_method(lua_State *L, const mu_entity *e, const char *name, int collection) {
   for (const mu_method *const *t = method_tables; *t; t++)

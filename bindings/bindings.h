@@ -82,6 +82,11 @@ void mu_open_stats(lua_State *L);
 void mu_push_test(lua_State *L, double p1, double n1, double p2, double n2);
 void mu_check_keys(lua_State *L, int t, const char *const *keys, const char *fn);  /* raises for unknown options */
 
+/* microdata.c: design-based crosstabs, tests and microdata import */
+extern const mu_method mu_microdata_methods[];
+int mu_survey_difference(lua_State *L);
+int mu_survey_crosstab_design(lua_State *L);
+
 /* targets.c: growth, progress toward targets, deadlines */
 extern const mu_method mu_target_methods[];
 void mu_open_targets(lua_State *L);

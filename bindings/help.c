@@ -88,8 +88,16 @@ static const doc_entry record_docs[] = {
   {"entity", "rec:entity() -> entity name"},
   {"shares", "survey:shares{question =, by = 'overall'|'department'|'grade'|'answer', source =}\n"
              "    -> rows {option, label, group, share, qualifier, n, lo, hi, source}; lo/hi only with a base"},
-  {"crosstab", "survey:crosstab{question =, by = 'department'|'grade'} -> weighted shares from microdata"},
-  {"compare", "survey:compare{question =, option =, by =, a =, b =} -> {diff, z, p, ...} | nil, why"},
+  {"crosstab", "survey:crosstab{question =, by = var | {var, ...}, where = {var = value}, ci = 'logit'|'beta'|'wilson',\n"
+               "    level = 0.95, min_base =} -> cells {group, option, n, weight, share, se, deff, n_eff, df, lo, hi,\n"
+               "    suppressed}, with .totals (each group) and .overall (each answer): design-based, as R's survey;\n"
+               "    var: a question or a respondent attribute; small groups suppressed (min_base, store default 10)"},
+  {"chisq", "survey:chisq{a, b, where =} -> {f, ndf, ddf, p, chisq}: Rao-Scott test of association (svychisq)"},
+  {"difference", "survey:difference{question =, option =, by =, a =, b =} -> {diff, se, z, p, lo, hi, ...}"},
+  {"import", "survey:import(file, {form = 'wide'|'long', id =, weight =, strata =, psu =, fpc =}) ->\n"
+             "    {respondents, answers}: a supplier's microdata, all or nothing; other columns are attributes"},
+  {"compare", "survey:compare{question =, option =, by =, a =, b =} -> {diff, z, p, ...} | nil, why\n"
+              "    design-based with microdata, else published shares with published bases"},
   {"measure", "rec:measure([field]) -> qualified value of a figure: qualifier, unit, date, area, source"},
   {"growth", "obs:growth(other) -> {ratio, cagr, qualifier, years_min, years_max} (see mutuals.growth)"},
   {"progress", "target:progress{as_of =, metric = 'staff'} -> {target, due, figure_date, observations =\n"

@@ -21,6 +21,9 @@ static const char usage_text[] =
   "  init                   (re)create the store with the bundled dataset\n"
   "  import KIND FILE [--format csv|json]\n"
   "                         load rows into a collection, all or nothing\n"
+  "  import-microdata SURVEY FILE [--long] [--id COL] [--weight COL] [--strata COL] [--psu COL] [--fpc COL]\n"
+  "                         respondents and answers from a supplier's file, wide (a column per\n"
+  "                         question) or --long (a row per answer); other columns are attributes\n"
   "  export KIND [--format csv|json] [--out FILE]\n"
   "                         write a collection (to stdout without --out)\n"
   "  fetch URL --as KIND [--format csv|json] [--offline] [--retries N] [--timeout S] [--max-bytes N]\n"
@@ -171,6 +174,77 @@ static int cmd_import(int argc, char **argv) {
     free(opts.errors);
     return 1;
   }
+  return 0;
+}
+
+/*
+** mutuals import-microdata SURVEY FILE [--long] [--id COL] [--weight COL] [--strata COL] [--psu COL]
+**                         [--fpc COL] [--question COL] [--answer COL]
+** A supplier's file of respondents and answers, wide (a column per question) or long.
+*/
+static int cmd_import_microdata(int argc, char **argv) {
+  mu_microdata_opts o = {"id", NULL, NULL, NULL, NULL, 0, "question", "answer", 20};
+  const char *pos[2] = {NULL, NULL};
+  int npos = 0;
+  for (int i = 0; i < argc; i++) {
+    const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+    const char **slot = !strcmp(a, "--id") ? &o.id : !strcmp(a, "--weight") ? &o.weight : !strcmp(a, "--strata") ?
+      &o.strata : !strcmp(a, "--psu") ? &o.psu : !strcmp(a, "--fpc") ? &o.fpc : !strcmp(a, "--question") ? &o.question :
+      !strcmp(a, "--answer") ? &o.answer : NULL;
+    if (slot) {
+      if (!v) return usage_error("import-microdata: %s needs a column name", a);
+      *slot = argv[++i];
+    } else if (!strcmp(a, "--long")) {
+      o.long_form = 1;
+    } else if (a[0] == '-' && a[1]) {
+      return usage_error("import-microdata: unknown option '%s'", a);
+    } else if (npos < 2) {
+      pos[npos++] = a;
+    } else {
+      return usage_error("import-microdata: unexpected argument '%s'", a);
+    }
+  }
+  if (npos != 2)
+    return usage_error("%s", "import-microdata needs SURVEY and FILE: mutuals import-microdata SURVEY FILE "
+                             "[--long] [--id COL] [--weight COL] [--strata COL] [--psu COL] [--fpc COL]");
+  FILE *fp = strcmp(pos[1], "-") == 0 ? stdin : fopen(pos[1], "rb");
+  if (!fp) {
+    fprintf(stderr, "mutuals: cannot open %s: %s\n", pos[1], strerror(errno));
+    return 1;
+  }
+  mu_store *s = open_store(0);
+  if (!s) {
+    if (fp != stdin) fclose(fp);
+    return 1;
+  }
+  sqlite3_stmt *st;
+  long long survey = 0;
+  if (sqlite3_prepare_v2(mu_store_db(s), "SELECT id FROM surveys WHERE key = ?", -1, &st, NULL) == SQLITE_OK) {
+    sqlite3_bind_text(st, 1, pos[0], -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW) survey = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+  }
+  if (!survey) {
+    fprintf(stderr, "mutuals: import-microdata: no survey '%s' (its key, as in db.surveys)\n", pos[0]);
+    mu_store_close(s);
+    if (fp != stdin) fclose(fp);
+    return 1;
+  }
+  mu_microdata_result res;
+  char err[1024];
+  int rc = mu_import_microdata(s, survey, &o, strcmp(pos[1], "-") == 0 ? "stdin" : pos[1], fp, &res, err, sizeof err);
+  if (fp != stdin) fclose(fp);
+  mu_store_close(s);
+  if (rc) {
+    fputs(res.errors ? res.errors : err, stderr);
+    if (!res.errors) fputc('\n', stderr);
+    fprintf(stderr, "mutuals: import-microdata: nothing was written%s\n",
+            res.busy ? "" : "; fix the rows above and run it again");
+    free(res.errors);
+    return res.busy ? 75 : 1;
+  }
+  fprintf(stderr, "mutuals: %s: %lld respondents and %lld answers from %s\n", pos[0], res.respondents, res.answers,
+          pos[1]);
   return 0;
 }
 
@@ -332,6 +406,7 @@ int cli_main(int argc, char **argv) {
   if (strcmp(cmd, "init") == 0) return cmd_init(argc - i - 1, argv + i + 1);
   if (strcmp(cmd, "import") == 0) return cmd_import(argc - i - 1, argv + i + 1);
   if (strcmp(cmd, "export") == 0) return cmd_export(argc - i - 1, argv + i + 1);
+  if (strcmp(cmd, "import-microdata") == 0) return cmd_import_microdata(argc - i - 1, argv + i + 1);
   if (strcmp(cmd, "fetch") == 0) return cmd_fetch(argc - i - 1, argv + i + 1);
   if (strcmp(cmd, "report") == 0) return report_main(argc, argv, i + 1);
   if (strcmp(cmd, "runs") == 0) return runs_main(argc - i - 1, argv + i + 1);

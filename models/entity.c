@@ -219,6 +219,18 @@ static const mu_field response_fields[] = {
   {"weight", MU_T_REAL, MU_REQUIRED | MU_POSITIVE | MU_DEFAULTED, NULL, NULL, "survey weight"},
 };
 
+static const mu_field respondent_fields[] = {
+  ID,
+  {"survey_id", MU_T_REF, MU_REQUIRED, NULL, "survey", "the survey"},
+  {"key", MU_T_TEXT, MU_REQUIRED, NULL, NULL, "the respondent's id in the supplier's file"},
+  {"weight", MU_T_REAL, MU_REQUIRED | MU_POSITIVE | MU_DEFAULTED, NULL, NULL, "survey weight"},
+  {"stratum", MU_T_TEXT, 0, NULL, NULL, "design stratum (nil: one stratum)"},
+  {"psu", MU_T_TEXT, 0, NULL, NULL, "primary sampling unit, the cluster (nil: each respondent its own)"},
+  {"fpc", MU_T_REAL, MU_POSITIVE, NULL, NULL, "finite population correction: the stratum's population of PSUs, "
+                                              "or a sampling fraction when 1 or less"},
+  {"attributes", MU_T_TEXT, MU_REQUIRED | MU_DEFAULTED, NULL, NULL, "department, grade, region, ... (a JSON object)"},
+};
+
 static const mu_field survey_group_fields[] = {
   ID,
   {"survey_id", MU_T_REF, MU_REQUIRED, NULL, "survey", "the survey"},
@@ -344,6 +356,7 @@ static const mu_relation survey_rels[] = {
   {"questions", MU_REL_MANY, "question", "survey_id", NULL, NULL, NULL, NULL, NULL, "its questions"},
   {"groups", MU_REL_MANY, "survey_group", "survey_id", NULL, NULL, NULL, NULL, NULL, "sizes of its groups"},
   {"responses", MU_REL_MANY, "response", "survey_id", NULL, NULL, NULL, NULL, NULL, "respondent-level microdata"},
+  {"respondents", MU_REL_MANY, "respondent", "survey_id", NULL, NULL, NULL, NULL, NULL, "respondents, with the design"},
   {"findings", MU_REL_MANY, "finding", "subject_id", NULL, NULL, NULL, "subject_type", "survey", "claims about it"},
   REL_SOURCE,
 };
@@ -384,6 +397,9 @@ static const mu_relation derivation_rels[] = {
   {"a", MU_REL_ONE, "observation", "a_id", NULL, NULL, NULL, NULL, NULL, "the first input"},
   {"b", MU_REL_ONE, "observation", "b_id", NULL, NULL, NULL, NULL, NULL, "the second input"},
   REL_SOURCE,
+};
+static const mu_relation respondent_rels[] = {
+  {"survey", MU_REL_ONE, "survey", "survey_id", NULL, NULL, NULL, NULL, NULL, "the survey"},
 };
 static const mu_relation survey_group_rels[] = {
   {"survey", MU_REL_ONE, "survey", "survey_id", NULL, NULL, NULL, NULL, NULL, "the survey"},
@@ -450,6 +466,9 @@ ENTITY_M(e_result, "result", "results", "results", NULL, "grp", result_fields, r
        result_measures, NULL);
 ENTITY(e_response, "response", "responses", "responses", NULL, "respondent", response_fields, response_rels,
        "One respondent's answer to one question (microdata), with weight.");
+ENTITY(e_respondent, "respondent", "respondents", "respondents", NULL, "key", respondent_fields, respondent_rels,
+       "A survey respondent: the design (weight, stratum, PSU, fpc) and attributes; its answers are the responses "
+       "with the same survey and respondent key.");
 ENTITY(e_group, "survey_group", "survey_groups", "survey_groups", NULL, "grp", survey_group_fields,
        survey_group_rels, "The size of a survey group, published or derived.");
 ENTITY(e_mutual_sector, "mutual_sector", "mutual_sectors", "mutual_sectors", NULL, "mutual_id",
@@ -472,7 +491,7 @@ ENTITY_M(e_finding, "finding", "findings", "findings", NULL, "text", finding_fie
 
 const mu_entity *const mu_entities[] = {
   &e_source, &e_body, &e_org, &e_person, &e_event, &e_sector, &e_mutual, &e_status, &e_prog,
-  &e_obs, &e_barrier, &e_rec, &e_survey, &e_question, &e_option, &e_result, &e_response,
+  &e_obs, &e_barrier, &e_rec, &e_survey, &e_question, &e_option, &e_result, &e_respondent, &e_response,
   &e_group, &e_finding, &e_mutual_sector, &e_rec_barrier, &e_rec_body, &e_derivation, &e_known_issue, &e_run, NULL,
 };
 

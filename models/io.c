@@ -44,11 +44,7 @@ typedef struct {
   size_t ncols;
   int header_done;
   /* the row being read (CSV) */
-  char *cell[MAX_COLS];       /* reused from row to row: no allocation per cell */
-  size_t cell_cap[MAX_COLS];
-  int cell_null[MAX_COLS];
-  size_t ncells;
-  int too_many;
+  mu_csv_row row;             /* the CSV row being read */
   long line;                  /* physical line of input being read */
   long row_line;              /* the line the current record began on (a quoted field may span lines) */
   long element;               /* JSON array element being read, for messages */
@@ -76,15 +72,7 @@ static void report(importer *im, long line, const char *fmt, ...) {
   vsnprintf(msg + n, sizeof msg - (size_t)n, fmt, ap);
   va_end(ap);
   im->nerrors++;
-  if (im->nerrors > im->max_errors) return;
-  size_t len = strlen(msg);
-  char *grown = realloc(im->errors, im->errlen + len + 2);
-  if (!grown) return;
-  im->errors = grown;
-  memcpy(im->errors + im->errlen, msg, len);
-  im->errlen += len;
-  im->errors[im->errlen++] = '\n';
-  im->errors[im->errlen] = '\0';
+  if (im->nerrors <= im->max_errors) mu_append_line(&im->errors, &im->errlen, msg);
 }
 
 static int stopped(importer *im) {
@@ -322,70 +310,46 @@ static void import_row(importer *im, mu_value *vals, long line) {
 
 static void csv_field(void *data, size_t len, void *ctx) {
   importer *im = ctx;
-  if (im->ncells >= MAX_COLS) {
-    im->too_many = 1;
-    return;
+  mu_csv_row_add(&im->row, data, len);
+  if (im->row.oom) {
+    report(im, im->line, "out of memory reading a field of %zu bytes", len);
+    im->fatal = 1;
   }
-  size_t i = im->ncells++;
-  im->cell_null[i] = data == NULL;
-  if (len + 1 > im->cell_cap[i]) {
-    char *grown = realloc(im->cell[i], len + 64);
-    if (!grown) {
-      report(im, im->line, "out of memory reading a field of %zu bytes", len);
-      im->fatal = 1;
-      im->cell_null[i] = 1;
-      return;
-    }
-    im->cell[i] = grown;
-    im->cell_cap[i] = len + 64;
-  }
-  if (len) memcpy(im->cell[i], data, len);
-  im->cell[i][len] = '\0';
-}
-
-/* The row is done with: its cells are kept for the next one. */
-static void free_cells(importer *im) {
-  im->ncells = 0;
-  im->too_many = 0;
-}
-
-static void release_cells(importer *im) {
-  for (size_t i = 0; i < MAX_COLS; i++) free(im->cell[i]);
 }
 
 static void csv_row(int term, void *ctx) {
   importer *im = ctx;
   (void)term;
   if (stopped(im)) {
-    free_cells(im);
+    mu_csv_row_clear(&im->row);
     return;
   }
   if (!im->header_done) {
     im->header_done = 1;
-    for (size_t i = 0; i < im->ncells; i++)
-      if (add_column(im, im->cell[i] ? im->cell[i] : "", im->row_line)) im->fatal = 1;
+    for (int i = 0; i < im->row.n; i++)
+      if (add_column(im, im->row.cell[i] ? im->row.cell[i] : "", im->row_line)) im->fatal = 1;
     if (!im->fatal && check_required(im, im->row_line)) im->fatal = 1;
-    free_cells(im);
+    mu_csv_row_clear(&im->row);
     im->row_line = im->line + 1;
     return;
   }
-  if (im->too_many || im->ncells != im->ncols) {
-    report(im, im->row_line, "expected %zu fields, found %s%zu", im->ncols, im->too_many ? "more than " : "",
-           im->ncells);
+  if (im->row.too_many || (size_t)im->row.n != im->ncols) {
+    report(im, im->row_line, "expected %zu fields, found %s%d", im->ncols, im->row.too_many ? "more than " : "",
+           im->row.n);
   } else {
     mu_value vals[MAX_COLS];
     for (size_t i = 0; i < im->ncols; i++) {
       mu_value v = {MU_VNULL, 0, 0, NULL, 0};
-      if (!im->cell_null[i] && im->cell[i] && im->cell[i][0]) {
+      if (!im->row.null[i] && im->row.cell[i] && im->row.cell[i][0]) {
         v.kind = MU_VTEXT;
-        v.s = im->cell[i];
-        v.len = strlen(im->cell[i]);
+        v.s = im->row.cell[i];
+        v.len = strlen(im->row.cell[i]);
       }
       vals[i] = v;
     }
     import_row(im, vals, im->row_line);
   }
-  free_cells(im);
+  mu_csv_row_clear(&im->row);
   im->row_line = im->line + 1;
 }
 
@@ -397,6 +361,7 @@ static void import_csv(importer *im, FILE *fp) {
   int got = 0;
   csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL | CSV_EMPTY_IS_NULL);
   mu_lines_init(&r, fp, mu_max_record());
+  mu_csv_row_init(&im->row, MAX_COLS);
   im->row_line = 1;
   while (!stopped(im) && (got = mu_lines_next(&r, &line, &n)) > 0) {
     im->line++;
@@ -413,8 +378,7 @@ static void import_csv(importer *im, FILE *fp) {
     report(im, im->row_line, "malformed CSV: %s (an unterminated quote?)", csv_strerror(csv_error(&p)));
     im->fatal = 1;
   }
-  free_cells(im);
-  release_cells(im);
+  mu_csv_row_free(&im->row);
   csv_free(&p);
   mu_lines_free(&r);
   if (!im->header_done && !im->fatal) report(im, 0, "empty file: expected a header line naming the columns");

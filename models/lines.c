@@ -114,3 +114,50 @@ size_t mu_lines_read(mu_lines *r, char *out, size_t size) {
   r->off += n;
   return n;
 }
+
+void mu_csv_row_init(mu_csv_row *r, int max) {
+  memset(r, 0, sizeof *r);
+  r->max = max < MU_CSV_MAX_FIELDS ? max : MU_CSV_MAX_FIELDS;
+}
+
+void mu_csv_row_add(mu_csv_row *r, const void *data, size_t len) {
+  if (r->n >= r->max) {
+    r->too_many = 1;
+    return;
+  }
+  int i = r->n++;
+  r->null[i] = data == NULL;
+  if (len + 1 > r->cap[i]) {
+    char *g = realloc(r->cell[i], len + 64);
+    if (!g) {
+      r->oom = 1;
+      r->null[i] = 1;
+      return;
+    }
+    r->cell[i] = g;
+    r->cap[i] = len + 64;
+  }
+  if (len) memcpy(r->cell[i], data, len);
+  r->cell[i][len] = '\0';
+}
+
+void mu_csv_row_clear(mu_csv_row *r) {
+  r->n = 0;
+  r->too_many = 0;
+}
+
+void mu_csv_row_free(mu_csv_row *r) {
+  for (int i = 0; i < MU_CSV_MAX_FIELDS; i++) free(r->cell[i]);
+  memset(r, 0, sizeof *r);
+}
+
+void mu_append_line(char **text, size_t *len, const char *line) {
+  size_t n = strlen(line);
+  char *g = realloc(*text, *len + n + 2);
+  if (!g) return;   /* the count of errors still says there were more */
+  *text = g;
+  memcpy(g + *len, line, n);
+  *len += n;
+  g[(*len)++] = '\n';
+  g[*len] = '\0';
+}

@@ -34,4 +34,23 @@ size_t mu_lines_read(mu_lines *r, char *out, size_t size);
 /* The next byte that is not white space, without consuming it; EOF at the end or on error. */
 int mu_lines_peek(mu_lines *r);
 
+/*
+** The fields of one CSV row, as libcsv hands them over (its field callback):
+** buffers kept from row to row, so a file costs no allocation per cell.
+*/
+#define MU_CSV_MAX_FIELDS 512
+typedef struct {
+  char *cell[MU_CSV_MAX_FIELDS];
+  size_t cap[MU_CSV_MAX_FIELDS];
+  int null[MU_CSV_MAX_FIELDS];   /* the field was empty and unquoted */
+  int n, max, too_many, oom;
+} mu_csv_row;
+void mu_csv_row_init(mu_csv_row *r, int max);
+void mu_csv_row_add(mu_csv_row *r, const void *data, size_t len);
+void mu_csv_row_clear(mu_csv_row *r);      /* for the next row */
+void mu_csv_row_free(mu_csv_row *r);
+
+/* Error lines for an import's report: appended, one per line, as long as memory allows. */
+void mu_append_line(char **text, size_t *len, const char *line);
+
 #endif

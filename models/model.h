@@ -354,13 +354,6 @@ double mu_two_prop(double p1, double n1, double p2, double n2, double *pvalue);
 */
 sqlite3_stmt *mu_survey_shares(mu_store *s, long long survey_id, const char *question,
                                const char *breakdown, const char *source, char *err, size_t errlen);
-/*
-** Weighted tabulation of microdata: columns group (NULL when by is NULL),
-** option key, option label, respondents, weighted count, weighted group total.
-** by is "department", "grade" or NULL.
-*/
-sqlite3_stmt *mu_survey_crosstab(mu_store *s, long long survey_id, const char *question,
-                                 const char *by, char *err, size_t errlen);
 
 /* ---------------------------------------------------------------- consistency */
 
@@ -374,6 +367,126 @@ sqlite3_stmt *mu_survey_crosstab(mu_store *s, long long survey_id, const char *q
 typedef int (*mu_check_cb)(void *ctx, const char *kind, const char *key, const char *message,
                            const char *explanation);
 int mu_check(mu_store *s, mu_check_cb cb, void *ctx, int *unknown, char *err, size_t errlen);
+
+/* ---------------------------------------------------------------- survey design and estimation */
+
+/* distributions.c: what design-based inference needs, to R's precision. */
+double mu_qnorm(double p);
+double mu_pt(double t, double df);
+double mu_qt(double p, double df);
+double mu_pbeta(double x, double a, double b);
+double mu_qbeta(double p, double a, double b);
+double mu_pf_upper(double f, double d1, double d2);
+
+/* A categorical variable of the design: a question (its options) or a respondent attribute (its values). */
+typedef struct {
+  char *name;
+  long long question_id;     /* 0 for an attribute */
+  int nlevels;
+  char **keys, **labels;     /* option key and label; for an attribute both are the value */
+  long long *option_ids;     /* a question's options, in order */
+  int *code;                 /* per respondent: level index, or -1 when missing */
+} mu_design_var;
+
+/*
+** A survey's design and the variables an estimate needs (design.c):
+** respondents with weight, stratum and PSU (PSUs numbered across strata),
+** each stratum's finite population correction (0: none; at most 1: a
+** sampling fraction; above 1: the stratum's population of PSUs).
+*/
+typedef struct {
+  int n, nstrata, npsu, nvars;
+  double *w;
+  int *stratum, *psu, *psu_stratum;
+  double *fpc;               /* per stratum */
+  mu_design_var *var;
+} mu_design;
+
+int mu_design_load(mu_store *s, long long survey, const char *const *names, int nnames, mu_design *d, char *err,
+                   size_t errlen);
+void mu_design_free(mu_design *d);
+int mu_design_var_index(const mu_design *d, const char *name);
+int mu_design_level(const mu_design_var *v, const char *key);   /* by key or label; -1 if none */
+/* Respondents in PSU order: order[start[j] .. start[j + 1] - 1] are PSU j's (malloc'd). */
+int mu_design_order(const mu_design *d, int **order, int **start);
+/* Per stratum: its PSUs and (1 - f_h) n_h / (n_h - 1); -1 with a reason for a stratum of one PSU. */
+int mu_design_strata(const mu_design *d, double *factor, int *npsu_h, char *err, size_t errlen);
+
+/*
+** One estimated share (estimate.c): a cell of a table, for its domain (a
+** group, among respondents who answered, within any filter). The variance
+** is by Taylor linearisation for the design (with-replacement PSUs within
+** strata, as R's svydesign(ids, strata, weights, fpc)); df is the domain's
+** degrees of freedom as R's degf() of the subset design gives them.
+*/
+typedef struct {
+  long long n;               /* respondents in the cell (unweighted) */
+  long long base_n;          /* respondents in the domain (the cell's group, answering) */
+  double weighted, base_weighted;
+  double share, se, deff, n_eff, df;
+  double lo_logit, hi_logit, lo_beta, hi_beta, lo_wilson, hi_wilson;
+  int suppressed;            /* 0; 1: its base is below the threshold; 2: hidden so the others cannot reveal it */
+} mu_cell;
+
+/*
+** A crosstab of variable `row` (the question whose options are the
+** columns) by the group variables `by` (nested; -1-terminated), within the
+** domain where every filter variable has its level. cells has
+** (ngroups + 1) x (nlevels + 1) entries, row-major: group g = ngroups is
+** the overall margin, option k = nlevels the group's total. Groups are the
+** combinations of the by variables' levels, first variable slowest.
+*/
+typedef struct {
+  int ngroups, nopts, nby;
+  int *group_levels;         /* ngroups x nby: each group's level of each by variable */
+  mu_cell *cells;
+  double level;
+} mu_table;
+
+typedef struct {
+  int var;                   /* the tabulated variable (index into the design) */
+  int by[4], nby;
+  int filter_var[8], filter_level[8], nfilters;
+  double level;              /* confidence level, 0.95 */
+  int min_base;              /* suppress cells whose base is below this (0: none) */
+} mu_table_spec;
+
+int mu_estimate_table(const mu_design *d, const mu_table_spec *spec, mu_table *t, char *err, size_t errlen);
+void mu_table_free(mu_table *t);
+/* Complementary suppression of the table's cells (suppress.c); 0, or -1 when no safe pattern exists. */
+int mu_suppress(mu_table *t, int min_base);
+
+/* The Rao-Scott corrected chi-square of a two-way table (as R's svychisq, statistic "F"). */
+typedef struct {
+  double chisq;              /* Pearson's X^2 of the weighted table scaled to the sample size */
+  double f, ndf, ddf, p;     /* the second-order Rao-Scott F, its degrees of freedom and p-value */
+  int nr, nc;
+} mu_chisq;
+int mu_estimate_chisq(const mu_design *d, int a, int b, const int *filter_var, const int *filter_level, int nfilters,
+                      mu_chisq *out, char *err, size_t errlen);
+
+/* The difference of a level's share between two groups of one variable, with its design-based SE. */
+typedef struct {
+  double share_a, share_b, diff, se, z, p, lo, hi;
+  long long n_a, n_b;
+} mu_diff;
+int mu_estimate_diff(const mu_design *d, int var, int level, int by, int group_a, int group_b, double conf,
+                     mu_diff *out, char *err, size_t errlen);
+
+/* Survey microdata in wide or long form (microdata.c). Column names: id is required; the rest may be NULL. */
+typedef struct {
+  const char *id, *weight, *strata, *psu, *fpc;
+  int long_form;
+  const char *question, *answer;   /* the long form's columns */
+  int max_errors;
+} mu_microdata_opts;
+typedef struct {
+  long long respondents, answers;
+  char *errors;              /* malloc'd "FILE:LINE: ..." lines when it failed */
+  int busy;
+} mu_microdata_result;
+int mu_import_microdata(mu_store *s, long long survey, const mu_microdata_opts *o, const char *name, void *fp,
+                        mu_microdata_result *res, char *err, size_t errlen);
 
 /* ---------------------------------------------------------------- import/export */
 

@@ -76,24 +76,33 @@ describe("survey analysis", function()
                             department = r[2], weight = r[4]}
       end
     end)
-    local tab = s:crosstab{question = "q", by = "department"}
+    -- groups of four are below the disclosure threshold (10 by default): suppressed
+    local hidden = s:crosstab{question = "q", by = "department"}
+    assert.are.equal("primary", hidden[1].suppressed)
+    assert.is_nil(hidden[1].share)
+    local tab = s:crosstab{question = "q", by = "department", min_base = 0}
     assert.are.equal(4, #tab)
     local a_yes = tab[1]
     assert.are.same({"A", "yes", 3, 3}, {a_yes.group, a_yes.option, a_yes.n, a_yes.weight})
     near(0.5, a_yes.share)
     assert.are.equal(4, a_yes.group_n)
-    local lo, hi = wilson(0.5, 4)
-    near(lo, a_yes.lo)
-    near(hi, a_yes.hi)
+    -- design-based (each respondent its own PSU, one stratum of 8): z = w (y - p) / X within A, 0 outside
+    local se = math.sqrt(8 / 7 * (3 * (1 / 12) ^ 2 + 0.25 ^ 2))
+    near(se, a_yes.se)
+    -- logit interval on t with the domain's 4 PSUs - 1 stratum = 3 degrees of freedom
+    local t3, expit = 3.182446305284263, function(x) return 1 / (1 + math.exp(-x)) end
+    near(expit(-t3 * se / 0.25), a_yes.lo)
+    near(expit(t3 * se / 0.25), a_yes.hi)
     near(0.25, tab[3].share)
-    local overall = s:crosstab("q")
+    local overall = s:crosstab{question = "q", min_base = 0}
     assert.are.equal(2, #overall)
     near(4 / 10, overall[1].share)
+    -- the difference, design-based: the two domains' linearised variables together
     local t = s:compare{question = "q", option = "yes", by = "department", a = "A", b = "B"}
     near(0.25, t.diff)
-    local ref = mutuals.two_prop(0.5, 4, 0.25, 4)
-    near(ref.z, t.z)
-    near(ref.p, t.p)
+    local se_diff = math.sqrt(8 / 7 * (3 * (1 / 12) ^ 2 + 0.25 ^ 2 + (0.75 / 4) ^ 2 + 3 * (0.25 / 4) ^ 2))
+    near(se_diff, t.se)
+    near(0.25 / se_diff, t.z)
   end)
 
   it("two_prop matches a worked example", function()

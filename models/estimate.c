@@ -1,0 +1,283 @@
+/*
+** Design-based estimates over a loaded design (design.c), as R's survey
+** package computes them:
+**   - a share is a ratio estimator; its variance is by Taylor
+**     linearisation: the linearised variable z_i = (y_i - p x_i) / X summed
+**     by PSU, and V = sum over strata of (1 - f_h) n_h / (n_h - 1) times the
+**     sum of squared deviations of the PSU totals from their stratum mean
+**     (with-replacement PSUs within strata, as svydesign(ids, strata,
+**     weights, fpc));
+**   - a domain (a group, a filter, the respondents who answered) is never
+**     filtered out first: every PSU of the design counts in n_h, and those
+**     without members of the domain contribute zero;
+**   - intervals: logit (svyciprop's default), Korn-Graubard (its "beta"),
+**     and Wilson on the effective sample size p(1-p)/V;
+**   - the design effect as svymean(deff = TRUE) gives it.
+** Respondents are visited PSU by PSU (a counting sort), so memory grows
+** with strata times cells, never with respondents times cells.
+*/
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "model.h"
+
+static int passes(const mu_design *d, const int *fv, const int *fl, int nf, int i) {
+  for (int k = 0; k < nf; k++)
+    if (d->var[fv[k]].code[i] != fl[k]) return 0;
+  return 1;
+}
+
+/* Intervals, effective n and design effect of one share from its variance, domain counts and df. */
+static void finish_cell(mu_cell *c, double v, long long n_domain, double level) {
+  double p = c->share, alpha = 1 - level;
+  c->se = sqrt(v > 0 ? v : 0);
+  c->lo_logit = c->hi_logit = c->lo_beta = c->hi_beta = c->lo_wilson = c->hi_wilson = NAN;
+  c->n_eff = c->deff = NAN;
+  if (!(c->base_n > 1) || isnan(p)) return;
+  /* svymean's deff: against simple random sampling without replacement of the domain's size. */
+  double nobs = (double)c->base_n, psum = c->base_weighted;
+  double vsrs = psum >= nobs ? p * (1 - p) * nobs / (nobs - 1) * (psum - nobs) / (psum * nobs) : NAN;
+  if (vsrs > 0) c->deff = v / vsrs;
+  if (!(v > 0) || !(p > 0 && p < 1) || !(c->df > 0)) return;
+  c->n_eff = p * (1 - p) / v;
+  /* logit: symmetric on the log-odds scale, with t on the domain's degrees of freedom */
+  double t = mu_qt(1 - alpha / 2, c->df), lg = log(p / (1 - p)), half = t * c->se / (p * (1 - p));
+  c->lo_logit = 1 / (1 + exp(-(lg - half)));
+  c->hi_logit = 1 / (1 + exp(-(lg + half)));
+  /* Korn-Graubard: Clopper-Pearson on the effective n, adjusted for the degrees of freedom */
+  double ratio = mu_qt(alpha / 2, (double)n_domain - 1) / mu_qt(alpha / 2, c->df);
+  double ne = c->n_eff * ratio * ratio;
+  c->lo_beta = mu_qbeta(alpha / 2, ne * p, ne * (1 - p) + 1);
+  c->hi_beta = mu_qbeta(1 - alpha / 2, ne * p + 1, ne * (1 - p));
+  /* Wilson on the effective n */
+  double z = mu_qnorm(1 - alpha / 2), z2 = z * z, m = c->n_eff;
+  double denom = 1 + z2 / m, centre = (p + z2 / (2 * m)) / denom;
+  double w = z * sqrt(p * (1 - p) / m + z2 / (4 * m * m)) / denom;
+  c->lo_wilson = fmax(0, centre - w);
+  c->hi_wilson = fmin(1, centre + w);
+}
+
+void mu_table_free(mu_table *t) {
+  free(t->group_levels);
+  free(t->cells);
+  memset(t, 0, sizeof *t);
+}
+
+/* The group of respondent i: the combination of its by levels, or -1 when one is missing. */
+static int group_of(const mu_design *d, const mu_table_spec *sp, int i) {
+  int g = 0;
+  for (int b = 0; b < sp->nby; b++) {
+    int c = d->var[sp->by[b]].code[i];
+    if (c < 0) return -1;
+    g = g * d->var[sp->by[b]].nlevels + c;
+  }
+  return g;
+}
+
+int mu_estimate_table(const mu_design *d, const mu_table_spec *sp, mu_table *t, char *err, size_t errlen) {
+  memset(t, 0, sizeof *t);
+  const mu_design_var *q = &d->var[sp->var];
+  int K = q->nlevels, G = sp->nby ? 1 : 0;
+  for (int b = 0; b < sp->nby; b++) G *= d->var[sp->by[b]].nlevels;
+  if (G > 100000) {
+    snprintf(err, errlen, "the table would have %d groups: break it down by fewer or coarser variables", G);
+    return -1;
+  }
+  int R = G + 1, C = K + 1, ncell = R * C;
+  t->ngroups = G;
+  t->nopts = K;
+  t->nby = sp->nby;
+  t->level = sp->level;
+  t->cells = calloc((size_t)ncell, sizeof *t->cells);
+  t->group_levels = calloc((size_t)(G ? G : 1) * (size_t)(sp->nby ? sp->nby : 1), sizeof *t->group_levels);
+  double *factor = malloc((size_t)d->nstrata * sizeof *factor), *S1 = NULL, *S2 = NULL, *A = NULL, *B = NULL;
+  int *npsu_h = malloc((size_t)d->nstrata * sizeof *npsu_h), *order = NULL, *start = NULL;
+  long long *dom_n = calloc((size_t)R, sizeof *dom_n);       /* group domain (for df): respondents */
+  int *last_psu = malloc((size_t)R * sizeof *last_psu);
+  int *psus = calloc((size_t)R, sizeof *psus), *stratas = calloc((size_t)R, sizeof *stratas);
+  int *touched = malloc((size_t)R * sizeof *touched);
+  char *seen = calloc((size_t)R * (size_t)d->nstrata, 1);
+  int rc = -1;
+  if (!t->cells || !t->group_levels || !factor || !npsu_h || !dom_n || !last_psu || !psus || !stratas ||
+      !touched || !seen || mu_design_order(d, &order, &start)) {
+    snprintf(err, errlen, "out of memory");
+    goto done;
+  }
+  if (mu_design_strata(d, factor, npsu_h, err, errlen)) goto done;
+  for (int g = 0; g < G; g++)
+    for (int b = sp->nby - 1, rest = g; b >= 0; b--) {
+      int nl = d->var[sp->by[b]].nlevels;
+      t->group_levels[g * sp->nby + b] = rest % nl;
+      rest /= nl;
+    }
+  /* Pass 1: totals. Row G is everyone in the domain (the filters); group rows need their by levels. */
+  mu_cell *cell = t->cells;
+  for (int r = 0; r < R; r++) last_psu[r] = -1;
+  for (int j = 0; j < d->npsu; j++)
+    for (int x = start[j]; x < start[j + 1]; x++) {
+      int i = order[x];
+      if (!passes(d, sp->filter_var, sp->filter_level, sp->nfilters, i)) continue;
+      int g = group_of(d, sp, i), a = q->code[i];
+      int rows[2] = {G, g};
+      for (int e = 0; e < (g >= 0 && G ? 2 : 1); e++) {
+        int r = rows[e];
+        dom_n[r]++;
+        if (last_psu[r] != j) {   /* the domain's PSUs and strata, for its degrees of freedom */
+          last_psu[r] = j;
+          psus[r]++;
+          int h = d->psu_stratum[j];
+          if (!seen[(size_t)r * (size_t)d->nstrata + (size_t)h]) {
+            seen[(size_t)r * (size_t)d->nstrata + (size_t)h] = 1;
+            stratas[r]++;
+          }
+        }
+        if (a < 0) continue;
+        mu_cell *row = &cell[r * C];
+        row[a].n++;
+        row[a].weighted += d->w[i];
+        row[K].n++;
+        row[K].weighted += d->w[i];
+      }
+    }
+  for (int r = 0; r < R; r++) {
+    mu_cell *row = &cell[r * C];
+    for (int k = 0; k <= K; k++) {
+      mu_cell *c = &row[k];
+      c->base_n = row[K].n;
+      c->base_weighted = row[K].weighted;
+      c->df = psus[r] - stratas[r];
+      c->share = k < K ? (row[K].weighted > 0 ? c->weighted / row[K].weighted : NAN)
+                       : (cell[G * C + K].weighted > 0 ? row[K].weighted / cell[G * C + K].weighted : NAN);
+    }
+    /* a group's share of the whole is estimated among everyone who answered */
+    row[K].base_n = cell[G * C + K].n;
+    row[K].base_weighted = cell[G * C + K].weighted;
+    row[K].df = cell[G * C + K].df;
+  }
+  /* Pass 2: the linearised variables, summed by PSU, then by stratum. */
+  S1 = calloc((size_t)d->nstrata * (size_t)ncell, sizeof *S1);
+  S2 = calloc((size_t)d->nstrata * (size_t)ncell, sizeof *S2);
+  A = calloc((size_t)ncell, sizeof *A);   /* the PSU's weighted count per cell */
+  B = calloc((size_t)R, sizeof *B);       /* the PSU's weighted count per row (answering) */
+  if (!S1 || !S2 || !A || !B) {
+    snprintf(err, errlen, "out of memory");
+    goto done;
+  }
+  double X_all = cell[G * C + K].weighted;
+  for (int j = 0; j < d->npsu; j++) {
+    int ntouched = 0;
+    for (int x = start[j]; x < start[j + 1]; x++) {
+      int i = order[x], a = q->code[i];
+      if (a < 0 || !passes(d, sp->filter_var, sp->filter_level, sp->nfilters, i)) continue;
+      int g = group_of(d, sp, i);
+      int rows[2] = {G, g};
+      for (int e = 0; e < (g >= 0 && G ? 2 : 1); e++) {
+        int r = rows[e];
+        if (B[r] == 0) touched[ntouched++] = r;
+        A[r * C + a] += d->w[i];
+        B[r] += d->w[i];
+      }
+    }
+    if (!ntouched) continue;
+    int h = d->psu_stratum[j];
+    double *s1 = S1 + (size_t)h * (size_t)ncell, *s2 = S2 + (size_t)h * (size_t)ncell;
+    for (int e = 0; e < ntouched; e++) {
+      int r = touched[e];
+      mu_cell *row = &cell[r * C];
+      double X = row[K].weighted;
+      for (int k = 0; k < K; k++) {
+        double z = (A[r * C + k] - row[k].share * B[r]) / X;
+        s1[r * C + k] += z;
+        s2[r * C + k] += z * z;
+        A[r * C + k] = 0;
+      }
+    }
+    /* Each group's share of the whole: touched by every PSU with anyone answering. */
+    if (G && B[G] > 0)
+      for (int g = 0; g < G; g++) {
+        double z = (B[g] - cell[g * C + K].share * B[G]) / X_all;
+        s1[g * C + K] += z;
+        s2[g * C + K] += z * z;
+      }
+    for (int e = 0; e < ntouched; e++) B[touched[e]] = 0;
+  }
+  for (int r = 0; r < R; r++)
+    for (int k = 0; k <= K; k++) {
+      mu_cell *c = &cell[r * C + k];
+      double v = 0;
+      if (k == K && r == G) {   /* the whole: a share of 1, no variance */
+        c->se = 0;
+        continue;
+      }
+      for (int h = 0; h < d->nstrata; h++) {
+        double a1 = S1[(size_t)h * (size_t)ncell + (size_t)(r * C + k)];
+        double a2 = S2[(size_t)h * (size_t)ncell + (size_t)(r * C + k)];
+        v += factor[h] * (a2 - a1 * a1 / npsu_h[h]);
+      }
+      finish_cell(c, v, k == K ? dom_n[G] : dom_n[r], sp->level);
+    }
+  rc = 0;
+done:
+  free(factor); free(npsu_h); free(order); free(start); free(dom_n); free(last_psu);
+  free(psus); free(stratas); free(touched); free(seen); free(S1); free(S2); free(A); free(B);
+  if (rc) mu_table_free(t);
+  return rc;
+}
+
+/* ---------------------------------------------------------------- difference of two shares */
+
+int mu_estimate_diff(const mu_design *d, int var, int level, int by, int ga, int gb, double conf, mu_diff *out,
+                     char *err, size_t errlen) {
+  double *factor = malloc((size_t)d->nstrata * sizeof *factor), *s1 = calloc((size_t)d->nstrata, sizeof *s1),
+         *s2 = calloc((size_t)d->nstrata, sizeof *s2);
+  int *npsu_h = malloc((size_t)d->nstrata * sizeof *npsu_h), *order = NULL, *start = NULL;
+  double X[2] = {0, 0}, Y[2] = {0, 0};
+  int groups[2] = {ga, gb}, rc = -1;
+  memset(out, 0, sizeof *out);
+  if (!factor || !s1 || !s2 || !npsu_h || mu_design_order(d, &order, &start)) {
+    snprintf(err, errlen, "out of memory");
+    goto done;
+  }
+  if (mu_design_strata(d, factor, npsu_h, err, errlen)) goto done;
+  const int *a = d->var[var].code, *g = d->var[by].code;
+  for (int i = 0; i < d->n; i++)
+    for (int e = 0; e < 2; e++)
+      if (a[i] >= 0 && g[i] == groups[e]) {
+        X[e] += d->w[i];
+        Y[e] += a[i] == level ? d->w[i] : 0;
+        if (e == 0) out->n_a++;
+        else out->n_b++;
+      }
+  if (!(X[0] > 0) || !(X[1] > 0)) {
+    snprintf(err, errlen, "a group has no respondents who answered: no difference can be estimated");
+    goto done;
+  }
+  out->share_a = Y[0] / X[0];
+  out->share_b = Y[1] / X[1];
+  for (int j = 0; j < d->npsu; j++) {
+    double z = 0;
+    for (int x = start[j]; x < start[j + 1]; x++) {
+      int i = order[x];
+      if (a[i] < 0) continue;
+      if (g[i] == ga) z += d->w[i] * ((a[i] == level) - out->share_a) / X[0];
+      if (g[i] == gb) z -= d->w[i] * ((a[i] == level) - out->share_b) / X[1];
+    }
+    int h = d->psu_stratum[j];
+    s1[h] += z;
+    s2[h] += z * z;
+  }
+  double v = 0;
+  for (int h = 0; h < d->nstrata; h++) v += factor[h] * (s2[h] - s1[h] * s1[h] / npsu_h[h]);
+  out->diff = out->share_a - out->share_b;
+  out->se = sqrt(v > 0 ? v : 0);
+  double zq = mu_qnorm(1 - (1 - conf) / 2);
+  out->z = out->se > 0 ? out->diff / out->se : NAN;
+  out->p = out->se > 0 ? erfc(fabs(out->z) / sqrt(2)) : NAN;
+  out->lo = out->diff - zq * out->se;
+  out->hi = out->diff + zq * out->se;
+  rc = 0;
+done:
+  free(factor); free(s1); free(s2); free(npsu_h); free(order); free(start);
+  return rc;
+}

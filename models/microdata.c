@@ -1,0 +1,426 @@
+/*
+** Survey microdata from a supplier's file, in one transaction: respondents
+** with their design and attributes, and their answers. Two forms:
+**   wide: one row per respondent, one column per question (as suppliers
+**         deliver it); a column named by a question key holds the answer (an
+**         option key or label; empty when not answered);
+**   long: one row per answer, with columns for the respondent, the question
+**         and the answer; respondent columns repeat on each of its rows and
+**         must agree.
+** The columns named as id, weight, strata, psu and fpc carry the design;
+** every other column that is not a question is an attribute (department,
+** grade, region, ...). Every bad row is reported, up to a limit, and then
+** nothing is written.
+*/
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <csv.h>
+#include <jansson.h>
+#include "model.h"
+#include "lines.h"
+
+#define MAX_COLS 512
+
+typedef struct {
+  mu_store *s;
+  const mu_microdata_opts *o;
+  const char *name;
+  long long survey;
+  /* the header */
+  int ncols, header_done;
+  char *col[MAX_COLS];
+  int role[MAX_COLS];          /* ROLE_* or a question index (>= 0) */
+  /* questions of the survey and their options */
+  int nq;
+  char **qkey;
+  long long *qid;
+  int *nopt;
+  char ***okey, ***olabel;
+  long long **oid;
+  /* the row being read */
+  mu_csv_row row;
+  long line, row_line;
+  /* statements */
+  sqlite3_stmt *ins_respondent, *ins_response;
+  /* long form: the respondent of the last row, to check its columns agree */
+  char last_key[512];
+  /* errors */
+  int nerrors, max_errors, fatal;
+  char *errors;
+  size_t errlen;
+  long long respondents, answers;
+} loader;
+
+enum { ROLE_ID = -1, ROLE_WEIGHT = -2, ROLE_STRATA = -3, ROLE_PSU = -4, ROLE_FPC = -5, ROLE_ATTR = -6,
+       ROLE_QUESTION = -7, ROLE_ANSWER = -8 };
+
+static void report(loader *l, long line, const char *fmt, ...) {
+  char msg[1024];
+  int n = line > 0 ? snprintf(msg, sizeof msg, "%s:%ld: ", l->name, line) : snprintf(msg, sizeof msg, "%s: ", l->name);
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg + n, sizeof msg - (size_t)n, fmt, ap);
+  va_end(ap);
+  if (++l->nerrors <= l->max_errors) mu_append_line(&l->errors, &l->errlen, msg);
+}
+
+static int stopped(loader *l) { return l->fatal || l->nerrors >= l->max_errors; }
+
+static int load_questions(loader *l, char *err, size_t errlen) {
+  sqlite3_stmt *q, *o;
+  if (sqlite3_prepare_v2(mu_store_db(l->s), "SELECT id, key FROM questions WHERE survey_id = ? ORDER BY id", -1, &q,
+                         NULL) != SQLITE_OK ||
+      sqlite3_prepare_v2(mu_store_db(l->s), "SELECT id, key, label FROM options WHERE question_id = ? ORDER BY ordinal",
+                         -1, &o, NULL) != SQLITE_OK) {
+    snprintf(err, errlen, "%s", sqlite3_errmsg(mu_store_db(l->s)));
+    return -1;
+  }
+  sqlite3_bind_int64(q, 1, l->survey);
+  while (sqlite3_step(q) == SQLITE_ROW) {
+    int k = l->nq++;
+    l->qkey = realloc(l->qkey, (size_t)l->nq * sizeof *l->qkey);
+    l->qid = realloc(l->qid, (size_t)l->nq * sizeof *l->qid);
+    l->nopt = realloc(l->nopt, (size_t)l->nq * sizeof *l->nopt);
+    l->okey = realloc(l->okey, (size_t)l->nq * sizeof *l->okey);
+    l->olabel = realloc(l->olabel, (size_t)l->nq * sizeof *l->olabel);
+    l->oid = realloc(l->oid, (size_t)l->nq * sizeof *l->oid);
+    if (!l->qkey || !l->qid || !l->nopt || !l->okey || !l->olabel || !l->oid) abort();   /* tiny: out of memory here */
+    l->qkey[k] = strdup((const char *)sqlite3_column_text(q, 1));
+    l->qid[k] = sqlite3_column_int64(q, 0);
+    l->nopt[k] = 0;
+    l->okey[k] = l->olabel[k] = NULL;
+    l->oid[k] = NULL;
+    sqlite3_reset(o);
+    sqlite3_bind_int64(o, 1, l->qid[k]);
+    while (sqlite3_step(o) == SQLITE_ROW) {
+      int n = l->nopt[k]++;
+      l->okey[k] = realloc(l->okey[k], (size_t)(n + 1) * sizeof *l->okey[k]);
+      l->olabel[k] = realloc(l->olabel[k], (size_t)(n + 1) * sizeof *l->olabel[k]);
+      l->oid[k] = realloc(l->oid[k], (size_t)(n + 1) * sizeof *l->oid[k]);
+      if (!l->okey[k] || !l->olabel[k] || !l->oid[k]) abort();
+      l->oid[k][n] = sqlite3_column_int64(o, 0);
+      l->okey[k][n] = strdup((const char *)sqlite3_column_text(o, 1));
+      l->olabel[k][n] = strdup((const char *)sqlite3_column_text(o, 2));
+    }
+  }
+  sqlite3_finalize(q);
+  sqlite3_finalize(o);
+  if (l->nq == 0) {
+    snprintf(err, errlen, "the survey has no questions: import its questions and options first");
+    return -1;
+  }
+  return 0;
+}
+
+static void free_questions(loader *l) {
+  for (int k = 0; k < l->nq; k++) {
+    free(l->qkey[k]);
+    for (int j = 0; j < l->nopt[k]; j++) {
+      free(l->okey[k][j]);
+      free(l->olabel[k][j]);
+    }
+    free(l->okey[k]);
+    free(l->olabel[k]);
+    free(l->oid[k]);
+  }
+  free(l->qkey); free(l->qid); free(l->nopt); free(l->okey); free(l->olabel); free(l->oid);
+}
+
+static int question_index(loader *l, const char *key) {
+  for (int k = 0; k < l->nq; k++)
+    if (strcmp(l->qkey[k], key) == 0) return k;
+  return -1;
+}
+
+static int same(const char *a, const char *b) { return a && b && strcmp(a, b) == 0; }
+
+/* The roles of the header's columns. */
+static void read_header(loader *l) {
+  const mu_microdata_opts *o = l->o;
+  int has_id = 0, has_q = 0, has_a = 0;
+  for (int c = 0; c < l->ncols; c++) {
+    const char *name = l->col[c];
+    int role = ROLE_ATTR;
+    if (same(name, o->id)) role = ROLE_ID;
+    else if (same(name, o->weight)) role = ROLE_WEIGHT;
+    else if (same(name, o->strata)) role = ROLE_STRATA;
+    else if (same(name, o->psu)) role = ROLE_PSU;
+    else if (same(name, o->fpc)) role = ROLE_FPC;
+    else if (o->long_form && same(name, o->question)) role = ROLE_QUESTION;
+    else if (o->long_form && same(name, o->answer)) role = ROLE_ANSWER;
+    else if (!o->long_form && question_index(l, name) >= 0) role = question_index(l, name);
+    l->role[c] = role;
+    has_id |= role == ROLE_ID;
+    has_q |= role == ROLE_QUESTION || role >= 0;
+    has_a |= role == ROLE_ANSWER;
+  }
+  const char *given[] = {o->weight, o->strata, o->psu, o->fpc};
+  const char *what[] = {"weight", "strata", "psu", "fpc"};
+  for (int k = 0; k < 4; k++) {
+    int found = 0;
+    for (int c = 0; c < l->ncols; c++) found |= same(l->col[c], given[k]);
+    if (given[k] && !found) report(l, 1, "no column '%s' (named as the %s)", given[k], what[k]);
+  }
+  if (!has_id) report(l, 1, "no column '%s' for the respondent id (name it with --id)", o->id);
+  if (o->long_form && (!has_q || !has_a))
+    report(l, 1, "a long file needs a '%s' column and an '%s' column", o->question, o->answer);
+  if (!o->long_form && !has_q) {
+    char list[600] = "";
+    size_t used = 0;
+    for (int k = 0; k < l->nq && used < sizeof list; k++)
+      used += (size_t)snprintf(list + used, sizeof list - used, "%s%s", k ? ", " : "", l->qkey[k]);
+    report(l, 1, "no column is a question of the survey (its questions: %s)", list);
+  }
+  if (l->nerrors) l->fatal = 1;
+}
+
+static int option_of(loader *l, int q, const char *v, long line, const char *column) {
+  for (int k = 0; k < l->nopt[q]; k++)
+    if (strcmp(l->okey[q][k], v) == 0 || strcmp(l->olabel[q][k], v) == 0) return k;
+  const char *near = mu_closest(v, (const char *const *)l->okey[q], (size_t)l->nopt[q]);
+  char list[500] = "";
+  size_t used = 0;
+  for (int k = 0; k < l->nopt[q] && used < sizeof list; k++)
+    used += (size_t)snprintf(list + used, sizeof list - used, "%s%s", k ? ", " : "", l->okey[q][k]);
+  report(l, line, "%s: '%s' is not an answer to question %s%s%s%s (answers: %s)", column, v, l->qkey[q],
+         near ? ": did you mean '" : "", near ? near : "", near ? "'?" : "", list);
+  return -1;
+}
+
+static int number(const char *s, double *out) {
+  char *end;
+  errno = 0;
+  *out = strtod(s, &end);
+  return *s && !*end && !errno;
+}
+
+/* Insert the respondent of this row (unless the long form's previous row was the same one). */
+static int add_respondent(loader *l, long line, const char *key) {
+  if (l->o->long_form && strcmp(key, l->last_key) == 0) return 0;
+  json_t *attrs = json_object();
+  double weight = 1, fpc = 0;
+  const char *stratum = NULL, *psu = NULL;
+  int bad = 0;
+  for (int c = 0; c < l->ncols; c++) {
+    const char *v = l->row.null[c] || !l->row.cell[c][0] ? NULL : l->row.cell[c];
+    switch (l->role[c]) {
+      case ROLE_WEIGHT:
+        if (!v || !number(v, &weight) || !(weight > 0)) {
+          report(l, line, "%s: '%s' is not a weight: it must be a number greater than 0", l->col[c], v ? v : "");
+          bad = 1;
+        }
+        break;
+      case ROLE_FPC:
+        if (v && (!number(v, &fpc) || !(fpc > 0))) {
+          report(l, line, "%s: '%s' is not a finite population correction (a number above 0)", l->col[c], v);
+          bad = 1;
+        }
+        break;
+      case ROLE_STRATA: stratum = v; break;
+      case ROLE_PSU: psu = v; break;
+      case ROLE_ATTR:
+        if (v) json_object_set_new(attrs, l->col[c], json_string(v));
+        break;
+      default: break;
+    }
+  }
+  if (l->o->strata && !stratum) { report(l, line, "%s: the stratum is missing", l->o->strata); bad = 1; }
+  if (l->o->psu && !psu) { report(l, line, "%s: the PSU is missing", l->o->psu); bad = 1; }
+  char *json = json_dumps(attrs, JSON_COMPACT | JSON_SORT_KEYS);
+  json_decref(attrs);
+  if (bad || !json || l->nerrors) {
+    free(json);
+    return bad ? -1 : 0;
+  }
+  sqlite3_stmt *st = l->ins_respondent;
+  sqlite3_reset(st);
+  sqlite3_bind_int64(st, 1, l->survey);
+  sqlite3_bind_text(st, 2, key, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_double(st, 3, weight);
+  if (stratum) sqlite3_bind_text(st, 4, stratum, -1, SQLITE_TRANSIENT); else sqlite3_bind_null(st, 4);
+  if (psu) sqlite3_bind_text(st, 5, psu, -1, SQLITE_TRANSIENT); else sqlite3_bind_null(st, 5);
+  if (fpc > 0) sqlite3_bind_double(st, 6, fpc); else sqlite3_bind_null(st, 6);
+  sqlite3_bind_text(st, 7, json, -1, SQLITE_TRANSIENT);
+  int rc = sqlite3_step(st);
+  free(json);
+  if (rc != SQLITE_DONE) {
+    if ((rc & 0xff) == SQLITE_CONSTRAINT)
+      report(l, line, "%s: respondent '%s' is already in the survey (a second row for it?)", l->o->id, key);
+    else
+      report(l, line, "%s", sqlite3_errmsg(mu_store_db(l->s)));
+    return -1;
+  }
+  snprintf(l->last_key, sizeof l->last_key, "%s", key);
+  l->respondents++;
+  return 0;
+}
+
+static int add_answer(loader *l, long line, const char *key, int q, int opt) {
+  sqlite3_stmt *st = l->ins_response;
+  const char *dept = NULL, *grade = NULL;
+  for (int c = 0; c < l->ncols; c++)
+    if (l->role[c] == ROLE_ATTR && !l->row.null[c] && l->row.cell[c][0]) {
+      if (strcmp(l->col[c], "department") == 0) dept = l->row.cell[c];
+      if (strcmp(l->col[c], "grade") == 0) grade = l->row.cell[c];
+    }
+  double weight = 1;
+  for (int c = 0; c < l->ncols; c++)
+    if (l->role[c] == ROLE_WEIGHT && !l->row.null[c]) number(l->row.cell[c], &weight);
+  sqlite3_reset(st);
+  sqlite3_bind_int64(st, 1, l->survey);
+  sqlite3_bind_text(st, 2, key, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64(st, 3, l->qid[q]);
+  sqlite3_bind_int64(st, 4, l->oid[q][opt]);
+  if (dept) sqlite3_bind_text(st, 5, dept, -1, SQLITE_TRANSIENT); else sqlite3_bind_null(st, 5);
+  if (grade) sqlite3_bind_text(st, 6, grade, -1, SQLITE_TRANSIENT); else sqlite3_bind_null(st, 6);
+  sqlite3_bind_double(st, 7, weight);
+  int rc = sqlite3_step(st);
+  if (rc != SQLITE_DONE) {
+    if ((rc & 0xff) == SQLITE_CONSTRAINT)
+      report(l, line, "respondent '%s' answers question %s twice", key, l->qkey[q]);
+    else
+      report(l, line, "%s", sqlite3_errmsg(mu_store_db(l->s)));
+    return -1;
+  }
+  l->answers++;
+  return 0;
+}
+
+static void read_row(loader *l) {
+  long line = l->row_line;
+  if (l->row.n != l->ncols || l->row.too_many) {
+    report(l, line, "expected %d fields, found %s%d", l->ncols, l->row.too_many ? "more than " : "", l->row.n);
+    return;
+  }
+  const char *key = NULL;
+  for (int c = 0; c < l->ncols; c++)
+    if (l->role[c] == ROLE_ID && !l->row.null[c] && l->row.cell[c][0]) key = l->row.cell[c];
+  if (!key) {
+    report(l, line, "%s: the respondent id is missing", l->o->id);
+    return;
+  }
+  int bad = add_respondent(l, line, key) != 0;   /* the answers are still checked, to report them too */
+  if (l->o->long_form) {
+    const char *qk = NULL, *ans = NULL;
+    for (int c = 0; c < l->ncols; c++) {
+      if (l->role[c] == ROLE_QUESTION && !l->row.null[c]) qk = l->row.cell[c];
+      if (l->role[c] == ROLE_ANSWER && !l->row.null[c] && l->row.cell[c][0]) ans = l->row.cell[c];
+    }
+    int q = qk ? question_index(l, qk) : -1;
+    if (q < 0) {
+      const char *near = qk ? mu_closest(qk, (const char *const *)l->qkey, (size_t)l->nq) : NULL;
+      report(l, line, "%s: '%s' is not a question of the survey%s%s%s", l->o->question, qk ? qk : "",
+             near ? ": did you mean '" : "", near ? near : "", near ? "'?" : "");
+      return;
+    }
+    if (!ans) return;   /* not answered */
+    int opt = option_of(l, q, ans, line, l->o->answer);
+    if (opt >= 0 && !bad && !l->nerrors) add_answer(l, line, key, q, opt);
+    return;
+  }
+  for (int c = 0; c < l->ncols; c++) {
+    if (l->role[c] < 0 || l->row.null[c] || !l->row.cell[c][0]) continue;
+    int opt = option_of(l, l->role[c], l->row.cell[c], line, l->col[c]);
+    if (opt >= 0 && !bad && !l->nerrors) add_answer(l, line, key, l->role[c], opt);
+  }
+}
+
+static void on_field(void *data, size_t len, void *ctx) {
+  loader *l = ctx;
+  mu_csv_row_add(&l->row, data, len);
+  if (l->row.oom) l->fatal = 1;
+}
+
+static void on_row(int term, void *ctx) {
+  loader *l = ctx;
+  (void)term;
+  if (!stopped(l)) {
+    if (!l->header_done) {
+      l->header_done = 1;
+      l->ncols = l->row.n;
+      for (int c = 0; c < l->ncols; c++) l->col[c] = strdup(l->row.cell[c] ? l->row.cell[c] : "");
+      read_header(l);
+    } else {
+      read_row(l);
+    }
+  }
+  mu_csv_row_clear(&l->row);
+  l->row_line = l->line + 1;
+}
+
+int mu_import_microdata(mu_store *s, long long survey, const mu_microdata_opts *o, const char *name, void *fp,
+                        mu_microdata_result *res, char *err, size_t errlen) {
+  loader l;
+  memset(&l, 0, sizeof l);
+  memset(res, 0, sizeof *res);
+  l.s = s;
+  l.o = o;
+  l.name = name;
+  l.survey = survey;
+  l.max_errors = o->max_errors > 0 ? o->max_errors : 20;
+  if (load_questions(&l, err, errlen)) goto cleanup_early;
+  int began = mu_store_begin(s, err, errlen);
+  if (began) {
+    res->busy = began == MU_BUSY;
+    goto cleanup_early;
+  }
+  sqlite3 *db = mu_store_db(s);
+  if (sqlite3_prepare_v2(db, "INSERT INTO respondents (survey_id, key, weight, stratum, psu, fpc, attributes) "
+                         "VALUES (?, ?, ?, ?, ?, ?, ?)", -1, &l.ins_respondent, NULL) != SQLITE_OK ||
+      sqlite3_prepare_v2(db, "INSERT INTO responses (survey_id, respondent, question_id, option_id, department, grade, "
+                         "weight) VALUES (?, ?, ?, ?, ?, ?, ?)", -1, &l.ins_response, NULL) != SQLITE_OK) {
+    snprintf(err, errlen, "%s", sqlite3_errmsg(db));
+    l.fatal = 1;
+  }
+  struct csv_parser p;
+  mu_lines r;
+  const char *line;
+  size_t n;
+  int got = 0;
+  csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL | CSV_EMPTY_IS_NULL);
+  mu_lines_init(&r, fp, mu_max_record());
+  mu_csv_row_init(&l.row, MAX_COLS);
+  l.row_line = 1;
+  while (!stopped(&l) && (got = mu_lines_next(&r, &line, &n)) > 0) {
+    l.line++;
+    if (mu_interrupted()) {
+      report(&l, l.line, "interrupted");
+      l.fatal = 1;
+      break;
+    }
+    if (csv_parse(&p, line, n, on_field, on_row, &l) != n) {
+      report(&l, l.row_line, "malformed CSV: %s (check the quoting)", csv_strerror(csv_error(&p)));
+      l.fatal = 1;
+    }
+  }
+  if (!stopped(&l) && got < 0) report(&l, l.line + 1, "cannot read on: %s", r.error);
+  if (!stopped(&l)) csv_fini(&p, on_field, on_row, &l);
+  if (!l.header_done && !l.nerrors) report(&l, 0, "empty file: expected a header naming the columns");
+  csv_free(&p);
+  mu_lines_free(&r);
+  sqlite3_finalize(l.ins_respondent);
+  sqlite3_finalize(l.ins_response);
+  int committed = l.nerrors || l.fatal ? -1 : mu_store_commit(s, err, errlen);
+  if (committed) {
+    mu_store_rollback(s);
+    res->busy = committed == MU_BUSY;
+    if (!l.nerrors && !l.fatal) report(&l, 0, "%s", err);
+    else if (l.nerrors > l.max_errors) report(&l, 0, "stopped after %d errors; later rows were not checked",
+                                              l.max_errors);
+  } else {
+    res->respondents = l.respondents;
+    res->answers = l.answers;
+  }
+  res->errors = l.errors;
+  l.errors = NULL;
+  for (int c = 0; c < MAX_COLS; c++) free(l.col[c]);
+  mu_csv_row_free(&l.row);
+  free_questions(&l);
+  return committed ? -1 : 0;
+cleanup_early:
+  free_questions(&l);
+  return -1;
+}

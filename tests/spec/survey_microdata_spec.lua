@@ -1,0 +1,131 @@
+-- Microdata: importing a supplier's file (wide and long), disclosure
+-- control that cannot be undone by subtraction, and the errors an analyst
+-- meets on the way.
+local util = require "tests.spec.util"
+
+local function new_survey(db, key)
+  local s = db.surveys:insert{key = key, title = "Test " .. key, source_id = 1}
+  local q = db.questions:insert{survey_id = s, key = "q1", text = "Interested?", source_id = 1}
+  for i, k in ipairs{"yes", "no"} do db.options:insert{question_id = q, key = k, label = k:upper(), ordinal = i} end
+  local q2 = db.questions:insert{survey_id = s, key = "q2", text = "Agree?", source_id = 1}
+  for i, k in ipairs{"agree", "disagree"} do db.options:insert{question_id = q2, key = k, label = k, ordinal = i} end
+  return s
+end
+
+-- A wide file: groups of the given sizes, answers alternating.
+local function wide(path, sizes)
+  local lines, n = {"id,department,weight,q1,q2"}, 0
+  for _, g in ipairs(sizes) do
+    for i = 1, g[2] do
+      n = n + 1
+      lines[#lines + 1] = ("r%d,%s,%.1f,%s,%s"):format(n, g[1], 1 + (n % 3) / 2, i % 3 == 0 and "yes" or "no",
+                                                       i % 2 == 0 and "agree" or "disagree")
+    end
+  end
+  util.write(path, table.concat(lines, "\n") .. "\n")
+end
+
+describe("survey microdata", function()
+  local db, path, dir
+  setup(function() db, path, dir = util.fresh() end)
+  teardown(function() util.drop(db, path) end)
+
+  it("imports a wide file and a long one to the same estimates", function()
+    local s1, s2 = new_survey(db, "wide"), new_survey(db, "long")
+    wide(dir .. "/w.csv", {{"A", 30}, {"B", 25}})
+    assert.are.same({respondents = 55, answers = 110}, s1:import(dir .. "/w.csv", {weight = "weight"}))
+    -- the same data, one row per answer
+    local out = {"id,department,weight,question,answer"}
+    for line in io.lines(dir .. "/w.csv") do
+      local id, d, w, a1, a2 = line:match("^([^,]+),([^,]+),([^,]+),([^,]+),([^,]+)$")
+      if id ~= "id" then
+        out[#out + 1] = table.concat({id, d, w, "q1", a1}, ",")
+        out[#out + 1] = table.concat({id, d, w, "q2", a2}, ",")
+      end
+    end
+    util.write(dir .. "/l.csv", table.concat(out, "\n") .. "\n")
+    assert.are.same({respondents = 55, answers = 110}, s2:import(dir .. "/l.csv", {form = "long", weight = "weight"}))
+    local a = s1:crosstab{question = "q1", by = "department"}
+    local b = s2:crosstab{question = "q1", by = "department"}
+    for i = 1, #a do
+      assert.are.same({a[i].group, a[i].option, a[i].n}, {b[i].group, b[i].option, b[i].n})
+      assert.is_true(math.abs(a[i].share - b[i].share) < 1e-12 and math.abs(a[i].se - b[i].se) < 1e-12)
+    end
+  end)
+
+  it("suppresses a small group and enough others that subtraction cannot recover it", function()
+    local s = new_survey(db, "small")
+    wide(dir .. "/s.csv", {{"A", 30}, {"B", 25}, {"C", 4}})
+    s:import(dir .. "/s.csv", {weight = "weight"})
+    local t = s:crosstab{question = "q1", by = "department"}
+    local by = {}
+    for _, g in ipairs(t.totals) do by[g.groups.department] = g end
+    -- C alone would be the overall margin minus A and B: B goes too
+    assert.are.equal("primary", by.C.suppressed)
+    assert.are.equal("complementary", by.B.suppressed)
+    assert.is_nil(by.B.n)
+    assert.are.equal(30, by.A.n)
+    assert.are.equal(59, t.all.base_n)
+    for _, c in ipairs(t) do
+      if c.groups.department ~= "A" then
+        assert.is_not_nil(c.suppressed)
+        assert.is_nil(c.share)
+        assert.is_nil(c.n)
+      end
+    end
+    -- two small groups whose sum is still small: a third goes with them
+    local s2 = new_survey(db, "two_small")
+    wide(dir .. "/s2.csv", {{"A", 30}, {"B", 25}, {"C", 3}, {"D", 4}})
+    s2:import(dir .. "/s2.csv", {weight = "weight"})
+    local hidden, base = 0, 0
+    local sizes = {A = 30, B = 25, C = 3, D = 4}
+    for _, g in ipairs(s2:crosstab{question = "q1", by = "department"}.totals) do
+      if g.suppressed then
+        hidden = hidden + 1
+        base = base + sizes[g.groups.department]
+      end
+    end
+    assert.is_true(hidden >= 3 and base >= 10, ("hidden %d groups with %d respondents"):format(hidden, base))
+    -- per call, and per store
+    assert.is_nil(s:crosstab{question = "q1", by = "department", min_base = 0}[5].suppressed)
+    db:sql("UPDATE settings SET value = '3' WHERE key = 'disclosure.min_base'")
+    assert.is_nil(s:crosstab{question = "q1", by = "department"}.totals[3].suppressed)
+    db:sql("UPDATE settings SET value = '10' WHERE key = 'disclosure.min_base'")
+  end)
+
+  it("breaks down by another question, nested variables and filters", function()
+    local s = new_survey(db, "nested")
+    wide(dir .. "/n.csv", {{"A", 40}, {"B", 40}})
+    s:import(dir .. "/n.csv", {weight = "weight"})
+    local t = s:crosstab{question = "q1", by = "q2", min_base = 0}
+    assert.are.same({"agree", "agree", "disagree", "disagree"}, {t[1].group, t[2].group, t[3].group, t[4].group})
+    local nested = s:crosstab{question = "q1", by = {"department", "q2"}, min_base = 0}
+    assert.are.equal(8, #nested)
+    assert.are.same({department = "A", q2 = "agree"}, nested[1].groups)
+    assert.are.equal("A / agree", nested[1].group)
+    local f = s:crosstab{question = "q1", where = {department = "B"}, min_base = 0}
+    assert.are.equal(40, f[1].base_n)
+    local chi = s:chisq{"q1", "department"}
+    assert.is_true(chi.p >= 0 and chi.p <= 1 and chi.ndf > 0)
+  end)
+
+  it("reports what is wrong with a file, and writes nothing", function()
+    local s = new_survey(db, "bad")
+    util.write(dir .. "/bad.csv", "id,department,weight,q1\nr1,A,1,yes\nr2,A,-1,nope\nr2,B,1,yes\n,C,1,no\n")
+    local ok, err = pcall(s.import, s, dir .. "/bad.csv", {weight = "weight"})
+    assert.is_false(ok)
+    assert.matches("bad.csv:3: weight: '-1' is not a weight", err, 1, true)
+    assert.matches("bad.csv:3: q1: 'nope' is not an answer to question q1 (answers: yes, no)", err, 1, true)
+    assert.matches("bad.csv:5: id: the respondent id is missing", err, 1, true)
+    assert.are.equal(0, db.respondents:where{survey_id = s.id}:count())
+    assert.has_error(function() s:import(dir .. "/bad.csv", {wieght = "weight"}) end,
+      "import: unknown option 'wieght' (did you mean 'weight'?)")
+    local good = new_survey(db, "good")
+    wide(dir .. "/g.csv", {{"A", 12}})
+    good:import(dir .. "/g.csv")
+    local ok2, err2 = pcall(good.crosstab, good, {question = "q1", by = "deprtment"})
+    assert.is_false(ok2)
+    assert.matches("'deprtment' is neither a question of the survey nor an attribute of its respondents: " ..
+                   "did you mean 'department'?", err2, 1, true)
+  end)
+end)
