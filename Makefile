@@ -99,6 +99,8 @@ install: all
 	ln -sf mutuals $(DESTDIR)$(PREFIX)/bin/mutuals-lua
 	install -m 644 $(BUILD)/mutuals.so $(DESTDIR)$(PREFIX)/lib/lua/5.4/mutuals.so
 	install -m 644 scripts/*.lua $(DESTDIR)$(PREFIX)/share/mutuals/scripts/
+	install -d $(DESTDIR)$(PREFIX)/share/mutuals/scripts/data
+	install -m 644 scripts/data/* $(DESTDIR)$(PREFIX)/share/mutuals/scripts/data/
 	install -m 644 models/seeds/*.txt $(DESTDIR)$(PREFIX)/share/mutuals/seeds/
 	install -m 644 doc/mutuals.1 $(DESTDIR)$(PREFIX)/share/man/man1/mutuals.1
 

@@ -129,13 +129,14 @@ usage() {
 t "report: usage errors exit 2" usage
 
 shipped() {
-  for s in progress survey recommendations; do
+  for s in progress survey recommendations survey_deep; do
     rep "$SCRIPTS/$s.lua" --out "$TMP/$s.html" || return 1
     expect_eq "$rc" 0 && expect_eq "$err" "" || return 1
     grep -q '<h2>Sources</h2>' "$TMP/$s.html" || { echo "$s: no sources"; return 1; }
   done
   grep -q 'at least 58' "$TMP/progress.html" && grep -q '14.2% to 18.0%' "$TMP/survey.html" &&
     grep -q 'deadline passed; status unknown' "$TMP/recommendations.html" &&
+    grep -q 'Rao-Scott corrected chi-square' "$TMP/survey_deep.html" && grep -q '‡ marks a result not published' "$TMP/survey_deep.html" &&
     ! grep -q 'OVERDUE' "$TMP/recommendations.html"
 }
 t "the shipped reports render on the bundled dataset" shipped

@@ -185,13 +185,13 @@ describe("honest reports", function()
   teardown(function() util.drop(db, path) end)
 
   local function run(script, ...)
-    local env = setmetatable({arg = {[0] = script, ...}}, {__index = _G})
+    local env = setmetatable({arg = {[0] = "scripts/" .. script .. ".lua", ...}}, {__index = _G})
     local chunk = assert(loadfile("scripts/" .. script .. ".lua", "t", env))
     return chunk(...)
   end
 
   it("every sentence, table and chart of each shipped report cites a source", function()
-    for _, s in ipairs{"progress", "survey", "recommendations"} do
+    for _, s in ipairs{"progress", "survey", "recommendations", "survey_deep"} do
       local r = run(s)
       assert.is_true(r.strict, s .. " is strict")
       assert.are.same({}, report.uncited(r), s)

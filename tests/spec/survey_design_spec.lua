@@ -43,8 +43,8 @@ describe("design-based estimates (golden values from R survey 4.1.1)", function(
       for i, k in ipairs{"strongly_agree", "agree", "disagree", "strongly_disagree"} do
         db.options:insert{question_id = q2, key = k, label = k, ordinal = i}
       end
-      local got = s:import("tests/survey/staff.csv", opts)
-      assert(got.respondents == 2912, got.respondents)
+      local got = s:import("scripts/data/synthetic_staff_survey.csv", opts)
+      assert(got.respondents == 2955, got.respondents)
       surveys[name] = s
     end
   end)
@@ -74,9 +74,21 @@ describe("design-based estimates (golden values from R survey 4.1.1)", function(
       end
       return tables[key]
     end
-    for _, g in ipairs(golden()) do
+    local rows, share = golden(), {}
+    for _, g in ipairs(rows) do
+      if g.kind == "share" then share[g.design .. g.group .. g.option] = g.value end
+    end
+    for _, g in ipairs(rows) do
       local s, what = surveys[g.design], ("%s %s %s %s"):format(g.design, g.kind, g.group, g.option)
       local kind = g.kind
+      -- A share of 0 or 1 (department F: nine people, all "no") has no interval and no design effect:
+      -- mutuals gives none, where R returns numerical noise (a deff of 1e32, a logit interval of 1e-11).
+      local p = share[g.design .. g.group .. g.option]
+      if (kind == "deff" or kind:match("^lo_") or kind:match("^hi_")) and (p == 0 or p == 1 or g.value ~= g.value) then
+        local t = table_for(g.design, g.group == "all" and "all" or "dept")
+        assert.is_nil(cell(t, g.group, g.option)[kind], what .. ": no value expected")
+        kind = "skip"
+      end
       if kind == "share" or kind == "se" or kind == "deff" then
         local t = table_for(g.design, g.group == "all" and "all" or "dept")
         local c = g.group == "all" and cell(t, "all", g.option) or cell(t, g.group, g.option)
@@ -94,7 +106,7 @@ describe("design-based estimates (golden values from R survey 4.1.1)", function(
       elseif kind == "share_in_C" or kind == "se_in_C" then
         local c = cell(table_for(g.design, "inC"), g.group, g.option)
         close(kind == "share_in_C" and c.share or c.se, g.value, what)
-      else
+      elseif kind ~= "skip" then
         error("unknown golden kind " .. kind)
       end
       checked = checked + 1
@@ -104,11 +116,11 @@ describe("design-based estimates (golden values from R survey 4.1.1)", function(
 
   it("returns every cell, the empty one included, with margins", function()
     local t = surveys.cluster:crosstab{question = "q1", by = "department", min_base = 0}
-    assert.are.equal(15, #t)
+    assert.are.equal(18, #t)
     local empty = cell(t, "E", "dont_know")
     assert.are.same({0, 0}, {empty.n, empty.share})
     assert.is_nil(empty.lo)
-    assert.are.equal(5, #t.totals)
+    assert.are.equal(6, #t.totals)
     local sum = 0
     for _, g in ipairs(t.totals) do sum = sum + g.share end
     assert.is_true(math.abs(sum - 1) < 1e-12)

@@ -2,10 +2,10 @@
 # package. Regenerate (needs `apt-get install r-cran-survey`):
 #   Rscript tests/survey/golden.R > tests/survey/golden.csv
 # The tests compare against golden.csv to 1e-6 and do not need R.
-# Data: tests/survey/staff.csv (synthetic; tests/survey/make_data.lua).
+# Data: scripts/data/synthetic_staff_survey.csv (synthetic; scripts/data/synthetic_staff_survey.lua).
 suppressMessages(library(survey))
 options(survey.lonely.psu = "fail")
-d <- read.csv("tests/survey/staff.csv", na.strings = "", stringsAsFactors = FALSE)
+d <- read.csv("scripts/data/synthetic_staff_survey.csv", na.strings = "", stringsAsFactors = FALSE)
 d$q1 <- factor(d$q1, levels = c("yes", "no", "dont_know"))
 d$q2 <- factor(d$q2, levels = c("strongly_agree", "agree", "disagree", "strongly_disagree"))
 for (g in c("A", "B")) {

@@ -1,14 +1,15 @@
--- Writes tests/survey/staff.csv: a SYNTHETIC staff survey (no real people or
--- answers), made to exercise design-based estimation against R's survey
--- package: about 3,000 respondents in 4 strata of 10 clusters (PSUs) each,
--- population 50 clusters per stratum (fpc), unequal weights between 0.3 and
--- 6, five departments and three grades, two questions with some answers
--- missing, and one empty cell (nobody in department E answers "dont_know").
---   lua5.4 tests/survey/make_data.lua > tests/survey/staff.csv
+-- Writes scripts/data/synthetic_staff_survey.csv: a SYNTHETIC staff survey
+-- (no real people or answers), for the shipped survey_deep report and for
+-- testing design-based estimation against R's survey package: about 3,000
+-- respondents in 4 strata of 10 clusters (PSUs) each, population 50
+-- clusters per stratum (fpc), unequal weights between 0.3 and 6, five
+-- departments and a sixth of only six people (to show disclosure control),
+-- three grades, two questions with some answers missing, and one empty cell
+-- (nobody in department E answers "dont_know").
+--   lua5.4 scripts/data/synthetic_staff_survey.lua > scripts/data/synthetic_staff_survey.csv
 math.randomseed(20121125)
 local depts = {"A", "B", "C", "D", "E"}
 local grades = {"G1", "G2", "G3"}
-local q1 = {"yes", "no", "dont_know"}
 local q2 = {"strongly_agree", "agree", "disagree", "strongly_disagree"}
 print("id,stratum,psu,fpc,weight,department,grade,q1,q2")
 local id = 0
@@ -19,6 +20,7 @@ for h = 1, 4 do
     for _ = 1, size do
       id = id + 1
       local d = depts[math.random(#depts)]
+      if h == 2 and c <= 3 and math.random() < 0.03 then d = "F" end   -- a very small department
       local g = grades[math.random(#grades)]
       local w = 0.3 + 5.7 * math.random() ^ 2     -- unequal weights in [0.3, 6]
       local u = (math.random() + lean) / 2
