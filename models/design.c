@@ -181,8 +181,9 @@ static int grow(mu_design *d, size_t cap) {
   return 0;
 }
 
-int mu_design_load(mu_store *s, long long survey, const char *const *names, int nnames, mu_design *d, char *err,
-                   size_t errlen) {
+/* The design and variables from the rows themselves (mu_design_load falls back to this). */
+static int load_rows(mu_store *s, long long survey, const char *const *names, int nnames, mu_design *d, char *err,
+                     size_t errlen) {
   memset(d, 0, sizeof *d);
   d->var = calloc((size_t)(nnames ? nnames : 1), sizeof *d->var);
   if (!d->var) {
@@ -291,6 +292,7 @@ int mu_design_load(mu_store *s, long long survey, const char *const *names, int 
   if (!fail) {
     d->nstrata = (int)strata.n;
     d->npsu = (int)psus.n + own_psus;
+    d->own_psus = own_psus;
     for (int i = 0; i < d->n; i++)
       if (d->psu[i] < 0) d->psu[i] = (int)psus.n + (-1 - d->psu[i]);
     d->psu_stratum = calloc((size_t)(d->npsu ? d->npsu : 1), sizeof *d->psu_stratum);
@@ -349,6 +351,15 @@ int mu_design_load(mu_store *s, long long survey, const char *const *names, int 
     mu_design_free(d);
     return -1;
   }
+  return 0;
+}
+
+/* From the columnar cache when it is current (design_cache.c); else from the rows, caching them. */
+int mu_design_load(mu_store *s, long long survey, const char *const *names, int nnames, mu_design *d, char *err,
+                   size_t errlen) {
+  if (mu_design_cached(s, survey, names, nnames, d) == 0) return 0;
+  if (load_rows(s, survey, names, nnames, d, err, errlen)) return -1;
+  mu_design_cache(s, survey, d);
   return 0;
 }
 

@@ -21,6 +21,7 @@ extern const char mu_sql_migration_002[];
 extern const char mu_sql_migration_003[];
 extern const char mu_sql_migration_004[];
 extern const char mu_sql_migration_005[];
+extern const char mu_sql_migration_006[];
 extern const char mu_sql_dataset[];
 extern const char *const mu_migrations[];   /* in order, NULL-terminated */
 

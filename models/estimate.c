@@ -75,7 +75,50 @@ static int group_of(const mu_design *d, const mu_table_spec *sp, int i) {
   return g;
 }
 
-int mu_estimate_table(const mu_design *d, const mu_table_spec *sp, mu_table *t, char *err, size_t errlen) {
+/*
+** Shares, bases and degrees of freedom from the weighted counts. Row G is
+** the whole domain; option K is a row's total, whose share is the group's
+** share of the whole, estimated among everyone who answered (so its base
+** is the whole's, known before any group row is filled, and its degrees of
+** freedom are those of the answering domain: its PSUs less its strata, as
+** R's degf of subset(design, answered)).
+*/
+static void set_shares(mu_cell *cell, int G, int K, const int *psus, const int *stratas, int answered_df) {
+  int C = K + 1;
+  const mu_cell all = cell[G * C + K];
+  for (int r = 0; r <= G; r++) {
+    mu_cell *row = &cell[r * C];
+    for (int k = 0; k <= K; k++) {
+      mu_cell *c = &row[k];
+      c->base_n = row[K].n;
+      c->base_weighted = row[K].weighted;
+      c->df = psus[r] - stratas[r];
+      c->share = k < K ? (row[K].weighted > 0 ? c->weighted / row[K].weighted : NAN)
+                       : (all.weighted > 0 ? row[K].weighted / all.weighted : NAN);
+    }
+    row[K].base_n = all.n;
+    row[K].base_weighted = all.weighted;
+    row[K].df = answered_df;
+  }
+}
+
+/* Each group's level of each by variable: groups are combinations, the first variable slowest. */
+static void fill_group_levels(const mu_design *d, const mu_table_spec *sp, mu_table *t, int G) {
+  for (int g = 0; g < G; g++)
+    for (int b = sp->nby - 1, rest = g; b >= 0; b--) {
+      int nl = d->var[sp->by[b]].nlevels;
+      t->group_levels[g * sp->nby + b] = rest % nl;
+      rest /= nl;
+    }
+}
+
+/*
+** The general estimator: respondents visited PSU by PSU (a counting sort),
+** memory in strata times cells. The fast paths below give the same numbers
+** with one pass over the respondents; this one serves when the design has
+** more PSUs times cells than they can hold.
+*/
+static int estimate_streaming(const mu_design *d, const mu_table_spec *sp, mu_table *t, char *err, size_t errlen) {
   memset(t, 0, sizeof *t);
   const mu_design_var *q = &d->var[sp->var];
   int K = q->nlevels, G = sp->nby ? 1 : 0;
@@ -105,15 +148,16 @@ int mu_estimate_table(const mu_design *d, const mu_table_spec *sp, mu_table *t, 
     goto done;
   }
   if (mu_design_strata(d, factor, npsu_h, err, errlen)) goto done;
-  for (int g = 0; g < G; g++)
-    for (int b = sp->nby - 1, rest = g; b >= 0; b--) {
-      int nl = d->var[sp->by[b]].nlevels;
-      t->group_levels[g * sp->nby + b] = rest % nl;
-      rest /= nl;
-    }
+  fill_group_levels(d, sp, t, G);
   /* Pass 1: totals. Row G is everyone in the domain (the filters); group rows need their by levels. */
   mu_cell *cell = t->cells;
   for (int r = 0; r < R; r++) last_psu[r] = -1;
+  int last_answered = -1, answered_df = 0;   /* PSUs less strata among those who answered */
+  char *seen_answered = calloc((size_t)d->nstrata + 1, 1);
+  if (!seen_answered) {
+    snprintf(err, errlen, "out of memory");
+    goto done;
+  }
   for (int j = 0; j < d->npsu; j++)
     for (int x = start[j]; x < start[j + 1]; x++) {
       int i = order[x];
@@ -133,6 +177,14 @@ int mu_estimate_table(const mu_design *d, const mu_table_spec *sp, mu_table *t, 
           }
         }
         if (a < 0) continue;
+        if (r == G && last_answered != j) {
+          last_answered = j;
+          answered_df++;
+          if (!seen_answered[d->psu_stratum[j]]) {
+            seen_answered[d->psu_stratum[j]] = 1;
+            answered_df--;
+          }
+        }
         mu_cell *row = &cell[r * C];
         row[a].n++;
         row[a].weighted += d->w[i];
@@ -140,21 +192,8 @@ int mu_estimate_table(const mu_design *d, const mu_table_spec *sp, mu_table *t, 
         row[K].weighted += d->w[i];
       }
     }
-  for (int r = 0; r < R; r++) {
-    mu_cell *row = &cell[r * C];
-    for (int k = 0; k <= K; k++) {
-      mu_cell *c = &row[k];
-      c->base_n = row[K].n;
-      c->base_weighted = row[K].weighted;
-      c->df = psus[r] - stratas[r];
-      c->share = k < K ? (row[K].weighted > 0 ? c->weighted / row[K].weighted : NAN)
-                       : (cell[G * C + K].weighted > 0 ? row[K].weighted / cell[G * C + K].weighted : NAN);
-    }
-    /* a group's share of the whole is estimated among everyone who answered */
-    row[K].base_n = cell[G * C + K].n;
-    row[K].base_weighted = cell[G * C + K].weighted;
-    row[K].df = cell[G * C + K].df;
-  }
+  free(seen_answered);
+  set_shares(cell, G, K, psus, stratas, answered_df);
   /* Pass 2: the linearised variables, summed by PSU, then by stratum. */
   S1 = calloc((size_t)d->nstrata * (size_t)ncell, sizeof *S1);
   S2 = calloc((size_t)d->nstrata * (size_t)ncell, sizeof *S2);
@@ -280,4 +319,175 @@ int mu_estimate_diff(const mu_design *d, int var, int level, int by, int ga, int
 done:
   free(factor); free(s1); free(s2); free(npsu_h); free(order); free(start);
   return rc;
+}
+
+/* ---------------------------------------------------------------- one pass, accumulated */
+
+/*
+** The fast estimator: one pass over the respondents adds each one's weight
+** (and squared weight) into accumulators by unit, row and answer; every
+** share, variance and degree of freedom follows from them.
+**   - With clusters, a unit is a PSU: the PSU totals of the linearised
+**     variable are (A - p B) / X from the PSU's weighted counts A (answer)
+**     and B (all answers) of the row.
+**   - Without clusters every respondent is its own PSU, so a unit is a
+**     stratum: the sum over its respondents of z and of z^2 follows from the
+**     weights and squared weights, (1 - p)^2 for those who gave the answer
+**     and p^2 for the others.
+** Memory: units x rows x answers, never respondents x anything.
+*/
+typedef struct {
+  int units, R, C;
+  double *W, *W2;        /* [unit][row][answer]: weights (and squares, without clusters); answer C-1: any answer */
+  long long *N;          /* [unit][row][answer]: respondents answering */
+  long long *M;          /* [unit][row]: members of the row's domain, answering or not (degrees of freedom) */
+} accum;
+
+static double *cellp(const accum *a, double *base, int u, int r, int k) {
+  return base + ((size_t)u * (size_t)a->R + (size_t)r) * (size_t)a->C + (size_t)k;
+}
+
+static int estimate_accumulated(const mu_design *d, const mu_table_spec *sp, mu_table *t, char *err, size_t errlen) {
+  memset(t, 0, sizeof *t);
+  const mu_design_var *q = &d->var[sp->var];
+  int K = q->nlevels, G = sp->nby ? 1 : 0;
+  for (int b = 0; b < sp->nby; b++) G *= d->var[sp->by[b]].nlevels;
+  int R = G + 1, C = K + 1, clustered = d->own_psus < d->n, rc = -1;
+  accum a = {clustered ? d->npsu : d->nstrata, R, C, NULL, NULL, NULL, NULL};
+  size_t cells = (size_t)a.units * (size_t)R * (size_t)C;
+  t->ngroups = G;
+  t->nopts = K;
+  t->nby = sp->nby;
+  t->level = sp->level;
+  t->cells = calloc((size_t)R * (size_t)C, sizeof *t->cells);
+  t->group_levels = calloc((size_t)(G ? G : 1) * (size_t)(sp->nby ? sp->nby : 1), sizeof *t->group_levels);
+  a.W = calloc(cells, sizeof *a.W);
+  a.W2 = clustered ? NULL : calloc(cells, sizeof *a.W2);
+  a.N = calloc(cells, sizeof *a.N);
+  a.M = calloc((size_t)a.units * (size_t)R, sizeof *a.M);
+  double *factor = malloc((size_t)d->nstrata * sizeof *factor);
+  int *npsu_h = malloc((size_t)d->nstrata * sizeof *npsu_h);
+  long long *members = calloc((size_t)R, sizeof *members);
+  int *psus = calloc((size_t)R, sizeof *psus), *stratas = calloc((size_t)R, sizeof *stratas);
+  char *seen = calloc((size_t)R * (size_t)d->nstrata, 1);
+  if (!t->cells || !t->group_levels || !a.W || (!clustered && !a.W2) || !a.N || !a.M || !factor || !npsu_h ||
+      !members || !psus || !stratas || !seen) {
+    snprintf(err, errlen, "out of memory");
+    goto done;
+  }
+  if (mu_design_strata(d, factor, npsu_h, err, errlen)) goto done;
+  fill_group_levels(d, sp, t, G);
+  /* The one pass. */
+  const int *code = q->code, *unit = clustered ? d->psu : d->stratum;
+  const double *w = d->w;
+  for (int i = 0; i < d->n; i++) {
+    if (sp->nfilters && !passes(d, sp->filter_var, sp->filter_level, sp->nfilters, i)) continue;
+    int g = group_of(d, sp, i), k = code[i], u = unit[i];
+    int rows[2] = {G, g};
+    for (int e = 0; e < (g >= 0 && G ? 2 : 1); e++) {
+      int r = rows[e];
+      a.M[(size_t)u * (size_t)R + (size_t)r]++;
+      if (k < 0) continue;
+      size_t at = ((size_t)u * (size_t)R + (size_t)r) * (size_t)C;
+      a.W[at + (size_t)k] += w[i];
+      a.W[at + (size_t)K] += w[i];
+      a.N[at + (size_t)k]++;
+      a.N[at + (size_t)K]++;
+      if (!clustered) {
+        a.W2[at + (size_t)k] += w[i] * w[i];
+        a.W2[at + (size_t)K] += w[i] * w[i];
+      }
+    }
+  }
+  /* Totals, shares and the domains' degrees of freedom. */
+  mu_cell *cell = t->cells;
+  for (int u = 0; u < a.units; u++)
+    for (int r = 0; r < R; r++) {
+      long long m = a.M[(size_t)u * (size_t)R + (size_t)r];
+      if (!m) continue;
+      members[r] += m;
+      int h = clustered ? d->psu_stratum[u] : u;
+      psus[r] += clustered ? 1 : (int)m;   /* without clusters each member is a PSU */
+      if (!seen[(size_t)r * (size_t)d->nstrata + (size_t)h]) {
+        seen[(size_t)r * (size_t)d->nstrata + (size_t)h] = 1;
+        stratas[r]++;
+      }
+      for (int k = 0; k < C; k++) {
+        cell[r * C + k].weighted += *cellp(&a, a.W, u, r, k);
+        cell[r * C + k].n += a.N[((size_t)u * (size_t)R + (size_t)r) * (size_t)C + (size_t)k];
+      }
+    }
+  /* The answering domain's PSUs less its strata, for the groups' shares of the whole. */
+  int answered_df = 0;
+  memset(seen, 0, (size_t)d->nstrata);
+  for (int u = 0; u < a.units; u++) {
+    long long answered = a.N[((size_t)u * (size_t)R + (size_t)G) * (size_t)C + (size_t)K];
+    if (!answered) continue;
+    int h = clustered ? d->psu_stratum[u] : u;
+    answered_df += clustered ? 1 : (int)answered;
+    if (!seen[h]) {
+      seen[h] = 1;
+      answered_df--;
+    }
+  }
+  set_shares(cell, G, K, psus, stratas, answered_df);
+  double X_all = cell[G * C + K].weighted;
+  /* Variances: per stratum, the sum over its PSUs of z and z^2, for each cell. */
+  for (int r = 0; r < R; r++)
+    for (int k = 0; k <= K; k++) {
+      mu_cell *c = &cell[r * C + k];
+      if (r == G && k == K) continue;   /* the whole: a share of 1 */
+      int share_of_whole = k == K;      /* a group's share of everyone answering */
+      double p = c->share, X = share_of_whole ? X_all : cell[r * C + K].weighted, v = 0;
+      if (!(X > 0)) {
+        finish_cell(c, NAN, members[r], sp->level);
+        continue;
+      }
+      double *s1 = calloc((size_t)d->nstrata, sizeof *s1), *s2 = calloc((size_t)d->nstrata, sizeof *s2);
+      if (!s1 || !s2) {
+        free(s1);
+        free(s2);
+        snprintf(err, errlen, "out of memory");
+        goto done;
+      }
+      for (int u = 0; u < a.units; u++) {
+        int h = clustered ? d->psu_stratum[u] : u;
+        /* y: the answer (or the group), x: the base (the row's answers, or everyone's) */
+        double y = share_of_whole ? *cellp(&a, a.W, u, r, K) : *cellp(&a, a.W, u, r, k);
+        double x = share_of_whole ? *cellp(&a, a.W, u, G, K) : *cellp(&a, a.W, u, r, K);
+        if (clustered) {
+          double z = (y - p * x) / X;
+          s1[h] += z;
+          s2[h] += z * z;
+        } else {
+          double y2 = share_of_whole ? *cellp(&a, a.W2, u, r, K) : *cellp(&a, a.W2, u, r, k);
+          double x2 = share_of_whole ? *cellp(&a, a.W2, u, G, K) : *cellp(&a, a.W2, u, r, K);
+          s1[h] += (y - p * x) / X;
+          s2[h] += ((1 - p) * (1 - p) * y2 + p * p * (x2 - y2)) / (X * X);
+        }
+      }
+      for (int h = 0; h < d->nstrata; h++) v += factor[h] * (s2[h] - s1[h] * s1[h] / npsu_h[h]);
+      free(s1);
+      free(s2);
+      finish_cell(c, v, share_of_whole ? members[G] : members[r], sp->level);
+    }
+  rc = 0;
+done:
+  free(a.W); free(a.W2); free(a.N); free(a.M); free(factor); free(npsu_h); free(members); free(psus); free(stratas);
+  free(seen);
+  if (rc) mu_table_free(t);
+  return rc;
+}
+
+int mu_estimate_table(const mu_design *d, const mu_table_spec *sp, mu_table *t, char *err, size_t errlen) {
+  int K = d->var[sp->var].nlevels, G = sp->nby ? 1 : 0;
+  for (int b = 0; b < sp->nby; b++) G *= d->var[sp->by[b]].nlevels;
+  if (G > 100000) {
+    snprintf(err, errlen, "the table would have %d groups: break it down by fewer or coarser variables", G);
+    return -1;
+  }
+  double units = d->own_psus < d->n ? d->npsu : d->nstrata;
+  if (sp->method == 1 || (sp->method == 0 && units * (G + 1) * (K + 1) <= 4e6))
+    return estimate_accumulated(d, sp, t, err, errlen);
+  return estimate_streaming(d, sp, t, err, errlen);
 }

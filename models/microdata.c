@@ -368,6 +368,10 @@ int mu_import_microdata(mu_store *s, long long survey, const mu_microdata_opts *
     goto cleanup_early;
   }
   sqlite3 *db = mu_store_db(s);
+  mu_deferred counted[2];
+  memset(counted, 0, sizeof counted);
+  mu_defer_change_count(s, "respondents", &counted[0]);
+  mu_defer_change_count(s, "responses", &counted[1]);
   if (sqlite3_prepare_v2(db, "INSERT INTO respondents (survey_id, key, weight, stratum, psu, fpc, attributes) "
                          "VALUES (?, ?, ?, ?, ?, ?, ?)", -1, &l.ins_respondent, NULL) != SQLITE_OK ||
       sqlite3_prepare_v2(db, "INSERT INTO responses (survey_id, respondent, question_id, option_id, department, grade, "
@@ -403,6 +407,10 @@ int mu_import_microdata(mu_store *s, long long survey, const mu_microdata_opts *
   mu_lines_free(&r);
   sqlite3_finalize(l.ins_respondent);
   sqlite3_finalize(l.ins_response);
+  for (int t = 0; t < 2; t++) {
+    if (l.nerrors || l.fatal) mu_deferred_free(&counted[t]);   /* the rollback brings the trigger back */
+    else if (mu_restore_indexes(s, &counted[t], err, errlen)) l.fatal = 1;
+  }
   int committed = l.nerrors || l.fatal ? -1 : mu_store_commit(s, err, errlen);
   if (committed) {
     mu_store_rollback(s);

@@ -396,6 +396,7 @@ typedef struct {
 */
 typedef struct {
   int n, nstrata, npsu, nvars;
+  int own_psus;              /* respondents without a named PSU (each its own); n when there are no clusters */
   double *w;
   int *stratum, *psu, *psu_stratum;
   double *fpc;               /* per stratum */
@@ -405,6 +406,9 @@ typedef struct {
 int mu_design_load(mu_store *s, long long survey, const char *const *names, int nnames, mu_design *d, char *err,
                    size_t errlen);
 void mu_design_free(mu_design *d);
+/* The columnar cache (design_cache.c): 0 with d filled when every entry is current; storing never fails a caller. */
+int mu_design_cached(mu_store *s, long long survey, const char *const *names, int nnames, mu_design *d);
+void mu_design_cache(mu_store *s, long long survey, const mu_design *d);
 int mu_design_var_index(const mu_design *d, const char *name);
 int mu_design_level(const mu_design_var *v, const char *key);   /* by key or label; -1 if none */
 /* Respondents in PSU order: order[start[j] .. start[j + 1] - 1] are PSU j's (malloc'd). */
@@ -449,6 +453,7 @@ typedef struct {
   int filter_var[8], filter_level[8], nfilters;
   double level;              /* confidence level, 0.95 */
   int min_base;              /* suppress cells whose base is below this (0: none) */
+  int method;                /* 0: the faster that fits in memory; 1: one pass; 2: streaming (tests compare them) */
 } mu_table_spec;
 
 int mu_estimate_table(const mu_design *d, const mu_table_spec *spec, mu_table *t, char *err, size_t errlen);
@@ -522,10 +527,14 @@ void mu_readers_detach(mu_reader **list);
 typedef struct {
   int n;
   char *name[MU_MAX_DEFERRED], *sql[MU_MAX_DEFERRED];
+  char *count_trigger;   /* the table's <table>_inserted trigger, set aside (migration 6) */
 } mu_deferred;
 /* Inside an open transaction: drop e's plain indexes if the file fp (a FILE *)
-   is large for the table; mu_restore_indexes builds them again. */
+   is large for the table, and its change-counting insert trigger;
+   mu_restore_indexes builds them again and counts the import as one change. */
 void mu_defer_indexes(mu_store *s, const mu_entity *e, void *fp, mu_deferred *d);
+/* Only the change-counting trigger (d zeroed first), for importers that keep their indexes. */
+void mu_defer_change_count(mu_store *s, const char *table, mu_deferred *d);
 int mu_restore_indexes(mu_store *s, mu_deferred *d, char *err, size_t errlen);
 void mu_deferred_free(mu_deferred *d);
 

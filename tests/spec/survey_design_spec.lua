@@ -106,6 +106,15 @@ describe("design-based estimates (golden values from R survey 4.1.1)", function(
       elseif kind == "share_in_C" or kind == "se_in_C" then
         local c = cell(table_for(g.design, "inC"), g.group, g.option)
         close(kind == "share_in_C" and c.share or c.se, g.value, what)
+      elseif kind:match("^group_") then
+        -- a department's share of everyone who answered: the table's margin (t.totals)
+        local t, total = table_for(g.design, "dept"), nil
+        for _, c in ipairs(t.totals) do
+          if c.group == g.group or g.group == "all" then total = c end
+        end
+        local field = ({group_share = "share", group_se = "se", group_lo_logit = "lo_logit",
+                        group_hi_logit = "hi_logit", group_df = "df"})[kind]
+        close(total[field], g.value, what)
       elseif kind ~= "skip" then
         error("unknown golden kind " .. kind)
       end

@@ -59,6 +59,17 @@ for (name in names(designs)) {
     out(name, "hi_wilson", g, "yes", w[2])
     out(name, "df", g, "yes", degf(sub))
   }
+  # each department's share of everyone who answered q1 (the table's margin), with its logit interval
+  answered <- subset(des, !is.na(q1))
+  for (g in sort(unique(d$department))) {
+    ci <- suppressWarnings(svyciprop(as.formula(paste0("~I(department == '", g, "')")), answered,
+                                     method = "logit"))
+    out(name, "group_share", g, "", coef(ci)[[1]])
+    out(name, "group_se", g, "", SE(ci)[[1]])
+    out(name, "group_lo_logit", g, "", attr(ci, "ci")[[1]])
+    out(name, "group_hi_logit", g, "", attr(ci, "ci")[[2]])
+  }
+  out(name, "group_df", "all", "", degf(answered))
   # the Rao-Scott test of q1 by department and of q1 by q2
   for (pair in list(c("q1", "department"), c("q1", "q2"))) {
     t <- svychisq(as.formula(paste0("~", pair[1], "+", pair[2])), des)

@@ -1,0 +1,86 @@
+-- The columnar cache of survey designs (migration 6): an estimate read from
+-- the cache must be the estimate the rows give, whatever changed since the
+-- cache was written, and a store that cannot be written still answers.
+local util = require "tests.spec.util"
+
+local function survey_with(db, dir, key, rows)
+  local s = db.surveys:insert{key = key, title = "Cache " .. key, source_id = 1}
+  local q = db.questions:insert{survey_id = s, key = "q1", text = "Interested?", source_id = 1}
+  for i, k in ipairs{"yes", "no"} do db.options:insert{question_id = q, key = k, label = k, ordinal = i} end
+  local lines = {"id,department,weight,q1"}
+  for n = 1, rows do
+    lines[#lines + 1] = ("r%d,%s,%.2f,%s"):format(n, n % 2 == 0 and "A" or "B", 0.5 + (n % 7) / 3,
+                                                  n % 3 == 0 and "yes" or "no")
+  end
+  util.write(dir .. "/" .. key .. ".csv", table.concat(lines, "\n") .. "\n")
+  s:import(dir .. "/" .. key .. ".csv", {weight = "weight"})
+  return s
+end
+
+-- The share of "yes" in department A, with its SE.
+local function yes_in_a(s)
+  for _, c in ipairs(s:crosstab{question = "q1", by = "department", min_base = 0}) do
+    if c.group == "A" and c.option == "yes" then return c.share, c.se, c.n end
+  end
+end
+
+local function cached(db, id)
+  return db:sql("SELECT count(*) AS n FROM survey_cache WHERE survey_id = ?", id)[1].n
+end
+
+describe("survey cache", function()
+  local db, path, dir
+  setup(function() db, path, dir = util.fresh() end)
+  teardown(function() util.drop(db, path) end)
+
+  it("writes the cache on first use and gives the same numbers from it", function()
+    local s = survey_with(db, dir, "c1", 200)
+    assert.are.equal(0, cached(db, s.id))
+    local share, se, n = yes_in_a(s)
+    assert.is_true(cached(db, s.id) >= 2)   -- the design and the variables used
+    local share2, se2, n2 = yes_in_a(s)
+    assert.are.same({share, se, n}, {share2, se2, n2})
+  end)
+
+  it("sees an update, a delete and an insert below the largest id", function()
+    local s = survey_with(db, dir, "c2", 200)
+    local before = yes_in_a(s)
+    db:sql("UPDATE respondents SET weight = weight * 9 WHERE survey_id = ? AND key = 'r6'", s.id)
+    local after_update = yes_in_a(s)
+    assert.are_not.equal(before, after_update)
+    db:sql("DELETE FROM responses WHERE survey_id = ? AND respondent = 'r12'", s.id)
+    local _, _, n_delete = yes_in_a(s)
+    assert.are.equal(32, n_delete)   -- 33 "yes" in A (every sixth of 200), one answer gone
+    -- a row given an explicit id in a gap below the largest one: the largest id does not move
+    local gap = db:sql("SELECT id FROM responses WHERE survey_id = ? AND respondent = 'r18'", s.id)[1].id
+    db:sql("DELETE FROM responses WHERE id = ?", gap)
+    assert.are.equal(31, select(3, yes_in_a(s)))
+    db:sql("INSERT INTO responses (id, survey_id, respondent, question_id, option_id, department, weight) " ..
+           "SELECT ?, survey_id, 'r18', question_id, option_id, 'A', 1 FROM responses WHERE survey_id = ? AND " ..
+           "respondent = 'r24'", gap, s.id)
+    assert.are.equal(32, select(3, yes_in_a(s)))
+  end)
+
+  it("is not written inside a read snapshot, and a read-only store still answers", function()
+    local s = survey_with(db, dir, "c3", 100)
+    db:read(function() yes_in_a(s) end)
+    assert.are.equal(0, cached(db, s.id))
+    local share = yes_in_a(s)
+    db:close()
+    local ro = require("mutuals").open(path, {read_only = true})
+    local s2 = ro.surveys:get("c3")
+    assert.are.equal(share, yes_in_a(s2))
+    ro:close()
+    db = require("mutuals").open(path)
+  end)
+
+  it("an import counts as one change and puts its trigger back", function()
+    local s = survey_with(db, dir, "c4", 50)
+    local triggers = db:sql("SELECT count(*) AS n FROM sqlite_schema WHERE type = 'trigger' AND name LIKE '%_inserted'")
+    assert.are.equal(4, triggers[1].n)
+    local changes = db:sql("SELECT n FROM data_changes")[1].n
+    survey_with(db, dir, "c5", 10)
+    assert.are.equal(changes + 2, db:sql("SELECT n FROM data_changes")[1].n)   -- respondents and responses
+    assert.is_truthy(s)
+  end)
+end)
