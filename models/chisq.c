@@ -81,7 +81,7 @@ int mu_estimate_chisq(const mu_design *d, int va, int vb, const int *fv, const i
     for (int k = 0; k < nf; k++) ok = ok && d->var[fv[k]].code[i] == fl[k];
     if (!ok) continue;
     N++;
-    if (!psu_seen[d->psu[i]]++) nu_psu++;
+    if (!psu_seen[mu_psu(d, i)]++) nu_psu++;
     if (!h_seen[d->stratum[i]]++) nu_h++;
     if (A->code[i] >= 0) rmap[A->code[i]] = 1;
     if (B->code[i] >= 0) cmap[B->code[i]] = 1;
@@ -141,7 +141,7 @@ int mu_estimate_chisq(const mu_design *d, int va, int vb, const int *fv, const i
       }
       if (b == 0) continue;
       for (int c = 0; c < m; c++) Z[c] = (Z[c] - p[c] * b) / X;
-      int h = d->psu_stratum[j];
+      int h = mu_psu_stratum(d, j);
       double *s1 = S1 + (size_t)h * (size_t)m, *s2 = S2 + (size_t)h * (size_t)m * (size_t)m;
       for (int c = 0; c < m; c++) {
         s1[c] += Z[c];

@@ -382,12 +382,12 @@ int mu_design_order(const mu_design *d, int **order, int **start) {
   *order = malloc((size_t)d->n * sizeof **order);
   *start = calloc((size_t)d->npsu + 1, sizeof **start);
   if (!*order || !*start) return -1;
-  for (int i = 0; i < d->n; i++) (*start)[d->psu[i] + 1]++;
+  for (int i = 0; i < d->n; i++) (*start)[mu_psu(d, i) + 1]++;
   for (int j = 0; j < d->npsu; j++) (*start)[j + 1] += (*start)[j];
   int *fill = malloc((size_t)d->npsu * sizeof *fill);
   if (!fill) return -1;
   memcpy(fill, *start, (size_t)d->npsu * sizeof *fill);
-  for (int i = 0; i < d->n; i++) (*order)[fill[d->psu[i]]++] = i;
+  for (int i = 0; i < d->n; i++) (*order)[fill[mu_psu(d, i)]++] = i;
   free(fill);
   return 0;
 }
@@ -395,7 +395,7 @@ int mu_design_order(const mu_design *d, int **order, int **start) {
 /* PSUs per stratum, and the factor (1 - f_h) n_h / (n_h - 1); a stratum with one PSU cannot be estimated. */
 int mu_design_strata(const mu_design *d, double *factor, int *npsu_h, char *err, size_t errlen) {
   memset(npsu_h, 0, (size_t)d->nstrata * sizeof *npsu_h);
-  for (int j = 0; j < d->npsu; j++) npsu_h[d->psu_stratum[j]]++;
+  for (int j = 0; j < d->npsu; j++) npsu_h[mu_psu_stratum(d, j)]++;
   for (int h = 0; h < d->nstrata; h++) {
     int n = npsu_h[h];
     if (n < 2) {

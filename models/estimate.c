@@ -29,7 +29,26 @@ static int passes(const mu_design *d, const int *fv, const int *fl, int nf, int 
 }
 
 /* Intervals, effective n and design effect of one share from its variance, domain counts and df. */
-static void finish_cell(mu_cell *c, double v, long long n_domain, double level) {
+/*
+** Student's t quantiles a table needs: a cell's depend on its row's degrees
+** of freedom only, so a table of 80 cells asks for a few dozen distinct
+** ones, each a root-finding over continued fractions. Remembered per table.
+*/
+typedef struct {
+  double p[16], df[16], q[16];
+  int n;
+} qt_memo;
+
+static double qt_of(qt_memo *m, double p, double df) {
+  for (int i = 0; i < m->n && i < 16; i++)
+    if (m->p[i] == p && m->df[i] == df) return m->q[i];
+  int at = m->n++ % 16;
+  m->p[at] = p;
+  m->df[at] = df;
+  return m->q[at] = mu_qt(p, df);
+}
+
+static void finish_cell(mu_cell *c, double v, long long n_domain, double level, qt_memo *memo) {
   double p = c->share, alpha = 1 - level;
   c->se = sqrt(v > 0 ? v : 0);
   c->lo_logit = c->hi_logit = c->lo_beta = c->hi_beta = c->lo_wilson = c->hi_wilson = NAN;
@@ -42,11 +61,11 @@ static void finish_cell(mu_cell *c, double v, long long n_domain, double level) 
   if (!(v > 0) || !(p > 0 && p < 1) || !(c->df > 0)) return;
   c->n_eff = p * (1 - p) / v;
   /* logit: symmetric on the log-odds scale, with t on the domain's degrees of freedom */
-  double t = mu_qt(1 - alpha / 2, c->df), lg = log(p / (1 - p)), half = t * c->se / (p * (1 - p));
+  double t = -qt_of(memo, alpha / 2, c->df), lg = log(p / (1 - p)), half = t * c->se / (p * (1 - p));
   c->lo_logit = 1 / (1 + exp(-(lg - half)));
   c->hi_logit = 1 / (1 + exp(-(lg + half)));
   /* Korn-Graubard: Clopper-Pearson on the effective n, adjusted for the degrees of freedom */
-  double ratio = mu_qt(alpha / 2, (double)n_domain - 1) / mu_qt(alpha / 2, c->df);
+  double ratio = qt_of(memo, alpha / 2, (double)n_domain - 1) / qt_of(memo, alpha / 2, c->df);
   double ne = c->n_eff * ratio * ratio;
   c->lo_beta = mu_qbeta(alpha / 2, ne * p, ne * (1 - p) + 1);
   c->hi_beta = mu_qbeta(1 - alpha / 2, ne * p + 1, ne * (1 - p));
@@ -119,6 +138,7 @@ static void fill_group_levels(const mu_design *d, const mu_table_spec *sp, mu_ta
 ** more PSUs times cells than they can hold.
 */
 static int estimate_streaming(const mu_design *d, const mu_table_spec *sp, mu_table *t, char *err, size_t errlen) {
+  qt_memo memo = {{0}, {0}, {0}, 0};
   memset(t, 0, sizeof *t);
   const mu_design_var *q = &d->var[sp->var];
   int K = q->nlevels, G = sp->nby ? 1 : 0;
@@ -170,7 +190,7 @@ static int estimate_streaming(const mu_design *d, const mu_table_spec *sp, mu_ta
         if (last_psu[r] != j) {   /* the domain's PSUs and strata, for its degrees of freedom */
           last_psu[r] = j;
           psus[r]++;
-          int h = d->psu_stratum[j];
+          int h = mu_psu_stratum(d, j);
           if (!seen[(size_t)r * (size_t)d->nstrata + (size_t)h]) {
             seen[(size_t)r * (size_t)d->nstrata + (size_t)h] = 1;
             stratas[r]++;
@@ -180,8 +200,8 @@ static int estimate_streaming(const mu_design *d, const mu_table_spec *sp, mu_ta
         if (r == G && last_answered != j) {
           last_answered = j;
           answered_df++;
-          if (!seen_answered[d->psu_stratum[j]]) {
-            seen_answered[d->psu_stratum[j]] = 1;
+          if (!seen_answered[mu_psu_stratum(d, j)]) {
+            seen_answered[mu_psu_stratum(d, j)] = 1;
             answered_df--;
           }
         }
@@ -219,7 +239,7 @@ static int estimate_streaming(const mu_design *d, const mu_table_spec *sp, mu_ta
       }
     }
     if (!ntouched) continue;
-    int h = d->psu_stratum[j];
+    int h = mu_psu_stratum(d, j);
     double *s1 = S1 + (size_t)h * (size_t)ncell, *s2 = S2 + (size_t)h * (size_t)ncell;
     for (int e = 0; e < ntouched; e++) {
       int r = touched[e];
@@ -254,7 +274,7 @@ static int estimate_streaming(const mu_design *d, const mu_table_spec *sp, mu_ta
         double a2 = S2[(size_t)h * (size_t)ncell + (size_t)(r * C + k)];
         v += factor[h] * (a2 - a1 * a1 / npsu_h[h]);
       }
-      finish_cell(c, v, k == K ? dom_n[G] : dom_n[r], sp->level);
+      finish_cell(c, v, k == K ? dom_n[G] : dom_n[r], sp->level, &memo);
     }
   rc = 0;
 done:
@@ -302,7 +322,7 @@ int mu_estimate_diff(const mu_design *d, int var, int level, int by, int ga, int
       if (g[i] == ga) z += d->w[i] * ((a[i] == level) - out->share_a) / X[0];
       if (g[i] == gb) z -= d->w[i] * ((a[i] == level) - out->share_b) / X[1];
     }
-    int h = d->psu_stratum[j];
+    int h = mu_psu_stratum(d, j);
     s1[h] += z;
     s2[h] += z * z;
   }
@@ -348,13 +368,15 @@ static double *cellp(const accum *a, double *base, int u, int r, int k) {
 }
 
 static int estimate_accumulated(const mu_design *d, const mu_table_spec *sp, mu_table *t, char *err, size_t errlen) {
+  qt_memo memo = {{0}, {0}, {0}, 0};
   memset(t, 0, sizeof *t);
   const mu_design_var *q = &d->var[sp->var];
   int K = q->nlevels, G = sp->nby ? 1 : 0;
   for (int b = 0; b < sp->nby; b++) G *= d->var[sp->by[b]].nlevels;
   int R = G + 1, C = K + 1, clustered = d->own_psus < d->n, rc = -1;
-  accum a = {clustered ? d->npsu : d->nstrata, R, C, NULL, NULL, NULL, NULL};
-  size_t cells = (size_t)a.units * (size_t)R * (size_t)C;
+  /* rows: the groups, the whole (G), and a spare for those whose group is missing */
+  accum a = {clustered ? d->npsu : d->nstrata, G ? R + 1 : R, C, NULL, NULL, NULL, NULL};
+  size_t cells = (size_t)a.units * (size_t)a.R * (size_t)C;
   t->ngroups = G;
   t->nopts = K;
   t->nby = sp->nby;
@@ -364,7 +386,7 @@ static int estimate_accumulated(const mu_design *d, const mu_table_spec *sp, mu_
   a.W = calloc(cells, sizeof *a.W);
   a.W2 = clustered ? NULL : calloc(cells, sizeof *a.W2);
   a.N = calloc(cells, sizeof *a.N);
-  a.M = calloc((size_t)a.units * (size_t)R, sizeof *a.M);
+  a.M = calloc((size_t)a.units * (size_t)a.R, sizeof *a.M);
   double *factor = malloc((size_t)d->nstrata * sizeof *factor);
   int *npsu_h = malloc((size_t)d->nstrata * sizeof *npsu_h);
   long long *members = calloc((size_t)R, sizeof *members);
@@ -377,25 +399,42 @@ static int estimate_accumulated(const mu_design *d, const mu_table_spec *sp, mu_
   }
   if (mu_design_strata(d, factor, npsu_h, err, errlen)) goto done;
   fill_group_levels(d, sp, t, G);
-  /* The one pass. */
+  /* The one pass: each respondent adds to one row only (their group, or a spare row when a by
+     variable is missing), and to their answer only; the answer totals and the whole (row G) are
+     sums of those afterwards. Four updates a respondent, in arrays that stay in cache. */
   const int *code = q->code, *unit = clustered ? d->psu : d->stratum;
+  const int *by0 = sp->nby == 1 ? d->var[sp->by[0]].code : NULL;
   const double *w = d->w;
+  size_t RS = (size_t)a.R;
   for (int i = 0; i < d->n; i++) {
     if (sp->nfilters && !passes(d, sp->filter_var, sp->filter_level, sp->nfilters, i)) continue;
-    int g = group_of(d, sp, i), k = code[i], u = unit[i];
-    int rows[2] = {G, g};
-    for (int e = 0; e < (g >= 0 && G ? 2 : 1); e++) {
-      int r = rows[e];
-      a.M[(size_t)u * (size_t)R + (size_t)r]++;
-      if (k < 0) continue;
-      size_t at = ((size_t)u * (size_t)R + (size_t)r) * (size_t)C;
-      a.W[at + (size_t)k] += w[i];
-      a.W[at + (size_t)K] += w[i];
-      a.N[at + (size_t)k]++;
-      a.N[at + (size_t)K]++;
-      if (!clustered) {
-        a.W2[at + (size_t)k] += w[i] * w[i];
-        a.W2[at + (size_t)K] += w[i] * w[i];
+    int g = by0 ? by0[i] : group_of(d, sp, i), k = code[i];
+    size_t ur = (size_t)unit[i] * RS + (size_t)(G == 0 ? 0 : g >= 0 ? g : R);
+    a.M[ur]++;
+    if (k < 0) continue;
+    size_t at = ur * (size_t)C + (size_t)k;
+    a.W[at] += w[i];
+    a.N[at]++;
+    if (!clustered) a.W2[at] += w[i] * w[i];
+  }
+  for (int u = 0; u < a.units; u++) {
+    for (size_t r = 0; r < RS; r++) {   /* each row's answers, summed */
+      size_t at = ((size_t)u * RS + r) * (size_t)C;
+      for (int k = 0; k < K; k++) {
+        a.W[at + (size_t)K] += a.W[at + (size_t)k];
+        a.N[at + (size_t)K] += a.N[at + (size_t)k];
+        if (!clustered) a.W2[at + (size_t)K] += a.W2[at + (size_t)k];
+      }
+    }
+    if (G == 0) continue;
+    for (size_t r = 0; r < RS; r++) {   /* the whole: every group, and those without one */
+      if (r == (size_t)G) continue;
+      size_t from = ((size_t)u * RS + r) * (size_t)C, to = ((size_t)u * RS + (size_t)G) * (size_t)C;
+      a.M[(size_t)u * RS + (size_t)G] += a.M[(size_t)u * RS + r];
+      for (int k = 0; k <= K; k++) {
+        a.W[to + (size_t)k] += a.W[from + (size_t)k];
+        a.N[to + (size_t)k] += a.N[from + (size_t)k];
+        if (!clustered) a.W2[to + (size_t)k] += a.W2[from + (size_t)k];
       }
     }
   }
@@ -403,10 +442,10 @@ static int estimate_accumulated(const mu_design *d, const mu_table_spec *sp, mu_
   mu_cell *cell = t->cells;
   for (int u = 0; u < a.units; u++)
     for (int r = 0; r < R; r++) {
-      long long m = a.M[(size_t)u * (size_t)R + (size_t)r];
+      long long m = a.M[(size_t)u * RS + (size_t)r];
       if (!m) continue;
       members[r] += m;
-      int h = clustered ? d->psu_stratum[u] : u;
+      int h = clustered ? mu_psu_stratum(d, u) : u;
       psus[r] += clustered ? 1 : (int)m;   /* without clusters each member is a PSU */
       if (!seen[(size_t)r * (size_t)d->nstrata + (size_t)h]) {
         seen[(size_t)r * (size_t)d->nstrata + (size_t)h] = 1;
@@ -414,16 +453,16 @@ static int estimate_accumulated(const mu_design *d, const mu_table_spec *sp, mu_
       }
       for (int k = 0; k < C; k++) {
         cell[r * C + k].weighted += *cellp(&a, a.W, u, r, k);
-        cell[r * C + k].n += a.N[((size_t)u * (size_t)R + (size_t)r) * (size_t)C + (size_t)k];
+        cell[r * C + k].n += a.N[((size_t)u * RS + (size_t)r) * (size_t)C + (size_t)k];
       }
     }
   /* The answering domain's PSUs less its strata, for the groups' shares of the whole. */
   int answered_df = 0;
   memset(seen, 0, (size_t)d->nstrata);
   for (int u = 0; u < a.units; u++) {
-    long long answered = a.N[((size_t)u * (size_t)R + (size_t)G) * (size_t)C + (size_t)K];
+    long long answered = a.N[((size_t)u * RS + (size_t)G) * (size_t)C + (size_t)K];
     if (!answered) continue;
-    int h = clustered ? d->psu_stratum[u] : u;
+    int h = clustered ? mu_psu_stratum(d, u) : u;
     answered_df += clustered ? 1 : (int)answered;
     if (!seen[h]) {
       seen[h] = 1;
@@ -440,7 +479,7 @@ static int estimate_accumulated(const mu_design *d, const mu_table_spec *sp, mu_
       int share_of_whole = k == K;      /* a group's share of everyone answering */
       double p = c->share, X = share_of_whole ? X_all : cell[r * C + K].weighted, v = 0;
       if (!(X > 0)) {
-        finish_cell(c, NAN, members[r], sp->level);
+        finish_cell(c, NAN, members[r], sp->level, &memo);
         continue;
       }
       double *s1 = calloc((size_t)d->nstrata, sizeof *s1), *s2 = calloc((size_t)d->nstrata, sizeof *s2);
@@ -451,7 +490,7 @@ static int estimate_accumulated(const mu_design *d, const mu_table_spec *sp, mu_
         goto done;
       }
       for (int u = 0; u < a.units; u++) {
-        int h = clustered ? d->psu_stratum[u] : u;
+        int h = clustered ? mu_psu_stratum(d, u) : u;
         /* y: the answer (or the group), x: the base (the row's answers, or everyone's) */
         double y = share_of_whole ? *cellp(&a, a.W, u, r, K) : *cellp(&a, a.W, u, r, k);
         double x = share_of_whole ? *cellp(&a, a.W, u, G, K) : *cellp(&a, a.W, u, r, K);
@@ -469,7 +508,7 @@ static int estimate_accumulated(const mu_design *d, const mu_table_spec *sp, mu_
       for (int h = 0; h < d->nstrata; h++) v += factor[h] * (s2[h] - s1[h] * s1[h] / npsu_h[h]);
       free(s1);
       free(s2);
-      finish_cell(c, v, share_of_whole ? members[G] : members[r], sp->level);
+      finish_cell(c, v, share_of_whole ? members[G] : members[r], sp->level, &memo);
     }
   rc = 0;
 done:

@@ -398,10 +398,13 @@ typedef struct {
   int n, nstrata, npsu, nvars;
   int own_psus;              /* respondents without a named PSU (each its own); n when there are no clusters */
   double *w;
-  int *stratum, *psu, *psu_stratum;
+  int *stratum, *psu, *psu_stratum;   /* read psu and psu_stratum through mu_psu and mu_psu_stratum */
   double *fpc;               /* per stratum */
   mu_design_var *var;
 } mu_design;
+/* psu and psu_stratum are NULL when every respondent is their own PSU, numbered in order (design_cache.c). */
+static inline int mu_psu(const mu_design *d, int i) { return d->psu ? d->psu[i] : i; }
+static inline int mu_psu_stratum(const mu_design *d, int j) { return d->psu_stratum ? d->psu_stratum[j] : d->stratum[j]; }
 
 int mu_design_load(mu_store *s, long long survey, const char *const *names, int nnames, mu_design *d, char *err,
                    size_t errlen);

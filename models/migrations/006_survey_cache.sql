@@ -5,13 +5,16 @@
 -- and a counter of updates and deletes that triggers keep); a stale entry is
 -- rebuilt on the next use. The cache is derived data: dropping it loses
 -- nothing.
+-- A rowid table, so that a BLOB can be read in pieces straight into the
+-- arrays it fills (sqlite3_blob_read), without a copy of the whole.
 CREATE TABLE survey_cache (
+  id        INTEGER PRIMARY KEY,
   survey_id INTEGER NOT NULL REFERENCES surveys(id) ON DELETE CASCADE,
   name      TEXT NOT NULL,
   stamp     TEXT NOT NULL,
   data      BLOB NOT NULL,
-  PRIMARY KEY (survey_id, name)
-) WITHOUT ROWID;
+  UNIQUE (survey_id, name)
+);
 
 CREATE TABLE data_changes (
   id INTEGER PRIMARY KEY CHECK (id = 1),

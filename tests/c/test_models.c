@@ -63,6 +63,24 @@ static void test_stats(void) {
   CHECK(mu_check_n(10.5, "n", why, sizeof why) != 0 && mu_check_n(INFINITY, "n", why, sizeof why) != 0 &&
         mu_check_n(3, "n", why, sizeof why) == 0, "n must be whole, finite and positive");
   CHECK(mu_check_share(1.2, "p", why, sizeof why) != 0 && mu_check_z(-1, why, sizeof why) != 0, "share and z rules");
+  /* Quantiles against R 4.2.2 (qbeta, qt), to 1e-10 relative (large shapes lose digits to lgamma in pbeta):
+     small and large shapes, a far tail, small df. */
+  static const struct { double got, want; const char *what; } q[] = {
+    {0, 0.0069303301868086304, "qbeta(0.025, 3.5, 120.25)"},
+    {0, 0.053081993868819177, "qbeta(0.975, 50000.5, 900000)"},
+    {0, 0.49999999999999989, "qbeta(0.5, 0.5, 0.5)"},
+    {0, 1.2910055600322013e-05, "qbeta(1e-9, 2, 3)"},
+    {0, 2.3646242515927844, "qt(0.975, 7)"},
+    {0, -1.9607672429069785, "qt(0.025, 2954.5)"},
+    {0, 52.184430008992628, "qt(0.999, 1.5)"},
+  };
+  double got[] = {mu_qbeta(0.025, 3.5, 120.25), mu_qbeta(0.975, 50000.5, 900000), mu_qbeta(0.5, 0.5, 0.5),
+                  mu_qbeta(1e-9, 2, 3), mu_qt(0.975, 7), mu_qt(0.025, 2954.5), mu_qt(0.999, 1.5)};
+  for (size_t i = 0; i < sizeof q / sizeof q[0]; i++) {
+    char what[80];
+    snprintf(what, sizeof what, "%s as R (%.17g)", q[i].what, got[i]);
+    CHECK(fabs(got[i] - q[i].want) <= 1e-10 * fabs(q[i].want), what);
+  }
 }
 
 /* Growth at the dates' precision: 100 on 2010-01-01 to 121 on 2012-01-01 is exactly 10% a year;

@@ -74,6 +74,16 @@ describe("survey cache", function()
     db = require("mutuals").open(path)
   end)
 
+  it("a damaged entry is refused and rebuilt from the rows, never read past its end", function()
+    local s = survey_with(db, dir, "c6", 120)
+    local share, se, n = yes_in_a(s)
+    for _, damage in ipairs{"substr(data, 1, length(data) - 3)", "zeroblob(length(data))", "randomblob(40)",
+                            "data || x'00'", "x''"} do
+      db:sql("UPDATE survey_cache SET data = " .. damage .. " WHERE survey_id = ?", s.id)
+      assert.are.same({share, se, n}, {yes_in_a(s)}, damage)
+    end
+  end)
+
   it("an import counts as one change and puts its trigger back", function()
     local s = survey_with(db, dir, "c4", 50)
     local triggers = db:sql("SELECT count(*) AS n FROM sqlite_schema WHERE type = 'trigger' AND name LIKE '%_inserted'")
