@@ -135,8 +135,9 @@ fuzz: all
 	for seed in $$(seq 1 $(FUZZ_SEEDS)); do \
 	  build-san/mutuals-lua tests/fuzz/api.lua 50000 $$RANDOM$$seed || exit 1; done
 
-# Benchmarks: their own tools (LuaSQL, pandas, GNU time) are installed here, not by deps.
-BENCH_PKGS := lua-sql-sqlite3 python3-pandas time sqlite3
+# Benchmarks: their own tools (LuaSQL, pandas, GNU time, node for DuckDB) are installed here, not by deps.
+BENCH_PKGS := lua-sql-sqlite3 python3-pandas time sqlite3 nodejs npm
 bench: all
 	$(MAKE) deps DEB_PKGS="$(DEB_PKGS) $(BENCH_PKGS)"
+	cd bench && npm install --no-audit --no-fund --loglevel=error
 	bash bench/run.sh

@@ -86,6 +86,61 @@ cmd_xtab_mutuals=("$MUTUALS" --db "$W/m.db" run bench/xtab.lua)
 cmd_xtab_capi=("$W/capi" xtab "$W/m.db")
 cmd_xtab_pandas=(/usr/bin/python3 bench/pandas_xtab.py "$W/responses.csv")
 group : xtab_mutuals xtab_capi xtab_pandas
+echo "survey engine" >&2
+# inproc KEY CMD...: RUNS runs of a script that times its own crosstabs (bench/survey_xtab.lua prints
+# "first median" in ms); keeps the median of each and the peak RSS of the process.
+declare -A FIRST INPROC
+inproc() {
+  local key=$1 firsts="" meds="" rss="" f m k
+  shift
+  for _ in $(seq "$RUNS"); do
+    /usr/bin/time -f "%M" -o "$W/time" "$@" > "$W/stdout" 2> "$W/stderr" ||
+      { echo "bench: $key failed:" >&2; cat "$W/stderr" >&2; exit 1; }
+    read -r f m < "$W/stdout"
+    firsts+="$f "
+    meds+="$m "
+    rss+="$(tail -n 1 "$W/time") "
+  done
+  # shellcheck disable=SC2086
+  FIRST[$key]=$(median $firsts)
+  # shellcheck disable=SC2086
+  INPROC[$key]=$(median $meds)
+  # shellcheck disable=SC2086
+  RSS[$key]=$(printf '%s\n' $rss | sort -g | tail -n 1)
+  echo "  $key: first ${FIRST[$key]} ms, then ${INPROC[$key]} ms, $(( RSS[$key] / 1024 )) MiB" >&2
+}
+# The design cache is built by the first crosstab after an import (timed here once, as a user meets it).
+t0=$EPOCHREALTIME
+"$MUTUALS" --db "$W/m.db" run bench/xtab.lua > /dev/null
+CACHE_BUILD=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.2f", b - a }')
+inproc survey_dept "$MUTUALS" --db "$W/m.db" run bench/survey_xtab.lua dept
+sqlite3 "$W/m.db" "PRAGMA wal_checkpoint(TRUNCATE)" > /dev/null
+STORE_BYTES=$(stat -c %s "$W/m.db")
+TEMPLATE_BYTES=$(stat -c %s "$W/template.db")
+# Microdata as suppliers deliver it: wide (a row per respondent), and long (a row per answer).
+python3 bench/gen_wide.py "$ROWS" > "$W/wide.csv"
+awk -F, 'NR == 1 { print "id,department,grade,weight,question,answer"; next }
+         { print $1 "," $2 "," $3 "," $4 ",q1," $5; print $1 "," $2 "," $3 "," $4 ",q2," $6 }' "$W/wide.csv" > "$W/long.csv"
+cp "$W/template.db" "$W/survey_template.db"
+"$MUTUALS" --db "$W/survey_template.db" run bench/survey_setup.lua
+sqlite3 "$W/survey_template.db" "PRAGMA wal_checkpoint(TRUNCATE)" > /dev/null
+cmd_import_wide=("$MUTUALS" --db "$W/s.db" import-microdata bench "$W/wide.csv" --weight weight)
+cmd_import_long=("$MUTUALS" --db "$W/s.db" import-microdata bench "$W/long.csv" --long --weight weight)
+group 'rm -f "$W/s.db"*; cp "$W/survey_template.db" "$W/s.db"' import_wide import_long
+rm -f "$W/s.db"*; cp "$W/survey_template.db" "$W/s.db"
+"$MUTUALS" --db "$W/s.db" import-microdata bench "$W/wide.csv" --weight weight > /dev/null
+"$MUTUALS" --db "$W/s.db" run bench/survey_xtab.lua qxq > /dev/null   # builds the cache
+inproc survey_qxq "$MUTUALS" --db "$W/s.db" run bench/survey_xtab.lua qxq
+# DuckDB beside it (npm, benchmarks only): the same files, the sums a weights-only design needs.
+DUCK=""
+if command -v node > /dev/null && [ -d bench/node_modules/@duckdb/node-api ]; then
+  read -r DUCK_LOAD DUCK_1 DUCK_2 DUCK_BYTES < <(node bench/duckdb_xtab.mjs "$W/responses.csv" "$W/d.duckdb" dept)
+  read -r _ DUCK_QXQ_1 DUCK_QXQ_2 _ < <(node bench/duckdb_xtab.mjs "$W/wide.csv" "$W/w.duckdb" qxq)
+  DUCK=1
+  echo "  duckdb: dept ${DUCK_1} ms (1 thread), ${DUCK_2} ms (2); qxq ${DUCK_QXQ_1} / ${DUCK_QXQ_2} ms; file $DUCK_BYTES bytes" >&2
+else
+  echo "  duckdb: not installed (make bench runs npm install in bench/)" >&2
+fi
 echo "start-up (each run starts the program 50 times)" >&2
 # shellcheck disable=SC2016  # expanded by the inner bash
 cmd_start_mutuals=(bash -c 'for i in $(seq 50); do "$0" --db "$1" run bench/empty.lua; done' "$MUTUALS" "$W/template.db")
@@ -132,6 +187,34 @@ verdict() { awk -v r="$1" -v t="$2" -v d="$3" 'BEGIN { if ((d == "le" && r <= t)
   echo "| start-up | lua5.4 -e '' | $(per start_lua) | $(percpu start_lua) | $(mib start_lua) | 1 | | |"
   m=$(awk -v a="${RSS[import_mutuals]}" -v b="${RSS[iter_mutuals]}" 'BEGIN { printf "%.1f", (a > b ? a : b) / 1024 }')
   echo "| memory | peak of import and iterate | | | $m | | ≤ 32 MiB | $(verdict "$m" 32 le) |"
+  echo
+  echo "Survey engine: design-based crosstabs (shares, Taylor SEs, design effects, three intervals per cell),"
+  echo "timed inside the process (ms, median of 9 after the first, median over $RUNS processes); DuckDB computes"
+  echo "only the weighted sums such a table starts from. The first crosstab after an import builds the design"
+  echo "cache: ${CACHE_BUILD} s for the whole process here."
+  echo
+  echo "| workload | tool | first (ms) | median (ms) | peak RSS (MiB) | ratio | target | verdict |"
+  echo "|---|---|---:|---:|---:|---:|---|---|"
+  ms() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
+  echo "| crosstab by department | mutuals survey:crosstab | ${FIRST[survey_dept]} | ${INPROC[survey_dept]} | $(mib survey_dept) | | ≤ 5 ms | $(verdict "${INPROC[survey_dept]}" 5 le) |"
+  if [ -n "$DUCK" ]; then
+    r=$(ms "${INPROC[survey_dept]}" "$DUCK_2")
+    echo "| crosstab by department | DuckDB GROUP BY, 1 thread | | $DUCK_1 | | | | |"
+    echo "| crosstab by department | DuckDB GROUP BY, 2 threads | | $DUCK_2 | | mutuals $r × | ≤ 1 × | $(verdict "$r" 1 le) |"
+  fi
+  echo "| q1 × q2 | mutuals survey:crosstab | ${FIRST[survey_qxq]} | ${INPROC[survey_qxq]} | $(mib survey_qxq) | | ≤ 20 ms | $(verdict "${INPROC[survey_qxq]}" 20 le) |"
+  [ -z "$DUCK" ] || echo "| q1 × q2 | DuckDB GROUP BY, 1 / 2 threads | | $DUCK_QXQ_1 / $DUCK_QXQ_2 | | | | |"
+  per_row() { awk -v t="${TIME[$1]}" -v n="$2" 'BEGIN { printf "%.2f", t / n * 1e6 }'; }
+  echo "| import wide microdata | mutuals import-microdata (µs a respondent, 2 answers) | | $(per_row import_wide "$ROWS") | $(mib import_wide) | | | |"
+  echo "| import long microdata | mutuals import-microdata --long (µs an answer) | | $(per_row import_long $((ROWS * 2))) | $(mib import_long) | | | |"
+  m=$(awk -v a="${RSS[survey_dept]}" -v b="${RSS[survey_qxq]}" -v c="${RSS[import_wide]}" -v d="${RSS[import_long]}" \
+      'BEGIN { m = a; if (b > m) m = b; if (c > m) m = c; if (d > m) m = d; printf "%.1f", m / 1024 }')
+  echo "| memory | peak of the survey rows | | | $m | | ≤ 64 MiB | $(verdict "$m" 64 le) |"
+  if [ -n "$DUCK" ]; then
+    r=$(ms "$STORE_BYTES" "$DUCK_BYTES")
+    echo "| store size | mutuals store: $ROWS responses, indexes, design cache (bytes; the bundled dataset alone: $TEMPLATE_BYTES) | | $STORE_BYTES | | $r × DuckDB | ≤ 2 × | $(verdict "$r" 2 le) |"
+    echo "| store size | DuckDB file, the same responses (bytes) | | $DUCK_BYTES | | 1 | | |"
+  fi
 } > "$W/table.md"
 cat "$W/table.md"
 if [ "$OUT" != "-" ]; then

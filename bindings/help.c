@@ -30,6 +30,8 @@ static const doc_entry module_docs[] = {
   {"date_span", "mutuals.date_span(date) -> first, last  days (since 1970) a date covers: '2010' is all of 2010"},
   {"help", "mutuals.help([x]) -> text\n  Documentation of a store, collection, record, function or entity name."},
   {"entities", "mutuals.entities() -> {name, ...}\n  The collection names a store offers."},
+  {"clock", "mutuals.clock() -> seconds\n  A monotonic wall clock, for timing a step: local t = mutuals.clock(); ...; "
+            "print(mutuals.clock() - t)."},
   {"fetch", "mutuals.fetch(url [, opts]) -> {status, body, headers, sha256, bytes, attempts} | nil, message\n"
             "  GET over http/https only; TLS verified; opts: timeout, connect_timeout, low_speed_time (s),\n"
             "  max_bytes, max_redirects, retries, backoff, max_retry_time (s), progress, etag, last_modified."},

@@ -13,7 +13,7 @@
 #include "bindings.h"
 
 #define DESIGN_MT "mutuals.design"
-#define MAX_VARS 16
+#define MAX_VARS MU_MAX_VARS
 
 static int design_gc(lua_State *L) {
   mu_design_free(luaL_checkudata(L, 1, DESIGN_MT));
@@ -73,8 +73,9 @@ static void no_such_variable(lua_State *L, mu_store *s, long long survey, const 
   lua_error(L);
 }
 
-/* Loads the design with the named variables into a userdata left on the stack. */
-static mu_design *push_design(lua_State *L, int survey_idx, const names *ns, const char *fn) {
+/* Loads the design with the named variables into a userdata left on the stack; chunked: read from the
+   cache as the estimate goes (mu_design_open), when the estimate can take it so. */
+static mu_design *push_design(lua_State *L, int survey_idx, const names *ns, const char *fn, int chunked) {
   lrecord *r = mu_check_entity_record(L, survey_idx, "survey", fn);
   mu_record_store(L, survey_idx);
   mu_store *s = mu_checkopen(L, -1);
@@ -87,7 +88,8 @@ static mu_design *push_design(lua_State *L, int survey_idx, const names *ns, con
   }
   lua_setmetatable(L, -2);
   char err[512];
-  if (mu_design_load(s, r->id, ns->name, ns->n, d, err, sizeof err)) luaL_error(L, "%s: %s", fn, err);
+  if ((chunked ? mu_design_open : mu_design_load)(s, r->id, ns->name, ns->n, d, err, sizeof err))
+    luaL_error(L, "%s: %s", fn, err);
   for (int v = 0; v < d->nvars; v++)
     if (!d->var[v].question_id && d->var[v].nlevels == 0) no_such_variable(L, s, r->id, d->var[v].name, fn);
   return d;
@@ -266,14 +268,24 @@ int mu_survey_crosstab_design(lua_State *L) {
   for (int k = 0; k < o.nwhere; k++) sp.filter_var[sp.nfilters++] = add_name(L, &ns, o.where_name[k]);
   sp.level = o.level;
   sp.min_base = o.min_base >= 0 ? o.min_base : store_min_base(L, 1);
-  mu_design *d = push_design(L, 1, &ns, "crosstab");
+  mu_design *d = push_design(L, 1, &ns, "crosstab", 1);
   int didx = lua_gettop(L);
   if (!d->var[sp.var].question_id)
     return luaL_error(L, "crosstab: '%s' is an attribute, not a question: tabulate a question by it", o.question);
   for (int k = 0; k < o.nwhere; k++) sp.filter_level[k] = check_level(L, d, sp.filter_var[k], o.where_idx[k], "crosstab");
   mu_table t;
   char err[512];
-  if (mu_estimate_table(d, &sp, &t, err, sizeof err)) return luaL_error(L, "crosstab: %s", err);
+  int rc = mu_estimate_table(d, &sp, &t, err, sizeof err);
+  if (rc == MU_DESIGN_RELOAD) {   /* a damaged cache entry, or a table that needs the design whole */
+    mu_record_store(L, 1);
+    mu_store *s = mu_checkopen(L, -1);
+    lua_pop(L, 1);
+    mu_design_free(d);
+    if (mu_design_load(s, mu_check_entity_record(L, 1, "survey", "crosstab")->id, ns.name, ns.n, d, err, sizeof err))
+      return luaL_error(L, "crosstab: %s", err);
+    rc = mu_estimate_table(d, &sp, &t, err, sizeof err);
+  }
+  if (rc) return luaL_error(L, "crosstab: %s", err);
   mu_suppress(&t, sp.min_base);
   /* Copy everything out before anything can raise, then free the table. */
   int G = t.ngroups, K = t.nopts, C = K + 1;
@@ -360,7 +372,7 @@ static int survey_chisq(lua_State *L) {
       lua_pushvalue(L, -2);
     }
   }
-  mu_design *d = push_design(L, 1, &ns, "chisq");
+  mu_design *d = push_design(L, 1, &ns, "chisq", 0);
   for (int k = 0; k < nf; k++) fl[k] = check_level(L, d, fv[k], wi[k], "chisq");
   mu_chisq r;
   char err[512];
@@ -399,7 +411,7 @@ int mu_survey_difference(lua_State *L) {
   if (!(level > 0 && level < 1)) return luaL_error(L, "difference: level must be between 0 and 1");
   names ns = {{0}, 0};
   int v = add_name(L, &ns, f[0]), by = add_name(L, &ns, f[2]);
-  mu_design *d = push_design(L, 1, &ns, "difference");
+  mu_design *d = push_design(L, 1, &ns, "difference", 0);
   lua_pushstring(L, f[1]);
   int opt = check_level(L, d, v, -1, "difference");
   lua_pushstring(L, f[3]);

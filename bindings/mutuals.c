@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/stat.h>
 #include "bindings.h"
 #include "mutuals.h"
@@ -101,12 +102,21 @@ static int l_entities(lua_State *L) {
   return 1;
 }
 
+/* mutuals.clock(): seconds on a monotonic clock, for timing a step (os.clock counts CPU time, os.time whole seconds). */
+static int l_clock(lua_State *L) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  lua_pushnumber(L, (lua_Number)ts.tv_sec + (lua_Number)ts.tv_nsec / 1e9);
+  return 1;
+}
+
 int luaopen_mutuals(lua_State *L) {
   static const luaL_Reg funcs[] = {
     {"open", l_open},
     {"store", l_store},
     {"default_path", l_default_path},
     {"entities", l_entities},
+    {"clock", l_clock},
     {NULL, NULL},
   };
   luaL_checkversion(L);

@@ -56,6 +56,10 @@ static int solve(double *a, double *b, int n, int p) {
 
 int mu_estimate_chisq(const mu_design *d, int va, int vb, const int *fv, const int *fl, int nf, mu_chisq *out,
                       char *err, size_t errlen) {
+  if (d->src) {   /* the test walks PSU by PSU: it needs the arrays whole (mu_design_load) */
+    snprintf(err, errlen, "this test needs the design in memory");
+    return MU_DESIGN_RELOAD;
+  }
   const mu_design_var *A = &d->var[va], *B = &d->var[vb];
   memset(out, 0, sizeof *out);
   /* The levels seen in the (filtered) data, as factor() keeps them: unused options drop out. */

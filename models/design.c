@@ -91,6 +91,8 @@ void mu_design_free(mu_design *d) {
   free(d->psu);
   free(d->psu_stratum);
   free(d->fpc);
+  free(d->psus_in_stratum);
+  mu_design_source_close(d->src);
   for (int v = 0; v < d->nvars; v++) {
     free(d->var[v].code);
     for (int k = 0; k < d->var[v].nlevels; k++) {
@@ -395,7 +397,9 @@ int mu_design_order(const mu_design *d, int **order, int **start) {
 /* PSUs per stratum, and the factor (1 - f_h) n_h / (n_h - 1); a stratum with one PSU cannot be estimated. */
 int mu_design_strata(const mu_design *d, double *factor, int *npsu_h, char *err, size_t errlen) {
   memset(npsu_h, 0, (size_t)d->nstrata * sizeof *npsu_h);
-  for (int j = 0; j < d->npsu; j++) npsu_h[mu_psu_stratum(d, j)]++;
+  if (d->psus_in_stratum) memcpy(npsu_h, d->psus_in_stratum, (size_t)d->nstrata * sizeof *npsu_h);
+  else
+    for (int j = 0; j < d->npsu; j++) npsu_h[mu_psu_stratum(d, j)]++;
   for (int h = 0; h < d->nstrata; h++) {
     int n = npsu_h[h];
     if (n < 2) {

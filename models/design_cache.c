@@ -14,13 +14,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "model.h"
+#include "design_cache.h"
 
-#define DESIGN_MAGIC 0x3244554du   /* "MUD2" */
-#define VAR_MAGIC 0x3256554du      /* "MUV2" */
-
-/* The state of the survey data: "max rowid of responses:respondents:questions:options:changes". */
-static int data_stamp(mu_store *s, char *buf, size_t len) {
+int mu_cache_stamp(mu_store *s, char *buf, size_t len) {
+  /* "max rowid of responses:respondents:questions:options:changes" */
   static const char *const sql =
     "SELECT (SELECT max(rowid) FROM responses), (SELECT max(rowid) FROM respondents), "
     "(SELECT max(rowid) FROM questions), (SELECT max(rowid) FROM options), (SELECT n FROM data_changes)";
@@ -35,7 +32,202 @@ static int data_stamp(mu_store *s, char *buf, size_t len) {
   return rc;
 }
 
-/* ---------------------------------------------------------------- a growing byte buffer */
+/* ---------------------------------------------------------------- reading */
+
+int mu_cache_open(mu_store *s, long long survey, const char *name, const char *stamp, mu_cache_reader *r) {
+  sqlite3_stmt *st;
+  sqlite3_int64 rowid = 0;
+  memset(r, 0, sizeof *r);
+  if (sqlite3_prepare_v2(mu_store_db(s), "SELECT id FROM survey_cache WHERE survey_id = ? AND name = ? AND stamp = ?",
+                         -1, &st, NULL) != SQLITE_OK)
+    return -1;
+  sqlite3_bind_int64(st, 1, survey);
+  sqlite3_bind_text(st, 2, name, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(st, 3, stamp, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step(st) == SQLITE_ROW) rowid = sqlite3_column_int64(st, 0);
+  sqlite3_finalize(st);
+  /* A blob handle reads straight into the caller's buffer, a piece at a time; if the row changes while
+     it is open, its reads fail (SQLITE_ABORT) rather than return a mixture. */
+  if (!rowid || sqlite3_blob_open(mu_store_db(s), "main", "survey_cache", "data", rowid, 0, &r->blob) != SQLITE_OK) {
+    sqlite3_blob_close(r->blob);   /* a failed open may still return a handle; NULL is harmless */
+    r->blob = NULL;
+    return -1;
+  }
+  r->len = sqlite3_blob_bytes(r->blob);
+  return 0;
+}
+
+void mu_cache_close(mu_cache_reader *r) {
+  sqlite3_blob_close(r->blob);
+  r->blob = NULL;
+}
+
+int mu_cache_get(mu_cache_reader *r, void *out, size_t n) {
+  if (r->bad || n > (size_t)(r->len - r->off) ||
+      (n && sqlite3_blob_read(r->blob, out, (int)n, r->off) != SQLITE_OK)) {
+    r->bad = 1;
+    return -1;
+  }
+  r->off += (int)n;
+  return 0;
+}
+
+void *mu_cache_get_array(mu_cache_reader *r, size_t n, size_t size) {
+  if (r->bad || (n && size > (size_t)(r->len - r->off) / n)) {
+    r->bad = 1;
+    return NULL;
+  }
+  void *a = malloc(n ? n * size : 1);
+  if (!a || mu_cache_get(r, a, n * size)) {
+    free(a);
+    r->bad = 1;
+    return NULL;
+  }
+  return a;
+}
+
+int mu_cache_read_design_head(mu_design *d, mu_cache_reader *r, uint32_t *flags, int *w_off, int *stratum_off,
+                              int *psu_off) {
+  uint32_t h[6];
+  if (mu_cache_get(r, h, sizeof h) || h[0] != MU_DESIGN_MAGIC || h[1] > INT32_MAX || h[2] > INT32_MAX ||
+      h[3] > INT32_MAX || h[4] > h[1] || h[2] < 1 || h[5] > (MU_HAS_STRATA | MU_HAS_PSUS))
+    return -1;
+  d->n = (int)h[1];
+  d->nstrata = (int)h[2];
+  d->npsu = (int)h[3];
+  d->own_psus = (int)h[4];
+  *flags = h[5];
+  if (!(*flags & MU_HAS_PSUS) && d->npsu != d->n) return -1;
+  /* The sections' offsets, and the whole length they imply: anything else is damage. */
+  long long off = r->off, n = d->n;
+  *w_off = (int)off;
+  off += 8 * n;
+  *stratum_off = *flags & MU_HAS_STRATA ? (int)off : -1;
+  if (*flags & MU_HAS_STRATA) off += 4 * n;
+  *psu_off = *flags & MU_HAS_PSUS ? (int)off : -1;
+  if (*flags & MU_HAS_PSUS) off += 4 * n;
+  long long tail = off;
+  off += (*flags & MU_HAS_PSUS ? 4LL * d->npsu : 0) + 12LL * d->nstrata;
+  if (off != r->len) return -1;
+  r->off = (int)tail;
+  if (*flags & MU_HAS_PSUS) d->psu_stratum = mu_cache_get_array(r, (size_t)d->npsu, sizeof *d->psu_stratum);
+  d->fpc = mu_cache_get_array(r, (size_t)d->nstrata, sizeof *d->fpc);
+  d->psus_in_stratum = mu_cache_get_array(r, (size_t)d->nstrata, sizeof *d->psus_in_stratum);
+  if (r->bad) return -1;
+  long long total = 0;
+  for (int h2 = 0; h2 < d->nstrata; h2++) {
+    if (d->psus_in_stratum[h2] < 0) return -1;
+    total += d->psus_in_stratum[h2];
+  }
+  if (total != d->npsu) return -1;
+  for (int j = 0; d->psu_stratum && j < d->npsu; j++)
+    if (d->psu_stratum[j] < 0 || d->psu_stratum[j] >= d->nstrata) return -1;
+  return 0;
+}
+
+/* The next NUL-terminated string of the levels section, copied; NULL when there is none. */
+static char *next_str(const char *p, size_t len, size_t *off) {
+  const char *end = *off < len ? memchr(p + *off, 0, len - *off) : NULL;
+  if (!end) return NULL;
+  char *s = strdup(p + *off);
+  *off = (size_t)(end - p) + 1;
+  return s;
+}
+
+static int code_width(int nlevels) { return nlevels < INT8_MAX ? 1 : nlevels < INT16_MAX ? 2 : 4; }
+
+int mu_cache_read_var_head(mu_design_var *v, mu_cache_reader *r) {
+  uint32_t h[4];
+  if (mu_cache_get(r, h, sizeof h) || h[0] != MU_VAR_MAGIC || h[1] > 1000000 ||
+      h[2] != (uint32_t)code_width((int)h[1]) || mu_cache_get(r, &v->question_id, sizeof v->question_id))
+    return -1;
+  int nl = (int)h[1];
+  char *levels = mu_cache_get_array(r, h[3], 1);
+  v->keys = calloc((size_t)nl + 1, sizeof *v->keys);
+  v->labels = calloc((size_t)nl + 1, sizeof *v->labels);
+  v->option_ids = v->question_id ? calloc((size_t)nl + 1, sizeof *v->option_ids) : NULL;
+  int bad = !levels || !v->keys || !v->labels || (v->question_id && !v->option_ids);
+  size_t off = 0;
+  for (int k = 0; k < nl && !bad; k++) {
+    v->keys[k] = next_str(levels, h[3], &off);
+    v->labels[k] = next_str(levels, h[3], &off);
+    v->nlevels = k + 1;
+    bad = !v->keys[k] || !v->labels[k];
+    if (!bad && v->question_id) {
+      bad = off + sizeof *v->option_ids > h[3];
+      if (!bad) memcpy(&v->option_ids[k], levels + off, sizeof *v->option_ids);
+      off += sizeof *v->option_ids;
+    }
+  }
+  free(levels);
+  return bad || off != h[3] ? -1 : (int)h[2];
+}
+
+/* GCC vectorises these loops only at -O3 (clang already does at -O2): a crosstab widens every code it reads. */
+#if defined(__GNUC__) && !defined(__clang__)
+__attribute__((optimize("O3")))
+#endif
+int mu_cache_widen(const void *raw, int width, int count, int nlevels, int *out) {
+  const unsigned char *p = raw;
+  if (width == 1)
+    for (int j = 0; j < count; j++) out[j] = (signed char)p[j];
+  else
+    for (int j = 0; j < count; j++) {
+      if (width == 2) {
+        int16_t c;
+        memcpy(&c, p + j * 2, 2);
+        out[j] = c;
+      } else
+        memcpy(&out[j], p + j * 4, 4);
+    }
+  /* -1 .. nlevels - 1, as one unsigned comparison, in a loop of its own the compiler can vectorise */
+  unsigned bad = 0;
+  for (int j = 0; j < count; j++) bad |= (unsigned)(out[j] + 1) > (unsigned)nlevels;
+  return bad ? -1 : 0;
+}
+
+/* A whole design from the cache when it is current; -1 (and nothing allocated) otherwise. */
+int mu_design_cached(mu_store *s, long long survey, const char *const *names, int nnames, mu_design *d) {
+  char stamp[160], name[300];
+  mu_cache_reader r;
+  uint32_t flags;
+  int w_off, stratum_off, psu_off;
+  memset(d, 0, sizeof *d);
+  if (mu_cache_stamp(s, stamp, sizeof stamp) || mu_cache_open(s, survey, "design", stamp, &r)) return -1;
+  int bad = mu_cache_read_design_head(d, &r, &flags, &w_off, &stratum_off, &psu_off);
+  if (!bad) {
+    r.off = w_off;
+    d->w = mu_cache_get_array(&r, (size_t)d->n, sizeof *d->w);
+    d->stratum = flags & MU_HAS_STRATA ? mu_cache_get_array(&r, (size_t)d->n, sizeof *d->stratum)
+                                       : calloc((size_t)d->n + 1, sizeof *d->stratum);
+    if (flags & MU_HAS_PSUS) d->psu = mu_cache_get_array(&r, (size_t)d->n, sizeof *d->psu);
+    bad = r.bad || !d->w || !d->stratum || ((flags & MU_HAS_PSUS) && !d->psu);
+    for (int i = 0; !bad && i < d->n; i++)   /* indexes into per-stratum and per-PSU arrays: checked once */
+      bad = d->stratum[i] < 0 || d->stratum[i] >= d->nstrata || mu_psu(d, i) < 0 || mu_psu(d, i) >= d->npsu;
+  }
+  mu_cache_close(&r);
+  d->var = calloc((size_t)(nnames ? nnames : 1), sizeof *d->var);
+  for (int v = 0; !bad && d->var && v < nnames; v++) {
+    snprintf(name, sizeof name, "var:%s", names[v]);
+    d->nvars = v + 1;
+    bad = !(d->var[v].name = strdup(names[v])) || mu_cache_open(s, survey, name, stamp, &r);
+    if (bad) break;
+    int width = mu_cache_read_var_head(&d->var[v], &r);
+    void *raw = width > 0 ? mu_cache_get_array(&r, (size_t)d->n, (size_t)width) : NULL;
+    d->var[v].code = malloc(((size_t)d->n + 1) * sizeof *d->var[v].code);
+    bad = !raw || !d->var[v].code || r.off != r.len ||
+          mu_cache_widen(raw, width, d->n, d->var[v].nlevels, d->var[v].code);
+    free(raw);
+    mu_cache_close(&r);
+  }
+  if (bad || !d->var) {
+    mu_design_free(d);
+    return -1;
+  }
+  return 0;
+}
+
+/* ---------------------------------------------------------------- writing */
 
 typedef struct {
   unsigned char *p;
@@ -61,51 +253,6 @@ static void put(buf *b, const void *data, size_t n) {
 
 static void put_str(buf *b, const char *s) { put(b, s, strlen(s) + 1); }
 
-/*
-** Reading: straight from the BLOB into the arrays it fills, in pieces
-** (sqlite3_blob_read), so a million weights are copied once, not three
-** times. Every read checks its bounds: a damaged entry is refused (and
-** rebuilt from the rows), never overread.
-*/
-typedef struct {
-  sqlite3_blob *blob;
-  int len, off, bad;
-} reader;
-
-static int get(reader *r, void *out, size_t n) {
-  if (r->bad || n > (size_t)(r->len - r->off) ||
-      (n && sqlite3_blob_read(r->blob, out, (int)n, r->off) != SQLITE_OK)) {
-    r->bad = 1;
-    return -1;
-  }
-  r->off += (int)n;
-  return 0;
-}
-
-static void *get_array(reader *r, size_t n, size_t size) {
-  if (r->bad || (n && size > (size_t)(r->len - r->off) / n)) {
-    r->bad = 1;
-    return NULL;
-  }
-  void *a = malloc(n ? n * size : 1);
-  if (!a || get(r, a, n * size)) {
-    free(a);
-    r->bad = 1;
-    return NULL;
-  }
-  return a;
-}
-
-/* ---------------------------------------------------------------- entries */
-
-/*
-** The design: a header, the weights, then only what is not implied. With a
-** single stratum every stratum is 0; with no clusters every respondent is
-** their own PSU, numbered in order, in their own stratum. Most surveys are
-** weights only: their entry is the weights.
-*/
-enum { HAS_STRATA = 1, HAS_PSUS = 2 };
-
 static int single_stratum(const mu_design *d) {
   for (int i = 0; i < d->n; i++)
     if (d->stratum[i]) return 0;
@@ -120,53 +267,30 @@ static int own_psus_in_order(const mu_design *d) {
   return 1;
 }
 
+/* Weights first, then only what the design has: most surveys are weights only, and so is their entry. */
 static void design_blob(const mu_design *d, buf *b) {
-  uint32_t flags = (single_stratum(d) ? 0 : HAS_STRATA) | (own_psus_in_order(d) ? 0 : HAS_PSUS);
-  uint32_t h[6] = {DESIGN_MAGIC, (uint32_t)d->n, (uint32_t)d->nstrata, (uint32_t)d->npsu, (uint32_t)d->own_psus,
-                   flags};
+  uint32_t flags = (single_stratum(d) ? 0 : MU_HAS_STRATA) | (own_psus_in_order(d) ? 0 : MU_HAS_PSUS);
+  uint32_t h[6] = {MU_DESIGN_MAGIC, (uint32_t)d->n, (uint32_t)d->nstrata, (uint32_t)d->npsu,
+                   (uint32_t)d->own_psus, flags};
   put(b, h, sizeof h);
   put(b, d->w, (size_t)d->n * sizeof *d->w);
-  if (flags & HAS_STRATA) put(b, d->stratum, (size_t)d->n * sizeof *d->stratum);
-  if (flags & HAS_PSUS) {   /* then d->psu is filled (own_psus_in_order) */
+  if (flags & MU_HAS_STRATA) put(b, d->stratum, (size_t)d->n * sizeof *d->stratum);
+  if (flags & MU_HAS_PSUS) {   /* then d->psu is filled (own_psus_in_order) */
     put(b, d->psu, (size_t)d->n * sizeof *d->psu);
     put(b, d->psu_stratum, (size_t)d->npsu * sizeof *d->psu_stratum);
   }
   put(b, d->fpc, (size_t)d->nstrata * sizeof *d->fpc);
+  int32_t *count = calloc((size_t)d->nstrata, sizeof *count);
+  if (!count) {
+    b->oom = 1;
+    return;
+  }
+  for (int j = 0; j < d->npsu; j++) count[mu_psu_stratum(d, j)]++;
+  put(b, count, (size_t)d->nstrata * sizeof *count);
+  free(count);
 }
 
-static int design_read(mu_design *d, reader *r) {
-  uint32_t h[6];
-  if (get(r, h, sizeof h) || h[0] != DESIGN_MAGIC || h[1] > INT32_MAX || h[2] > INT32_MAX || h[3] > INT32_MAX ||
-      h[4] > h[1] || h[2] < 1)
-    return -1;
-  d->n = (int)h[1];
-  d->nstrata = (int)h[2];
-  d->npsu = (int)h[3];
-  d->own_psus = (int)h[4];
-  if (!(h[5] & HAS_PSUS) && d->npsu != d->n) return -1;
-  d->w = get_array(r, (size_t)d->n, sizeof *d->w);
-  d->stratum = h[5] & HAS_STRATA ? get_array(r, (size_t)d->n, sizeof *d->stratum)
-                                 : calloc((size_t)d->n + 1, sizeof *d->stratum);
-  if (h[5] & HAS_PSUS) {
-    d->psu = get_array(r, (size_t)d->n, sizeof *d->psu);
-    d->psu_stratum = get_array(r, (size_t)d->npsu, sizeof *d->psu_stratum);
-  }   /* else everyone their own PSU: left NULL, read through mu_psu (no 8 bytes a respondent to fill) */
-  d->fpc = get_array(r, (size_t)d->nstrata, sizeof *d->fpc);
-  if (r->bad || r->off != r->len || !d->stratum || ((h[5] & HAS_PSUS) && (!d->psu || !d->psu_stratum))) return -1;
-  for (int i = 0; i < d->n; i++)   /* indexes into per-stratum and per-PSU arrays: checked once here */
-    if (d->stratum[i] < 0 || d->stratum[i] >= d->nstrata || mu_psu(d, i) < 0 || mu_psu(d, i) >= d->npsu) return -1;
-  for (int j = 0; j < d->npsu; j++)
-    if (mu_psu_stratum(d, j) < 0 || mu_psu_stratum(d, j) >= d->nstrata) return -1;
-  return 0;
-}
-
-/*
-** A variable: a header, its levels (key and label, and the option ids of a
-** question), then a code per respondent in as few bytes as its levels need
-** (one for up to 127 levels): the codes are most of a crosstab's reading.
-*/
-static int code_width(int nlevels) { return nlevels < INT8_MAX ? 1 : nlevels < INT16_MAX ? 2 : 4; }
-
+/* Codes in as few bytes as the levels need (one for up to 126): they are most of what a crosstab reads. */
 static void var_blob(const mu_design *d, const mu_design_var *v, buf *b) {
   buf levels = {NULL, 0, 0, 0};
   for (int k = 0; k < v->nlevels; k++) {
@@ -175,132 +299,26 @@ static void var_blob(const mu_design *d, const mu_design_var *v, buf *b) {
     if (v->question_id) put(&levels, &v->option_ids[k], sizeof v->option_ids[k]);
   }
   int width = code_width(v->nlevels);
-  uint32_t h[4] = {VAR_MAGIC, (uint32_t)v->nlevels, (uint32_t)width, (uint32_t)levels.len};
+  uint32_t h[4] = {MU_VAR_MAGIC, (uint32_t)v->nlevels, (uint32_t)width, (uint32_t)levels.len};
   put(b, h, sizeof h);
   put(b, &v->question_id, sizeof v->question_id);
   put(b, levels.p, levels.len);
   b->oom |= levels.oom;
   free(levels.p);
-  int8_t chunk[4096];
+  unsigned char chunk[4096];
   for (int i = 0; i < d->n;) {
     int m = 0;
     for (; i < d->n && (m + 1) * width <= (int)sizeof chunk; i++, m++) {
       int c = v->code[i];
-      if (width == 1) chunk[m] = (int8_t)c;
-      else if (width == 2) memcpy(chunk + m * 2, &(int16_t){(int16_t)c}, 2);
-      else memcpy(chunk + m * 4, &c, 4);
+      if (width == 1) chunk[m] = (unsigned char)(signed char)c;
+      else if (width == 2) {
+        int16_t c16 = (int16_t)c;
+        memcpy(chunk + m * 2, &c16, 2);
+      } else
+        memcpy(chunk + m * 4, &c, 4);
     }
     put(b, chunk, (size_t)m * (size_t)width);
   }
-}
-
-/* The next NUL-terminated string of the levels section, copied; NULL when there is none. */
-static char *next_str(const char *p, size_t len, size_t *off) {
-  const char *end = *off < len ? memchr(p + *off, 0, len - *off) : NULL;
-  if (!end) return NULL;
-  char *s = strdup(p + *off);
-  *off = (size_t)(end - p) + 1;
-  return s;
-}
-
-static int var_read(const mu_design *d, mu_design_var *v, reader *r) {
-  uint32_t h[4];
-  if (get(r, h, sizeof h) || h[0] != VAR_MAGIC || h[1] > 1000000 || (h[2] != 1 && h[2] != 2 && h[2] != 4) ||
-      h[2] != (uint32_t)code_width((int)h[1]) || get(r, &v->question_id, sizeof v->question_id))
-    return -1;
-  int nl = (int)h[1], width = (int)h[2];
-  char *levels = get_array(r, h[3], 1);
-  v->keys = calloc((size_t)nl + 1, sizeof *v->keys);
-  v->labels = calloc((size_t)nl + 1, sizeof *v->labels);
-  v->option_ids = v->question_id ? calloc((size_t)nl + 1, sizeof *v->option_ids) : NULL;
-  v->code = malloc(((size_t)d->n + 1) * sizeof *v->code);
-  int bad = !levels || !v->keys || !v->labels || (v->question_id && !v->option_ids) || !v->code;
-  size_t off = 0;
-  for (int k = 0; k < nl && !bad; k++) {
-    v->keys[k] = next_str(levels, h[3], &off);
-    v->labels[k] = next_str(levels, h[3], &off);
-    v->nlevels = k + 1;
-    bad = !v->keys[k] || !v->labels[k];
-    if (!bad && v->question_id) {
-      bad = off + sizeof *v->option_ids > h[3];
-      if (!bad) memcpy(&v->option_ids[k], levels + off, sizeof *v->option_ids);
-      off += sizeof *v->option_ids;
-    }
-  }
-  free(levels);
-  if (bad || off != h[3]) return -1;
-  int8_t chunk[4096];
-  for (int i = 0; i < d->n && !r->bad;) {
-    int m = (int)sizeof chunk / width;
-    if (m > d->n - i) m = d->n - i;
-    if (get(r, chunk, (size_t)m * (size_t)width)) break;
-    for (int j = 0; j < m; j++, i++) {
-      int c;
-      if (width == 1) c = chunk[j];
-      else if (width == 2) {
-        int16_t c16;
-        memcpy(&c16, chunk + j * 2, 2);
-        c = c16;
-      } else memcpy(&c, chunk + j * 4, 4);
-      if (c < -1 || c >= nl) return -1;   /* a damaged entry: rebuild it */
-      v->code[i] = c;
-    }
-  }
-  return r->bad || r->off != r->len ? -1 : 0;
-}
-
-/* ---------------------------------------------------------------- the store's side */
-
-/* Open the entry (survey, name) if its stamp is current. */
-static int open_entry(mu_store *s, long long survey, const char *name, const char *stamp, reader *r) {
-  sqlite3_stmt *st;
-  sqlite3_int64 rowid = 0;
-  memset(r, 0, sizeof *r);
-  if (sqlite3_prepare_v2(mu_store_db(s), "SELECT id FROM survey_cache WHERE survey_id = ? AND name = ? AND stamp = ?",
-                         -1, &st, NULL) != SQLITE_OK)
-    return -1;
-  sqlite3_bind_int64(st, 1, survey);
-  sqlite3_bind_text(st, 2, name, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text(st, 3, stamp, -1, SQLITE_TRANSIENT);
-  if (sqlite3_step(st) == SQLITE_ROW) rowid = sqlite3_column_int64(st, 0);
-  sqlite3_finalize(st);
-  if (!rowid || sqlite3_blob_open(mu_store_db(s), "main", "survey_cache", "data", rowid, 0, &r->blob) != SQLITE_OK) {
-    sqlite3_blob_close(r->blob);   /* harmless on NULL; a failed open may still return a handle */
-    r->blob = NULL;
-    return -1;
-  }
-  r->len = sqlite3_blob_bytes(r->blob);
-  return 0;
-}
-
-int mu_design_cached(mu_store *s, long long survey, const char *const *names, int nnames, mu_design *d) {
-  char stamp[160], name[300];
-  reader r;
-  memset(d, 0, sizeof *d);
-  if (data_stamp(s, stamp, sizeof stamp)) return -1;
-  if (open_entry(s, survey, "design", stamp, &r)) return -1;
-  int bad = design_read(d, &r);
-  sqlite3_blob_close(r.blob);
-  d->var = calloc((size_t)(nnames ? nnames : 1), sizeof *d->var);
-  if (bad || !d->var) {
-    mu_design_free(d);
-    return -1;
-  }
-  for (int v = 0; v < nnames; v++) {
-    snprintf(name, sizeof name, "var:%s", names[v]);
-    d->nvars = v + 1;
-    if (!(d->var[v].name = strdup(names[v])) || open_entry(s, survey, name, stamp, &r)) {
-      mu_design_free(d);
-      return -1;
-    }
-    bad = var_read(d, &d->var[v], &r);
-    sqlite3_blob_close(r.blob);
-    if (bad) {
-      mu_design_free(d);
-      return -1;
-    }
-  }
-  return 0;
 }
 
 void mu_design_cache(mu_store *s, long long survey, const mu_design *d) {
@@ -308,7 +326,7 @@ void mu_design_cache(mu_store *s, long long survey, const mu_design *d) {
   sqlite3 *db = mu_store_db(s);
   /* Only outside the caller's transactions (a db:read snapshot stays read-only, a db:transaction is the
      caller's), and never waiting: a reader must not queue behind a writer for a cache it can do without. */
-  if (sqlite3_db_readonly(db, "main") == 1 || !sqlite3_get_autocommit(db) || data_stamp(s, stamp, sizeof stamp))
+  if (sqlite3_db_readonly(db, "main") == 1 || !sqlite3_get_autocommit(db) || mu_cache_stamp(s, stamp, sizeof stamp))
     return;
   sqlite3_busy_timeout(db, 0);
   int begun = mu_store_begin(s, err, sizeof err);

@@ -22,9 +22,9 @@
 #include <string.h>
 #include "model.h"
 
-static int passes(const mu_design *d, const int *fv, const int *fl, int nf, int i) {
+static int passes(const mu_chunk *c, const int *fv, const int *fl, int nf, int i) {
   for (int k = 0; k < nf; k++)
-    if (d->var[fv[k]].code[i] != fl[k]) return 0;
+    if (c->code[fv[k]][i] != fl[k]) return 0;
   return 1;
 }
 
@@ -84,12 +84,12 @@ void mu_table_free(mu_table *t) {
 }
 
 /* The group of respondent i: the combination of its by levels, or -1 when one is missing. */
-static int group_of(const mu_design *d, const mu_table_spec *sp, int i) {
+static int group_of(const mu_design *d, const mu_chunk *c, const mu_table_spec *sp, int i) {
   int g = 0;
   for (int b = 0; b < sp->nby; b++) {
-    int c = d->var[sp->by[b]].code[i];
-    if (c < 0) return -1;
-    g = g * d->var[sp->by[b]].nlevels + c;
+    int code = c->code[sp->by[b]][i];
+    if (code < 0) return -1;
+    g = g * d->var[sp->by[b]].nlevels + code;
   }
   return g;
 }
@@ -139,6 +139,8 @@ static void fill_group_levels(const mu_design *d, const mu_table_spec *sp, mu_ta
 */
 static int estimate_streaming(const mu_design *d, const mu_table_spec *sp, mu_table *t, char *err, size_t errlen) {
   qt_memo memo = {{0}, {0}, {0}, 0};
+  mu_chunk all;   /* the design is in memory (mu_estimate_table): one chunk of everyone */
+  mu_design_chunk(d, 0, &all);
   memset(t, 0, sizeof *t);
   const mu_design_var *q = &d->var[sp->var];
   int K = q->nlevels, G = sp->nby ? 1 : 0;
@@ -181,8 +183,8 @@ static int estimate_streaming(const mu_design *d, const mu_table_spec *sp, mu_ta
   for (int j = 0; j < d->npsu; j++)
     for (int x = start[j]; x < start[j + 1]; x++) {
       int i = order[x];
-      if (!passes(d, sp->filter_var, sp->filter_level, sp->nfilters, i)) continue;
-      int g = group_of(d, sp, i), a = q->code[i];
+      if (!passes(&all, sp->filter_var, sp->filter_level, sp->nfilters, i)) continue;
+      int g = group_of(d, &all, sp, i), a = q->code[i];
       int rows[2] = {G, g};
       for (int e = 0; e < (g >= 0 && G ? 2 : 1); e++) {
         int r = rows[e];
@@ -228,8 +230,8 @@ static int estimate_streaming(const mu_design *d, const mu_table_spec *sp, mu_ta
     int ntouched = 0;
     for (int x = start[j]; x < start[j + 1]; x++) {
       int i = order[x], a = q->code[i];
-      if (a < 0 || !passes(d, sp->filter_var, sp->filter_level, sp->nfilters, i)) continue;
-      int g = group_of(d, sp, i);
+      if (a < 0 || !passes(&all, sp->filter_var, sp->filter_level, sp->nfilters, i)) continue;
+      int g = group_of(d, &all, sp, i);
       int rows[2] = {G, g};
       for (int e = 0; e < (g >= 0 && G ? 2 : 1); e++) {
         int r = rows[e];
@@ -399,23 +401,31 @@ static int estimate_accumulated(const mu_design *d, const mu_table_spec *sp, mu_
   }
   if (mu_design_strata(d, factor, npsu_h, err, errlen)) goto done;
   fill_group_levels(d, sp, t, G);
-  /* The one pass: each respondent adds to one row only (their group, or a spare row when a by
-     variable is missing), and to their answer only; the answer totals and the whole (row G) are
-     sums of those afterwards. Four updates a respondent, in arrays that stay in cache. */
-  const int *code = q->code, *unit = clustered ? d->psu : d->stratum;
-  const int *by0 = sp->nby == 1 ? d->var[sp->by[0]].code : NULL;
-  const double *w = d->w;
+  /* The one pass, a chunk of respondents at a time (all of them when the design is in memory): each
+     respondent adds to one row only (their group, or a spare row when a by variable is missing), and to
+     their answer only; the answer totals and the whole (row G) are sums of those afterwards. */
   size_t RS = (size_t)a.R;
-  for (int i = 0; i < d->n; i++) {
-    if (sp->nfilters && !passes(d, sp->filter_var, sp->filter_level, sp->nfilters, i)) continue;
-    int g = by0 ? by0[i] : group_of(d, sp, i), k = code[i];
-    size_t ur = (size_t)unit[i] * RS + (size_t)(G == 0 ? 0 : g >= 0 ? g : R);
-    a.M[ur]++;
-    if (k < 0) continue;
-    size_t at = ur * (size_t)C + (size_t)k;
-    a.W[at] += w[i];
-    a.N[at]++;
-    if (!clustered) a.W2[at] += w[i] * w[i];
+  mu_chunk ch;
+  for (int first = 0; first < d->n; first += ch.n) {
+    if (mu_design_chunk(d, first, &ch) || ch.n <= 0) {
+      snprintf(err, errlen, "the survey's cached design is damaged: it is read again from the answers");
+      rc = MU_DESIGN_RELOAD;
+      goto done;
+    }
+    const int *code = ch.code[sp->var], *unit = clustered ? ch.psu : ch.stratum;
+    const int *by0 = sp->nby == 1 ? ch.code[sp->by[0]] : NULL;
+    const double *w = ch.w;
+    for (int i = 0; i < ch.n; i++) {
+      if (sp->nfilters && !passes(&ch, sp->filter_var, sp->filter_level, sp->nfilters, i)) continue;
+      int g = by0 ? by0[i] : group_of(d, &ch, sp, i), k = code[i];
+      size_t ur = (size_t)(unit ? unit[i] : 0) * RS + (size_t)(G == 0 ? 0 : g >= 0 ? g : R);
+      a.M[ur]++;
+      if (k < 0) continue;
+      size_t at = ur * (size_t)C + (size_t)k;
+      a.W[at] += w[i];
+      a.N[at]++;
+      if (!clustered) a.W2[at] += w[i] * w[i];
+    }
   }
   for (int u = 0; u < a.units; u++) {
     for (size_t r = 0; r < RS; r++) {   /* each row's answers, summed */
@@ -528,5 +538,9 @@ int mu_estimate_table(const mu_design *d, const mu_table_spec *sp, mu_table *t, 
   double units = d->own_psus < d->n ? d->npsu : d->nstrata;
   if (sp->method == 1 || (sp->method == 0 && units * (G + 1) * (K + 1) <= 4e6))
     return estimate_accumulated(d, sp, t, err, errlen);
+  if (d->src) {   /* the streaming estimator walks PSU by PSU: it needs the arrays whole */
+    snprintf(err, errlen, "this table needs the design in memory");
+    return MU_DESIGN_RELOAD;
+  }
   return estimate_streaming(d, sp, t, err, errlen);
 }

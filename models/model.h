@@ -400,7 +400,9 @@ typedef struct {
   double *w;
   int *stratum, *psu, *psu_stratum;   /* read psu and psu_stratum through mu_psu and mu_psu_stratum */
   double *fpc;               /* per stratum */
+  int *psus_in_stratum;      /* per stratum, when read from the cache (else counted from psu_stratum) */
   mu_design_var *var;
+  struct mu_design_source *src;   /* set when the per-respondent arrays are read in chunks (design_stream.c) */
 } mu_design;
 /* psu and psu_stratum are NULL when every respondent is their own PSU, numbered in order (design_cache.c). */
 static inline int mu_psu(const mu_design *d, int i) { return d->psu ? d->psu[i] : i; }
@@ -412,6 +414,27 @@ void mu_design_free(mu_design *d);
 /* The columnar cache (design_cache.c): 0 with d filled when every entry is current; storing never fails a caller. */
 int mu_design_cached(mu_store *s, long long survey, const char *const *names, int nnames, mu_design *d);
 void mu_design_cache(mu_store *s, long long survey, const mu_design *d);
+/*
+** A design for a crosstab (design_stream.c): from the cache when it is
+** current, its per-respondent arrays (w, stratum, psu, codes) left NULL
+** and read in chunks as the estimate goes, so memory does not grow with the
+** respondents; else mu_design_load. An estimate that needs the arrays whole
+** returns MU_DESIGN_RELOAD: free the design, mu_design_load it, ask again.
+*/
+#define MU_MAX_VARS 16
+#define MU_DESIGN_RELOAD (-5)
+int mu_design_open(mu_store *s, long long survey, const char *const *names, int nnames, mu_design *d, char *err,
+                   size_t errlen);
+void mu_design_source_close(struct mu_design_source *src);
+/* Respondents first.. of a design, as many as a chunk holds (all of them when the arrays are in memory):
+   stratum NULL means all 0, psu NULL everyone their own; code[v] for each variable. 0, or -1 if damaged. */
+typedef struct {
+  int n;
+  const double *w;
+  const int *stratum, *psu;
+  const int *code[MU_MAX_VARS];
+} mu_chunk;
+int mu_design_chunk(const mu_design *d, int first, mu_chunk *c);
 int mu_design_var_index(const mu_design *d, const char *name);
 int mu_design_level(const mu_design_var *v, const char *key);   /* by key or label; -1 if none */
 /* Respondents in PSU order: order[start[j] .. start[j + 1] - 1] are PSU j's (malloc'd). */

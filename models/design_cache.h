@@ -1,0 +1,53 @@
+/*
+** The format of the survey cache's entries (migration 6), shared by its
+** writer and its two readers: design_cache.c reads an entry whole into a
+** design's arrays, design_stream.c reads it in chunks as an estimate goes.
+**
+** design, "design":
+**   u32 magic, n, nstrata, npsu, own_psus, flags
+**   f64 w[n]
+**   i32 stratum[n]                       when flags & HAS_STRATA (else all 0)
+**   i32 psu[n], i32 psu_stratum[npsu]    when flags & HAS_PSUS (else everyone
+**                                        their own PSU, numbered in order)
+**   f64 fpc[nstrata]
+**   i32 psus_in_stratum[nstrata]
+** variable, "var:NAME":
+**   u32 magic, nlevels, width, levels_bytes; i64 question_id
+**   levels: per level its key and label (NUL-terminated), and for a question
+**           its option id (i64)
+**   codes[n], each `width` bytes (1, 2 or 4; signed; -1 when missing)
+** Everything in the machine's byte order: the cache is rebuilt, never moved.
+*/
+#ifndef MUTUALS_DESIGN_CACHE_H
+#define MUTUALS_DESIGN_CACHE_H
+
+#include <stdint.h>
+#include "model.h"
+
+#define MU_DESIGN_MAGIC 0x3344554du   /* "MUD3" */
+#define MU_VAR_MAGIC 0x3356554du      /* "MUV3" */
+enum { MU_HAS_STRATA = 1, MU_HAS_PSUS = 2 };
+
+/* An entry opened for reading: every read checks its bounds, so a damaged entry is refused, never overread. */
+typedef struct {
+  sqlite3_blob *blob;
+  int len, off, bad;
+} mu_cache_reader;
+
+/* The state of the survey data an entry must have been built from. */
+int mu_cache_stamp(mu_store *s, char *buf, size_t len);
+/* Open entry `name` of the survey if it was built from data in state `stamp`; 0 or -1. */
+int mu_cache_open(mu_store *s, long long survey, const char *name, const char *stamp, mu_cache_reader *r);
+void mu_cache_close(mu_cache_reader *r);
+int mu_cache_get(mu_cache_reader *r, void *out, size_t n);
+void *mu_cache_get_array(mu_cache_reader *r, size_t n, size_t size);
+/* The design's header, then its per-stratum and per-PSU arrays (fpc, psus_in_stratum, psu_stratum), checked;
+   the per-respondent arrays are left to the caller, whose offsets are returned. */
+int mu_cache_read_design_head(mu_design *d, mu_cache_reader *r, uint32_t *flags, int *w_off, int *stratum_off,
+                              int *psu_off);
+/* A variable's header and levels; returns its code width, the reader left at its first code; -1 if damaged. */
+int mu_cache_read_var_head(mu_design_var *v, mu_cache_reader *r);
+/* Widen `count` codes of `width` bytes into ints, checking each against nlevels; 0 or -1. */
+int mu_cache_widen(const void *raw, int width, int count, int nlevels, int *out);
+
+#endif

@@ -1,0 +1,103 @@
+/*
+** Designs read in chunks from the survey cache. A crosstab adds each
+** respondent into a few accumulators (estimate.c), so it never needs all
+** of them at once: reading 16,384 respondents at a time keeps memory flat
+** however large the survey (16M respondents would be 200 MB as arrays),
+** and the pieces stay in the processor's cache between reading and adding.
+** Every code is checked as it is widened: a damaged entry stops the
+** estimate (-1), and the caller loads the design from its rows instead.
+*/
+#include <stdlib.h>
+#include <string.h>
+#include "design_cache.h"
+
+#define CHUNK 16384
+
+struct mu_design_source {
+  mu_cache_reader design, var[MU_MAX_VARS];
+  uint32_t flags;
+  int w_off, stratum_off, psu_off, code_off[MU_MAX_VARS], width[MU_MAX_VARS], nvars;
+  double w[CHUNK];
+  int stratum[CHUNK], psu[CHUNK], code[MU_MAX_VARS][CHUNK];
+  unsigned char raw[CHUNK * 4];
+};
+
+void mu_design_source_close(struct mu_design_source *src) {
+  if (!src) return;
+  mu_cache_close(&src->design);
+  for (int v = 0; v < src->nvars; v++) mu_cache_close(&src->var[v]);
+  free(src);
+}
+
+/* The design's header and per-stratum arrays, and each variable's levels; the rest is left in the store. */
+static int open_cached(mu_store *s, long long survey, const char *const *names, int nnames, mu_design *d) {
+  char stamp[160], name[300];
+  memset(d, 0, sizeof *d);
+  if (nnames > MU_MAX_VARS || mu_cache_stamp(s, stamp, sizeof stamp)) return -1;
+  struct mu_design_source *src = calloc(1, sizeof *src);
+  d->var = calloc((size_t)(nnames ? nnames : 1), sizeof *d->var);
+  d->src = src;
+  if (!src || !d->var || mu_cache_open(s, survey, "design", stamp, &src->design) ||
+      mu_cache_read_design_head(d, &src->design, &src->flags, &src->w_off, &src->stratum_off, &src->psu_off))
+    return -1;
+  for (int v = 0; v < nnames; v++) {
+    snprintf(name, sizeof name, "var:%s", names[v]);
+    d->nvars = v + 1;
+    if (!(d->var[v].name = strdup(names[v])) || mu_cache_open(s, survey, name, stamp, &src->var[v])) return -1;
+    src->nvars = v + 1;
+    src->width[v] = mu_cache_read_var_head(&d->var[v], &src->var[v]);
+    src->code_off[v] = src->var[v].off;
+    if (src->width[v] < 0 || (long long)src->var[v].len - src->code_off[v] != (long long)d->n * src->width[v])
+      return -1;
+  }
+  return 0;
+}
+
+int mu_design_open(mu_store *s, long long survey, const char *const *names, int nnames, mu_design *d, char *err,
+                   size_t errlen) {
+  if (open_cached(s, survey, names, nnames, d) == 0) return 0;
+  mu_design_free(d);
+  return mu_design_load(s, survey, names, nnames, d, err, errlen);
+}
+
+/* count items of size bytes at index first of the section at off, into out. */
+static int read_at(mu_cache_reader *r, int off, int first, int count, size_t size, void *out) {
+  r->off = off + (int)((size_t)first * size);
+  return mu_cache_get(r, out, (size_t)count * size);
+}
+
+int mu_design_chunk(const mu_design *d, int first, mu_chunk *c) {
+  memset(c, 0, sizeof *c);
+  if (!d->src) {   /* the arrays are in memory: one chunk of everyone */
+    c->n = d->n - first;
+    c->w = d->w + first;
+    c->stratum = d->stratum + first;
+    c->psu = d->psu ? d->psu + first : NULL;
+    for (int v = 0; v < d->nvars; v++) c->code[v] = d->var[v].code + first;
+    return 0;
+  }
+  struct mu_design_source *src = d->src;
+  int n = d->n - first < CHUNK ? d->n - first : CHUNK;
+  c->n = n;
+  if (read_at(&src->design, src->w_off, first, n, sizeof *src->w, src->w)) return -1;
+  c->w = src->w;
+  if (src->flags & MU_HAS_STRATA) {
+    if (read_at(&src->design, src->stratum_off, first, n, sizeof *src->stratum, src->stratum)) return -1;
+    for (int j = 0; j < n; j++)
+      if (src->stratum[j] < 0 || src->stratum[j] >= d->nstrata) return -1;
+    c->stratum = src->stratum;
+  }
+  if (src->flags & MU_HAS_PSUS) {
+    if (read_at(&src->design, src->psu_off, first, n, sizeof *src->psu, src->psu)) return -1;
+    for (int j = 0; j < n; j++)
+      if (src->psu[j] < 0 || src->psu[j] >= d->npsu) return -1;
+    c->psu = src->psu;
+  }
+  for (int v = 0; v < d->nvars; v++) {
+    if (read_at(&src->var[v], src->code_off[v], first, n, (size_t)src->width[v], src->raw) ||
+        mu_cache_widen(src->raw, src->width[v], n, d->var[v].nlevels, src->code[v]))
+      return -1;
+    c->code[v] = src->code[v];
+  }
+  return 0;
+}
