@@ -20,22 +20,35 @@ mu_format mu_checkformat(lua_State *L, int opts, const char *file) {
   mu_format fmt;
   const char *given = NULL;
   if (lua_istable(L, opts) && lua_getfield(L, opts, "format") != LUA_TNIL) given = luaL_checkstring(L, -1);
-  if (mu_format_pick(given, file, &fmt)) luaL_error(L, "unknown format '%s': use csv or json", given);
+  if (mu_format_pick(given, file, &fmt)) luaL_error(L, "unknown format '%s': use csv, json or jsonl", given);
   if (lua_istable(L, opts)) lua_pop(L, 1);
   return fmt;
 }
 
-/* db:import(kind, file [, {format =, max_errors =}]) -> rows imported */
+/*
+** db:import(kind, file [, {format =, max_errors =, mode = "insert"|"upsert", dry_run =}])
+**   -> rows accepted, {inserted =, updated =, unchanged =}
+*/
 int mu_l_import(lua_State *L) {
+  static const char *const keys[] = {"format", "max_errors", "mode", "dry_run", NULL};
   mu_store *s = mu_checkopen(L, 1);
   const mu_entity *e = checkentity(L, 2);
   const char *file = luaL_checkstring(L, 3);
+  if (!lua_isnoneornil(L, 4)) luaL_checktype(L, 4, LUA_TTABLE);
+  if (lua_istable(L, 4)) mu_check_keys(L, 4, keys, "import");
   mu_format fmt = mu_checkformat(L, 4, file);
-  mu_import_opts opts = {20, 0, NULL, 0, 0};
+  mu_import_opts opts;
+  memset(&opts, 0, sizeof opts);
+  opts.max_errors = 20;
   if (lua_istable(L, 4)) {
     lua_getfield(L, 4, "max_errors");
     opts.max_errors = (int)luaL_optinteger(L, -1, 20);
-    lua_pop(L, 1);
+    static const char *const modes[] = {"insert", "upsert", NULL};
+    lua_getfield(L, 4, "mode");
+    opts.mode = lua_isnil(L, -1) ? MU_MODE_INSERT : (mu_import_mode)luaL_checkoption(L, -1, NULL, modes);
+    lua_getfield(L, 4, "dry_run");
+    opts.dry_run = lua_toboolean(L, -1);
+    lua_pop(L, 3);
   }
   FILE *fp = fopen(file, "rb");
   if (!fp) return luaL_error(L, "cannot open %s: %s", file, strerror(errno));
@@ -56,22 +69,40 @@ int mu_l_import(lua_State *L) {
     return lua_error(L);
   }
   lua_pushinteger(L, opts.rows);
-  return 1;
+  lua_createtable(L, 0, 4);
+  lua_pushinteger(L, opts.inserted);
+  lua_setfield(L, -2, "inserted");
+  lua_pushinteger(L, opts.updated);
+  lua_setfield(L, -2, "updated");
+  lua_pushinteger(L, opts.unchanged);
+  lua_setfield(L, -2, "unchanged");
+  lua_pushboolean(L, opts.dry_run);
+  lua_setfield(L, -2, "dry_run");
+  return 2;
 }
 
-/* db:export(kind [, {format =, out = file}]) -> text, or true when written to out */
+/* db:export(kind [, {format =, out = file, ids = false}]) -> text, or true when written to out */
 int mu_l_export(lua_State *L) {
+  static const char *const keys[] = {"format", "out", "ids", NULL};
   mu_store *s = mu_checkopen(L, 1);
   const mu_entity *e = checkentity(L, 2);
   const char *out = NULL;
   char err[1024];
+  int ids = 0;
+  if (!lua_isnoneornil(L, 3)) luaL_checktype(L, 3, LUA_TTABLE);
+  if (lua_istable(L, 3)) {
+    mu_check_keys(L, 3, keys, "export");
+    lua_getfield(L, 3, "ids");
+    ids = lua_toboolean(L, -1);
+    lua_pop(L, 1);
+  }
   if (lua_istable(L, 3) && lua_getfield(L, 3, "out") != LUA_TNIL) out = luaL_checkstring(L, -1);
   mu_format fmt = mu_checkformat(L, 3, out);
   if (out) {
     char *tmp;
     FILE *fp = mu_atomic_open(out, &tmp, err, sizeof err);
     if (!fp) return luaL_error(L, "export: %s", err);
-    if (mu_export(s, e, fmt, fp, err, sizeof err)) {
+    if (mu_export(s, e, fmt, fp, ids, err, sizeof err)) {
       mu_atomic_abort(fp, tmp);
       return luaL_error(L, "export: %s", err);
     }
@@ -83,7 +114,7 @@ int mu_l_export(lua_State *L) {
   size_t len = 0;
   FILE *fp = open_memstream(&buf, &len);
   if (!fp) return luaL_error(L, "export: out of memory");
-  int rc = mu_export(s, e, fmt, fp, err, sizeof err);
+  int rc = mu_export(s, e, fmt, fp, ids, err, sizeof err);
   fclose(fp);
   if (rc) {
     free(buf);

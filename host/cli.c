@@ -19,13 +19,15 @@ static const char usage_text[] =
   "                         run a Lua analysis script with the mutuals module\n"
   "  repl                   interactive Lua with the store as `db` (reads a pipe too)\n"
   "  init                   (re)create the store with the bundled dataset\n"
-  "  import KIND FILE [--format csv|json]\n"
-  "                         load rows into a collection, all or nothing\n"
+  "  import KIND FILE [--format csv|json|jsonl] [--mode insert|upsert] [--dry-run]\n"
+  "                         load rows into a collection, all or nothing; upsert updates rows\n"
+  "                         already there (matched by natural key), --dry-run only counts\n"
   "  import-microdata SURVEY FILE [--long] [--id COL] [--weight COL] [--strata COL] [--psu COL] [--fpc COL]\n"
   "                         respondents and answers from a supplier's file, wide (a column per\n"
   "                         question) or --long (a row per answer); other columns are attributes\n"
-  "  export KIND [--format csv|json] [--out FILE]\n"
-  "                         write a collection (to stdout without --out)\n"
+  "  export KIND [--format csv|json|jsonl] [--out FILE] [--ids]\n"
+  "                         write a collection (to stdout without --out), references by natural\n"
+  "                         key so another store can import it; --ids: the store's own ids\n"
   "  fetch URL --as KIND [--format csv|json] [--offline] [--retries N] [--timeout S] [--max-bytes N]\n"
   "        [--low-speed-limit B --low-speed-time S]\n"
   "                         fetch a dataset over http(s) to a temporary file, then import it in\n"
@@ -122,13 +124,23 @@ static mu_store *open_store(int flags) {
 }
 
 /* Parses "--format F" and "--out FILE" among args; returns the positional count. */
-static int parse_io_args(int argc, char **argv, char **pos, const char **format, const char **out) {
+/* The options import and export share; a NULL slot is an option the command does not take. */
+typedef struct {
+  const char *format, *out, *mode;
+  int dry_run, ids;
+} io_args;
+
+static int parse_io_args(int argc, char **argv, char **pos, io_args *a, int import) {
   int n = 0;
   for (int i = 0; i < argc; i++) {
-    if (strcmp(argv[i], "--format") == 0 && i + 1 < argc) *format = argv[++i];
-    else if (strncmp(argv[i], "--format=", 9) == 0) *format = argv[i] + 9;
-    else if (out && strcmp(argv[i], "--out") == 0 && i + 1 < argc) *out = argv[++i];
-    else if (out && strncmp(argv[i], "--out=", 6) == 0) *out = argv[i] + 6;
+    if (strcmp(argv[i], "--format") == 0 && i + 1 < argc) a->format = argv[++i];
+    else if (strncmp(argv[i], "--format=", 9) == 0) a->format = argv[i] + 9;
+    else if (!import && strcmp(argv[i], "--out") == 0 && i + 1 < argc) a->out = argv[++i];
+    else if (!import && strncmp(argv[i], "--out=", 6) == 0) a->out = argv[i] + 6;
+    else if (!import && strcmp(argv[i], "--ids") == 0) a->ids = 1;
+    else if (import && strcmp(argv[i], "--mode") == 0 && i + 1 < argc) a->mode = argv[++i];
+    else if (import && strncmp(argv[i], "--mode=", 7) == 0) a->mode = argv[i] + 7;
+    else if (import && strcmp(argv[i], "--dry-run") == 0) a->dry_run = 1;
     else if (argv[i][0] == '-' && argv[i][1] != '\0') return -2 - i;
     else if (n < 4) pos[n++] = argv[i];
     else return -100;
@@ -136,17 +148,31 @@ static int parse_io_args(int argc, char **argv, char **pos, const char **format,
   return n;
 }
 
-/* mutuals import KIND FILE [--format csv|json]: all or nothing. */
+/*
+** mutuals import KIND FILE [--format csv|json|jsonl] [--mode insert|upsert] [--dry-run]: all or nothing,
+** then one line of what happened.
+*/
 static int cmd_import(int argc, char **argv) {
   char *pos[4];
-  const char *format = NULL;
+  io_args a = {NULL, NULL, NULL, 0, 0};
   mu_format fmt;
-  int n = parse_io_args(argc, argv, pos, &format, NULL);
+  int n = parse_io_args(argc, argv, pos, &a, 1);
   if (n <= -2 && n > -100) return usage_error("import: unknown option '%s'", argv[-2 - n]);
-  if (n != 2) return usage_error("%s", "import needs KIND and FILE: mutuals import KIND FILE [--format csv|json]");
+  if (n != 2)
+    return usage_error("%s", "import needs KIND and FILE: mutuals import KIND FILE [--format csv|json|jsonl] "
+                             "[--mode insert|upsert] [--dry-run]");
   const mu_entity *e = mu_entity_find(pos[0]);
   if (!e) return usage_error("import: unknown kind '%s'", pos[0]);
-  if (mu_format_pick(format, pos[1], &fmt)) return usage_error("import: unknown format '%s' (csv or json)", format);
+  if (mu_format_pick(a.format, pos[1], &fmt))
+    return usage_error("import: unknown format '%s' (csv, json or jsonl)", a.format);
+  mu_import_opts opts;
+  memset(&opts, 0, sizeof opts);
+  opts.max_errors = 20;
+  if (a.mode && strcmp(a.mode, "upsert") == 0) opts.mode = MU_MODE_UPSERT;
+  else if (a.mode && strcmp(a.mode, "insert") != 0)
+    return usage_error("import: unknown mode '%s' (insert: new rows only; upsert: update rows already there by "
+                       "their natural key)", a.mode);
+  opts.dry_run = a.dry_run;
   FILE *fp = strcmp(pos[1], "-") == 0 ? stdin : fopen(pos[1], "rb");
   if (!fp) {
     fprintf(stderr, "mutuals: cannot open %s: %s\n", pos[1], strerror(errno));
@@ -157,8 +183,8 @@ static int cmd_import(int argc, char **argv) {
     if (fp != stdin) fclose(fp);
     return 1;
   }
-  mu_import_opts opts = {20, 0, NULL, 0, 0};
-  int rc = mu_import(s, e, fmt, strcmp(pos[1], "-") == 0 ? "stdin" : pos[1], fp, &opts);
+  const char *name = strcmp(pos[1], "-") == 0 ? "stdin" : pos[1];
+  int rc = mu_import(s, e, fmt, name, fp, &opts);
   if (fp != stdin) fclose(fp);
   mu_store_close(s);
   if (rc && opts.busy) {
@@ -174,6 +200,9 @@ static int cmd_import(int argc, char **argv) {
     free(opts.errors);
     return 1;
   }
+  fprintf(stderr, "mutuals: %lld %s from %s: %lld inserted, %lld updated, %lld unchanged%s\n", opts.rows,
+          opts.rows == 1 ? "row" : "rows", name, opts.inserted, opts.updated, opts.unchanged,
+          opts.dry_run ? " (dry run: nothing was written)" : "");
   return 0;
 }
 
@@ -248,22 +277,25 @@ static int cmd_import_microdata(int argc, char **argv) {
   return 0;
 }
 
-/* mutuals export KIND [--format csv|json] [--out FILE] */
+/* mutuals export KIND [--format csv|json|jsonl] [--out FILE] [--ids] */
 static int cmd_export(int argc, char **argv) {
   char *pos[4], err[1024];
-  const char *format = NULL, *out = NULL;
+  io_args a = {NULL, NULL, NULL, 0, 0};
   mu_format fmt;
-  int n = parse_io_args(argc, argv, pos, &format, &out);
+  int n = parse_io_args(argc, argv, pos, &a, 0);
+  const char *out = a.out;
   if (n <= -2 && n > -100) return usage_error("export: unknown option '%s'", argv[-2 - n]);
-  if (n != 1) return usage_error("%s", "export needs KIND: mutuals export KIND [--format csv|json] [--out FILE]");
+  if (n != 1)
+    return usage_error("%s", "export needs KIND: mutuals export KIND [--format csv|json|jsonl] [--out FILE] [--ids]");
   const mu_entity *e = mu_entity_find(pos[0]);
   if (!e) return usage_error("export: unknown kind '%s'", pos[0]);
-  if (mu_format_pick(format, out, &fmt)) return usage_error("export: unknown format '%s' (csv or json)", format);
+  if (mu_format_pick(a.format, out, &fmt))
+    return usage_error("export: unknown format '%s' (csv, json or jsonl)", a.format);
   mu_store *s = open_store(0);
   if (!s) return 1;
   char *tmp = NULL;
   FILE *fp = out ? mu_atomic_open(out, &tmp, err, sizeof err) : stdout;
-  int rc = fp ? mu_export(s, e, fmt, fp, err, sizeof err) : -1;
+  int rc = fp ? mu_export(s, e, fmt, fp, a.ids, err, sizeof err) : -1;
   mu_store_close(s);
   if (out && fp) {
     if (rc) mu_atomic_abort(fp, tmp);

@@ -56,6 +56,18 @@ typedef struct {
   int has_source_col;
   long long rows;
   int cols_changed;           /* the columns differ from the prepared INSERT's */
+  /* merging (upsert), and duplicates found without inserting once a row has failed */
+  mu_import_mode mode;
+  mu_merger *merger;
+  const mu_field *fields[MAX_COLS];   /* the columns' fields, for the merger */
+  int merger_stale, merger_failed;
+  long long inserted, updated, unchanged;
+  /* the file's columns as it orders them: each a column index, or -1 for the polymorphic reference by
+     natural key (subject = "MyCSP", its entity named by subject_type), resolved into the id column */
+  int raw_col[MAX_COLS];
+  size_t nraw;
+  int poly_key;               /* its raw position, or -1 */
+  sqlite3_stmt *poly_resolve;
   /* errors */
   int nerrors, max_errors, fatal;
   char *errors;
@@ -80,10 +92,26 @@ static int stopped(importer *im) {
 }
 
 /* Map a column name to a field, or to a ONE relation resolved by natural key. */
+/* "subject" for the reference whose id field is subject_id: the column that names its target by key. */
+static int is_poly_key(const mu_entity *e, const char *name) {
+  size_t n = strlen(e->poly->id_field);
+  return n > 3 && strcmp(e->poly->id_field + n - 3, "_id") == 0 && strlen(name) == n - 3 &&
+         strncmp(name, e->poly->id_field, n - 3) == 0;
+}
+
 static int add_column(importer *im, const char *name, long line) {
   if (im->ncols == MAX_COLS) {
     report(im, line, "too many columns (at most %d)", MAX_COLS);
     return -1;
+  }
+  if (im->e->poly && is_poly_key(im->e, name)) {
+    if (im->poly_key >= 0) {
+      report(im, line, "column '%s' is given twice", name);
+      return -1;
+    }
+    im->poly_key = (int)im->nraw;
+    im->raw_col[im->nraw++] = -1;
+    return 0;
   }
   column *c = &im->cols[im->ncols];
   memset(c, 0, sizeof *c);
@@ -118,18 +146,36 @@ static int add_column(importer *im, const char *name, long line) {
       return -1;
     }
   if (strcmp(c->field->name, "source_id") == 0) im->has_source_col = 1;
+  im->fields[im->ncols] = c->field;
+  im->raw_col[im->nraw++] = (int)im->ncols;
   im->ncols++;
   im->cols_changed = 1;
+  im->merger_stale = 1;
   return 0;
 }
 
 static void clear_columns(importer *im) {
+  mu_merger_free(im->merger);
+  im->merger = NULL;
   for (size_t i = 0; i < im->ncols; i++) {
     sqlite3_finalize(im->cols[i].resolve);
     sqlite3_finalize(im->cols[i].exists);
   }
   im->ncols = 0;
+  im->nraw = 0;
+  im->poly_key = -1;
   im->has_source_col = 0;
+}
+
+/* Once the columns are known: a reference by natural key fills the id column, added if the file has none. */
+static int finish_columns(importer *im, long line) {
+  if (im->poly_key < 0 || mu_field_find(im->e, im->e->poly->id_field) == NULL) return 0;
+  for (size_t i = 0; i < im->ncols; i++)
+    if (strcmp(im->cols[i].field->name, im->e->poly->id_field) == 0) return 0;
+  size_t nraw = im->nraw;
+  if (add_column(im, im->e->poly->id_field, line)) return -1;
+  im->nraw = nraw;   /* not one of the file's own columns */
+  return 0;
 }
 
 /* Required fields without a default must have a column (source_id may come from the import). */
@@ -213,10 +259,141 @@ static int ref_ok(importer *im, column *c, long long id) {
   return 1;
 }
 
-/* Check and insert one row whose values follow im->cols. */
-static void import_row(importer *im, mu_value *vals, long line) {
+/* The merger for the current columns, made again when they change; NULL (reported once) when it cannot be. */
+static mu_merger *merger(importer *im, long line) {
+  if (im->merger && !im->merger_stale) return im->merger;
+  char err[300];
+  mu_merger_free(im->merger);
+  im->merger_stale = 0;
+  im->merger = mu_merger_new(im->s, im->e, im->fields, im->ncols, err, sizeof err);
+  if (!im->merger && !im->merger_failed) {
+    im->merger_failed = 1;
+    report(im, line, "%s", err);
+  }
+  return im->merger;
+}
+
+/* "name 'MyCSP'" or "survey_id 3, key 'q1'": a row's identity for a message. */
+static void identity_words(importer *im, const mu_value *vals, char *buf, size_t len) {
+  const mu_field *ident[MU_MERGE_MAX];
+  int n = mu_identity(im->s, im->e, ident, MU_MERGE_MAX);
+  size_t used = 0;
+  buf[0] = '\0';
+  for (int k = 0; k < n && used < len; k++)
+    for (size_t i = 0; i < im->ncols; i++)
+      if (im->cols[i].field == ident[k]) {
+        const mu_value *v = &vals[i];
+        if (v->kind == MU_VTEXT)
+          used += (size_t)snprintf(buf + used, len - used, "%s%s '%.*s'", k ? ", " : "", im->cols[i].name,
+                                   (int)(v->len > 60 ? 60 : v->len), v->s);
+        else if (v->kind == MU_VINT)
+          used += (size_t)snprintf(buf + used, len - used, "%s%s %lld", k ? ", " : "", im->cols[i].name, v->i);
+      }
+}
+
+/*
+** Upsert: a row already in the store (merge.c) is left alone when the
+** file says the same, updated when it does not; insert: it is a duplicate,
+** found this way (not only by the INSERT failing) so that every one is
+** reported, not just the first. Returns 1 when the row is dealt with.
+*/
+static int merge_row(importer *im, mu_value *vals, long line) {
+  if (im->mode != MU_MODE_UPSERT && !im->nerrors) return 0;   /* the INSERT itself finds the duplicate */
+  mu_merger *m = merger(im, line);
+  if (!m) return im->mode == MU_MODE_UPSERT;
+  long long id = 0;
+  int found = mu_merger_find(m, vals, &id);
+  if (found < 0) {
+    report(im, line, "%s", sqlite3_errmsg(mu_store_db(im->s)));
+    return 1;
+  }
+  if (found == MU_MERGE_NEW) return 0;
+  for (size_t i = 0; i < im->ncols; i++)   /* an id in the file must be the row's own */
+    if (im->cols[i].field->type == MU_T_ID && vals[i].kind == MU_VINT && vals[i].i != id) {
+      report(im, line, "%s: %lld, but this %s is row %lld here: drop the id column to merge by %s", im->cols[i].name,
+             vals[i].i, im->e->name, id, im->e->key ? im->e->key : "content");
+      return 1;
+    }
+  char who[200];
+  identity_words(im, vals, who, sizeof who);
+  if (im->mode != MU_MODE_UPSERT) {
+    report(im, line, "duplicate: the store already has a %s with %s (use --mode upsert to update it)", im->e->name,
+           who[0] ? who : "these values");
+    return 1;
+  }
+  if (found == MU_MERGE_UNCHANGED) {
+    im->unchanged++;
+    im->rows++;
+    return 1;
+  }
+  if (im->nerrors) return 1;   /* only checking now */
+  if (mu_merger_update(m, id, vals)) {
+    const char *msg = sqlite3_errmsg(mu_store_db(im->s));
+    char why[256];
+    report(im, line, "%s", strstr(msg, "CHECK constraint failed") ? mu_check_words(im->e, msg, why, sizeof why) : msg);
+    return 1;
+  }
+  im->updated++;
+  im->rows++;
+  return 1;
+}
+
+/*
+** The polymorphic reference by natural key (subject = "MyCSP" with
+** subject_type = "mutual") as the id it names, put in the id column; 0, or
+** -1 reported. Exports write it so, since ids are one store's numbering.
+*/
+static int resolve_poly(importer *im, mu_value *vals, const mu_value *key, long line) {
+  if (key->kind == MU_VNULL) return 0;
+  const mu_poly *p = im->e->poly;
+  mu_value *type = NULL, *id = NULL;
+  for (size_t i = 0; i < im->ncols; i++) {
+    if (strcmp(im->cols[i].field->name, p->type_field) == 0) type = &vals[i];
+    if (strcmp(im->cols[i].field->name, p->id_field) == 0) id = &vals[i];
+  }
+  char tname[64] = "";
+  if (type && type->kind == MU_VTEXT) snprintf(tname, sizeof tname, "%.*s", (int)type->len, type->s);
+  const mu_entity *t = tname[0] ? mu_entity_find(tname) : NULL;
+  if (!t || !t->key || !id) {
+    report(im, line, "%s: names its %s by key, but %s '%s' %s", p->id_field, p->type_field, p->type_field, tname,
+           !t ? "is not a kind with a natural key" : "has no natural key: give the id instead");
+    return -1;
+  }
+  if (key->kind != MU_VTEXT) {
+    report(im, line, "%.*s: give the %s's %s as text", (int)strlen(p->id_field) - 3, p->id_field, t->name, t->key);
+    return -1;
+  }
+  sqlite3_finalize(im->poly_resolve);
+  char *sql = sqlite3_mprintf("SELECT id FROM \"%w\" WHERE \"%w\" = ?", t->table, t->key);
+  int rc = sql ? sqlite3_prepare_v2(mu_store_db(im->s), sql, -1, &im->poly_resolve, NULL) : SQLITE_NOMEM;
+  sqlite3_free(sql);
+  if (rc != SQLITE_OK) {
+    report(im, line, "%s", sqlite3_errmsg(mu_store_db(im->s)));
+    return -1;
+  }
+  sqlite3_bind_text(im->poly_resolve, 1, key->s, (int)key->len, SQLITE_STATIC);
+  if (sqlite3_step(im->poly_resolve) != SQLITE_ROW) {
+    report(im, line, "%.*s: no %s with %s '%.*s'", (int)strlen(p->id_field) - 3, p->id_field, t->name, t->key,
+           (int)(key->len > 80 ? 80 : key->len), key->s);
+    return -1;
+  }
+  long long found = sqlite3_column_int64(im->poly_resolve, 0);
+  sqlite3_reset(im->poly_resolve);
+  if (id->kind != MU_VNULL && !(id->kind == MU_VINT && id->i == found) &&
+      !(id->kind == MU_VTEXT && atoll(id->s) == found)) {
+    report(im, line, "%s and %.*s name different rows: give one of them", p->id_field, (int)strlen(p->id_field) - 3,
+           p->id_field);
+    return -1;
+  }
+  id->kind = MU_VINT;
+  id->i = found;
+  return 0;
+}
+
+/* Check and insert one row whose values follow im->cols; key is the polymorphic reference by key, if any. */
+static void import_row(importer *im, mu_value *vals, const mu_value *key, long line) {
   char why[256];
-  int bad = 0;
+  int bad = resolve_poly(im, vals, key, line) ? 1 : 0;
   for (size_t i = 0; i < im->ncols; i++) {
     column *c = &im->cols[i];
     mu_value *v = &vals[i];
@@ -274,7 +451,9 @@ static void import_row(importer *im, mu_value *vals, long line) {
     im->fatal = 1;
     return;
   }
-  if (bad || im->nerrors) return;   /* after the first error, only check */
+  if (bad) return;
+  if (merge_row(im, vals, line)) return;
+  if (im->nerrors) return;   /* after the first error, only check */
   if (prepare_insert(im, line)) return;
   /* The values' text lives until the step is done: SQLite need not copy it. */
   for (size_t i = 0; i < im->ncols; i++) {
@@ -293,8 +472,14 @@ static void import_row(importer *im, mu_value *vals, long line) {
   if (rc != SQLITE_DONE) {
     const char *msg = sqlite3_errmsg(mu_store_db(im->s));
     const char *col = strstr(msg, "UNIQUE constraint failed: ");
-    if (col && (col = strchr(col, '.')))
-      report(im, line, "%s: duplicate: another %s already has this value", col + 1, im->e->name);
+    char who[200];
+    identity_words(im, vals, who, sizeof who);
+    if (col && (col = strchr(col, '.')) && who[0] && im->mode != MU_MODE_UPSERT)
+      report(im, line, "duplicate: the store already has a %s with %s (use --mode upsert to update it)", im->e->name,
+             who);
+    else if (col)
+      report(im, line, "%s: duplicate: another %s already has this value%s", col + 1, im->e->name,
+             im->mode == MU_MODE_UPSERT ? " (an id or a second key the file gives differently?)" : "");
     else if (strstr(msg, "FOREIGN KEY"))
       report(im, line, "a reference points at a row that does not exist");
     else if (strstr(msg, "CHECK constraint failed"))
@@ -304,6 +489,7 @@ static void import_row(importer *im, mu_value *vals, long line) {
     return;
   }
   im->rows++;
+  im->inserted++;
 }
 
 /* ---------------------------------------------------------------- CSV */
@@ -328,26 +514,29 @@ static void csv_row(int term, void *ctx) {
     im->header_done = 1;
     for (int i = 0; i < im->row.n; i++)
       if (add_column(im, im->row.cell[i] ? im->row.cell[i] : "", im->row_line)) im->fatal = 1;
+    if (!im->fatal && finish_columns(im, im->row_line)) im->fatal = 1;
     if (!im->fatal && check_required(im, im->row_line)) im->fatal = 1;
     mu_csv_row_clear(&im->row);
     im->row_line = im->line + 1;
     return;
   }
-  if (im->row.too_many || (size_t)im->row.n != im->ncols) {
-    report(im, im->row_line, "expected %zu fields, found %s%d", im->ncols, im->row.too_many ? "more than " : "",
+  if (im->row.too_many || (size_t)im->row.n != im->nraw) {
+    report(im, im->row_line, "expected %zu fields, found %s%d", im->nraw, im->row.too_many ? "more than " : "",
            im->row.n);
   } else {
-    mu_value vals[MAX_COLS];
-    for (size_t i = 0; i < im->ncols; i++) {
+    mu_value vals[MAX_COLS], key = {MU_VNULL, 0, 0, NULL, 0};
+    for (size_t i = 0; i < im->ncols; i++) vals[i] = key;
+    for (size_t i = 0; i < im->nraw; i++) {
       mu_value v = {MU_VNULL, 0, 0, NULL, 0};
       if (!im->row.null[i] && im->row.cell[i] && im->row.cell[i][0]) {
         v.kind = MU_VTEXT;
         v.s = im->row.cell[i];
         v.len = strlen(im->row.cell[i]);
       }
-      vals[i] = v;
+      if (im->raw_col[i] < 0) key = v;
+      else vals[im->raw_col[i]] = v;
     }
-    import_row(im, vals, im->row_line);
+    import_row(im, vals, &key, im->row_line);
   }
   mu_csv_row_clear(&im->row);
   im->row_line = im->line + 1;
@@ -396,7 +585,8 @@ static void import_object(importer *im, json_t *obj, long line) {
     return;
   }
   clear_columns(im);
-  size_t n = 0;
+  mu_value ref = {MU_VNULL, 0, 0, NULL, 0};
+  for (size_t i = 0; i < MAX_COLS; i++) vals[i] = ref;   /* a column finish_columns adds stays empty */
   json_object_foreach(obj, key, val) {
     if (add_column(im, key, line)) return;
     mu_value v = {MU_VNULL, 0, 0, NULL, 0};
@@ -411,10 +601,11 @@ static void import_object(importer *im, json_t *obj, long line) {
         report(im, line, "%s: must be a string, number, boolean or null", key);
         return;
     }
-    vals[n++] = v;
+    if (im->raw_col[im->nraw - 1] < 0) ref = v;
+    else vals[im->raw_col[im->nraw - 1]] = v;
   }
-  if (check_required(im, line)) return;
-  import_row(im, vals, line);
+  if (finish_columns(im, line) || check_required(im, line)) return;
+  import_row(im, vals, &ref, line);
 }
 
 /* jansson pulls a JSON array through the line reader, so the array too is bounded. */
@@ -472,14 +663,14 @@ static void json_record(importer *im, const char *text, size_t n, long first) {
   json_decref(obj);
 }
 
-static void import_json(importer *im, FILE *fp) {
+static void import_json(importer *im, FILE *fp, int lines) {
   mu_lines r;
   mu_lines_init(&r, fp, mu_max_record());
   int c = mu_lines_peek(&r);
   if (c == EOF) {
     if (r.error) report(im, 1, "cannot read: %s", r.error);
-    else report(im, 0, "empty file: expected a JSON array of objects or one object per line");
-    im->fatal = 1;
+    else if (!lines) report(im, 0, "empty file: expected a JSON array of objects or one object per line");
+    im->fatal = r.error || !lines;   /* JSON Lines of nothing: no rows, as an export of none writes */
     mu_lines_free(&r);
     return;
   }
@@ -566,7 +757,8 @@ static void import_json(importer *im, FILE *fp) {
 
 int mu_format_parse(const char *text, mu_format *fmt) {
   if (strcmp(text, "csv") == 0) *fmt = MU_FMT_CSV;
-  else if (strcmp(text, "json") == 0 || strcmp(text, "jsonl") == 0) *fmt = MU_FMT_JSON;
+  else if (strcmp(text, "json") == 0) *fmt = MU_FMT_JSON;
+  else if (strcmp(text, "jsonl") == 0) *fmt = MU_FMT_JSONL;
   else return -1;
   return 0;
 }
@@ -574,7 +766,8 @@ int mu_format_parse(const char *text, mu_format *fmt) {
 int mu_format_pick(const char *given, const char *name, mu_format *fmt) {
   const char *dot = name ? strrchr(name, '.') : NULL;
   *fmt = MU_FMT_CSV;
-  if (dot && (strcmp(dot, ".json") == 0 || strcmp(dot, ".jsonl") == 0)) *fmt = MU_FMT_JSON;
+  if (dot && strcmp(dot, ".json") == 0) *fmt = MU_FMT_JSON;
+  if (dot && strcmp(dot, ".jsonl") == 0) *fmt = MU_FMT_JSONL;
   return given ? mu_format_parse(given, fmt) : 0;
 }
 
@@ -604,11 +797,13 @@ int mu_import(mu_store *s, const mu_entity *e, mu_format fmt, const char *name, 
   importer im;
   char err[512];
   memset(&im, 0, sizeof im);
+  im.poly_key = -1;
   im.s = s;
   im.e = e;
   im.name = name;
   im.max_errors = opts->max_errors > 0 ? opts->max_errors : 20;
-  opts->rows = 0;
+  im.mode = opts->mode;
+  opts->rows = opts->inserted = opts->updated = opts->unchanged = 0;
   opts->errors = NULL;
   mu_interrupt_clear();
   /* Every reference is checked above; outside an enclosing transaction the
@@ -636,9 +831,10 @@ int mu_import(mu_store *s, const mu_entity *e, mu_format fmt, const char *name, 
   if (fmt == MU_FMT_CSV)
     import_csv(&im, fp);
   else
-    import_json(&im, fp);
+    import_json(&im, fp, fmt == MU_FMT_JSONL);
   clear_columns(&im);
   sqlite3_finalize(im.insert);
+  sqlite3_finalize(im.poly_resolve);
   sqlite3_exec(mu_store_db(s), "PRAGMA cache_size = -2000", NULL, NULL, NULL);
   /* The sort that rebuilds an index needs no more than the default cache. */
   if (im.nerrors) mu_deferred_free(&deferred);
@@ -665,17 +861,23 @@ int mu_import(mu_store *s, const mu_entity *e, mu_format fmt, const char *name, 
       im.errlen += (size_t)len;
     }
   }
-  int committed = im.nerrors ? -1 : mu_store_commit(s, err, sizeof err);
+  /* A dry run did everything a real one does, counted it, and now takes it back. */
+  int committed = im.nerrors || opts->dry_run ? -1 : mu_store_commit(s, err, sizeof err);
   if (committed) {
     mu_store_rollback(s);
     if (fk_off) sqlite3_exec(mu_store_db(s), "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
+    if (opts->dry_run && !im.nerrors) goto counted;
     opts->busy = committed == MU_BUSY;
     if (!im.nerrors) report(&im, 0, "%s", err);
     opts->errors = im.errors;
     return -1;
   }
   if (fk_off) sqlite3_exec(mu_store_db(s), "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
+counted:
   opts->rows = im.rows;
+  opts->inserted = im.inserted;
+  opts->updated = im.updated;
+  opts->unchanged = im.unchanged;
   free(im.errors);
   return 0;
 }
@@ -700,36 +902,95 @@ static json_t *json_value(sqlite3_stmt *st, int col) {
   }
 }
 
-int mu_export(mu_store *s, const mu_entity *e, mu_format fmt, void *out, char *err, size_t errlen) {
+/* The relation a reference field is written as: its target has a natural key (parent = "DWP"); else NULL. */
+static const mu_relation *keyed_relation(const mu_entity *e, const mu_field *f) {
+  if (f->type != MU_T_REF) return NULL;
+  for (size_t r = 0; r < e->nrels; r++) {
+    const mu_relation *rel = &e->rels[r];
+    const mu_entity *t = rel->kind == MU_REL_ONE && rel->fk && strcmp(rel->fk, f->name) == 0
+                         ? mu_entity_find(rel->target) : NULL;
+    if (t && t->key) return rel;
+  }
+  return NULL;
+}
+
+/*
+** By default a file another store can take: references by the target's
+** natural key (parent = "DWP", source = "seed002"), and no id column for an
+** entity that has a natural key of its own, since ids are one store's
+** numbering. Importing such a file with --mode upsert into the same store
+** changes nothing; into another store it merges. With ids, the columns are
+** the table's own (parent_id = 1). NULL is written as an empty CSV field and
+** as JSON null.
+*/
+int mu_export(mu_store *s, const mu_entity *e, mu_format fmt, void *out, int ids, char *err, size_t errlen) {
   FILE *fp = out;
-  mu_query q;
-  mu_query_init(&q, e);
-  q.order[0] = &e->fields[0];
-  q.norder = 1;
-  sqlite3_stmt *st = mu_query_rows(s, &q, err, errlen);
-  mu_query_free(&q);
-  if (!st) return -1;
+  const char *names[128];
+  char poly_name[64];   /* "subject": the polymorphic reference's column by key */
+  size_t n = 0;
+  sqlite3_str *q = sqlite3_str_new(mu_store_db(s));
+  sqlite3_str_appendall(q, "SELECT ");
+  for (size_t i = 0; i < e->nfields && n < 128; i++) {
+    const mu_field *f = &e->fields[i];
+    const mu_relation *rel = ids ? NULL : keyed_relation(e, f);
+    if (!ids && f->type == MU_T_ID && e->key) continue;
+    if (!ids && e->poly && strcmp(f->name, e->poly->id_field) == 0 && n + 1 < 128) {
+      /* subject = the target's natural key when it has one; subject_id only when it has not */
+      sqlite3_str *k = sqlite3_str_new(mu_store_db(s));
+      sqlite3_str_appendf(k, "CASE t.\"%w\"", e->poly->type_field);
+      for (const mu_entity *const *t = mu_entities; *t; t++)
+        if ((*t)->key)
+          sqlite3_str_appendf(k, " WHEN %Q THEN (SELECT \"%w\" FROM \"%w\" WHERE id = t.\"%w\")", (*t)->name,
+                              (*t)->key, (*t)->table, f->name);
+      sqlite3_str_appendall(k, " END");
+      char *key = sqlite3_str_finish(k);
+      sqlite3_str_appendf(q, "%s%s, CASE WHEN (%s) IS NULL THEN t.\"%w\" END", n ? ", " : "", key ? key : "NULL",
+                          key ? key : "NULL", f->name);
+      sqlite3_free(key);
+      snprintf(poly_name, sizeof poly_name, "%.*s", (int)strlen(f->name) - 3, f->name);
+      names[n++] = poly_name;
+      names[n++] = f->name;
+      continue;
+    }
+    if (rel) {
+      const mu_entity *t = mu_entity_find(rel->target);
+      sqlite3_str_appendf(q, "%s(SELECT \"%w\" FROM \"%w\" WHERE id = t.\"%w\")", n ? ", " : "", t->key, t->table,
+                          f->name);
+      names[n++] = rel->name;
+    } else {
+      sqlite3_str_appendf(q, "%st.\"%w\"", n ? ", " : "", f->name);
+      names[n++] = f->name;
+    }
+  }
+  sqlite3_str_appendf(q, " FROM \"%w\" AS t ORDER BY t.id", e->table);
+  char *sql = sqlite3_str_finish(q);
+  sqlite3_stmt *st = NULL;
+  if (!sql || sqlite3_prepare_v2(mu_store_db(s), sql, -1, &st, NULL) != SQLITE_OK) {
+    snprintf(err, errlen, "%s", sqlite3_errmsg(mu_store_db(s)));
+    sqlite3_free(sql);
+    return -1;
+  }
+  sqlite3_free(sql);
   if (fmt == MU_FMT_CSV) {
-    for (size_t i = 0; i < e->nfields; i++) fprintf(fp, "%s%s", i ? "," : "", e->fields[i].name);
+    for (size_t i = 0; i < n; i++) fprintf(fp, "%s%s", i ? "," : "", names[i]);
     fputc('\n', fp);
-  } else {
+  } else if (fmt == MU_FMT_JSON) {
     fputs("[", fp);
   }
   int rc, first = 1;
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
     if (fmt == MU_FMT_CSV) {
-      for (size_t i = 0; i < e->nfields; i++) {
+      for (size_t i = 0; i < n; i++) {
         if (i) fputc(',', fp);
         write_csv_value(fp, st, (int)i);
       }
       fputc('\n', fp);
     } else {
       json_t *obj = json_object();
-      for (size_t i = 0; i < e->nfields; i++)
-        if (sqlite3_column_type(st, (int)i) != SQLITE_NULL)
-          json_object_set_new(obj, e->fields[i].name, json_value(st, (int)i));
-      fputs(first ? "\n" : ",\n", fp);
+      for (size_t i = 0; i < n; i++) json_object_set_new(obj, names[i], json_value(st, (int)i));
+      if (fmt == MU_FMT_JSON) fputs(first ? "\n" : ",\n", fp);
       json_dumpf(obj, fp, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17));
+      if (fmt == MU_FMT_JSONL) fputc('\n', fp);
       json_decref(obj);
     }
     first = 0;

@@ -521,15 +521,37 @@ int mu_import_microdata(mu_store *s, long long survey, const mu_microdata_opts *
 
 /* ---------------------------------------------------------------- import/export */
 
-typedef enum { MU_FMT_CSV, MU_FMT_JSON } mu_format;
+typedef enum { MU_FMT_CSV, MU_FMT_JSON, MU_FMT_JSONL } mu_format;
+typedef enum { MU_MODE_INSERT, MU_MODE_UPSERT } mu_import_mode;
 
 typedef struct {
   int max_errors;            /* report at most this many bad rows */
-  long long rows;            /* out: rows imported */
+  long long rows;            /* out: rows read and accepted (inserted + updated + unchanged) */
   char *errors;              /* out: malloc'd "FILE:LINE: field: reason\n"... */
   long long source_id;       /* rows without a source column point here; 0: record the file as a source */
   int busy;                  /* out: failed because another writer held the store, not because of the rows */
+  mu_import_mode mode;       /* insert (a row already there is an error) or upsert (merge.c) */
+  int dry_run;               /* do everything, count, then roll back: the store is left byte-identical */
+  long long inserted, updated, unchanged;   /* out */
 } mu_import_opts;
+
+/*
+** Merging a file's rows into the store (merge.c): a row's identity is its
+** entity's natural key, else its table's UNIQUE columns, else its content.
+*/
+#define MU_MERGE_MAX 16
+enum { MU_MERGE_NEW, MU_MERGE_UNCHANGED, MU_MERGE_CHANGED };
+typedef struct mu_merger mu_merger;
+/* The identity's fields (at most max); 0 when rows are matched by content. */
+int mu_identity(mu_store *s, const mu_entity *e, const mu_field **out, int max);
+/* For rows with these columns; NULL with a reason (e.g. the key's column is missing). */
+mu_merger *mu_merger_new(mu_store *s, const mu_entity *e, const mu_field *const *cols, size_t ncols, char *err,
+                         size_t errlen);
+/* MU_MERGE_NEW, _UNCHANGED or _CHANGED (with the row's id), or -1. */
+int mu_merger_find(mu_merger *m, const mu_value *vals, long long *id);
+int mu_merger_update(mu_merger *m, long long id, const mu_value *vals);
+int mu_merger_by_content(const mu_merger *m);
+void mu_merger_free(mu_merger *m);
 
 int mu_format_parse(const char *text, mu_format *fmt);
 /*
@@ -569,7 +591,8 @@ int mu_format_pick(const char *given, const char *name, mu_format *fmt);
 /* Stream rows of an entity from fp into the store in one transaction. */
 int mu_import(mu_store *s, const mu_entity *e, mu_format fmt, const char *name,
               void *fp, mu_import_opts *opts);
-int mu_export(mu_store *s, const mu_entity *e, mu_format fmt, void *fp, char *err, size_t errlen);
+/* Every row; references by natural key and no store ids unless ids (io.c). */
+int mu_export(mu_store *s, const mu_entity *e, mu_format fmt, void *fp, int ids, char *err, size_t errlen);
 
 /* ---------------------------------------------------------------- remote data */
 

@@ -69,7 +69,13 @@ static int import_body(sync_ctx *c, FILE *fp, char *err, size_t errlen) {
              sqlite3_errmsg(mu_store_db(c->s)));
     return -1;
   }
-  mu_import_opts opts = {20, 0, NULL, c->source_id, 0};
+  /* Merged, not only inserted: a peer's export repeats rows this store has (the bundled dataset, rows
+     fetched from elsewhere); those are matched by natural key and left alone or updated. */
+  mu_import_opts opts;
+  memset(&opts, 0, sizeof opts);
+  opts.max_errors = 20;
+  opts.source_id = c->source_id;
+  opts.mode = MU_MODE_UPSERT;
   if (mu_import(c->s, c->e, c->fmt, c->url, fp, &opts)) {
     free(c->errors);
     c->errors = opts.errors;

@@ -119,14 +119,35 @@ t "a file that is not a store is refused and left alone" store_not_ours
 import_export() {
   printf 'name,parent,status,staff\nProbation Co,MoJ,pipeline,80\n' > "$TMP/good.csv"
   run "$MUTUALS" --db "$TMP/io.db" import mutuals "$TMP/good.csv"
-  expect_eq "$rc" 0 && expect_eq "$out" "" || return 1
-  run "$MUTUALS" --db "$TMP/io.db" export mutuals
+  expect_eq "$rc" 0 && expect_eq "$out" "" &&
+    expect_eq "$err" "mutuals: 1 row from $TMP/good.csv: 1 inserted, 0 updated, 0 unchanged" || return 1
+  run "$MUTUALS" --db "$TMP/io.db" export mutuals --ids
   expect_eq "$rc" 0 && expect_match "$out" '^id,name,parent_id' && expect_match "$out" '"Probation Co",8,' || return 1
+  run "$MUTUALS" --db "$TMP/io.db" export mutuals
+  expect_eq "$rc" 0 && expect_match "$out" '^name,parent,' && expect_match "$out" '"Probation Co","MoJ",' || return 1
   run "$MUTUALS" --db "$TMP/io.db" export mutuals --format json --out "$TMP/m.json"
   expect_eq "$rc" 0 && expect_eq "$out" "" && grep -q '"name":"Probation Co"' "$TMP/m.json" &&
     ! ls "$TMP" | grep -q '\.tmp\.'
 }
 t "import then export, to stdout and atomically to a file" import_export
+
+round_trip() {
+  "$MUTUALS" --db "$TMP/rt.db" init 2>/dev/null || return 1
+  "$MUTUALS" --db "$TMP/rt.db" export mutuals --out "$TMP/rt.jsonl" || return 1
+  run "$MUTUALS" --db "$TMP/rt.db" import mutuals "$TMP/rt.jsonl"
+  expect_eq "$rc" 1 && expect_match "$err" "duplicate: the store already has a mutual with name 'MyCSP' (use --mode upsert" ||
+    return 1
+  run "$MUTUALS" --db "$TMP/rt.db" import mutuals "$TMP/rt.jsonl" --mode upsert
+  expect_eq "$rc" 0 && expect_match "$err" "^mutuals: 6 rows from .*rt.jsonl: 0 inserted, 0 updated, 6 unchanged$" || return 1
+  sed 's/"staff":500/"staff":650/' "$TMP/rt.jsonl" > "$TMP/rt2.jsonl"
+  before=$(md5sum < "$TMP/rt.db")
+  run "$MUTUALS" --db "$TMP/rt.db" import mutuals "$TMP/rt2.jsonl" --mode upsert --dry-run
+  expect_eq "$rc" 0 && expect_match "$err" "0 inserted, 1 updated, 5 unchanged (dry run: nothing was written)" &&
+    expect_eq "$(md5sum < "$TMP/rt.db")" "$before" || return 1
+  run "$MUTUALS" --db "$TMP/rt.db" import mutuals "$TMP/rt.jsonl" --mode replace
+  expect_eq "$rc" 2 && expect_match "$err" "unknown mode 'replace'"
+}
+t "export, then import back: duplicates named, upsert unchanged, a dry run counts and writes nothing" round_trip
 
 import_bad() {
   printf 'name,parent,status,staff\nA,MoJ,pipeline,80\nB,XYZ,pipeline,-1\n"C,MoJ\n' > "$TMP/bad.csv"

@@ -29,7 +29,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (!fp) return 0;
   if (size == 1) fgetc(fp);   /* an empty file: fmemopen refuses size 0 */
   if (mu_store_begin(store, err, sizeof err) == 0) {
-    mu_import_opts opts = {5, 0, NULL, 0, 0};
+    mu_import_opts opts;
+    memset(&opts, 0, sizeof opts);
+    opts.max_errors = 5;
+    opts.mode = (data[0] & 0x80) ? MU_MODE_UPSERT : MU_MODE_INSERT;   /* merging, as fetch does */
     mu_import(store, e, fmt, "fuzz", fp, &opts);
     free(opts.errors);
     mu_store_rollback(store);

@@ -14,16 +14,34 @@ describe("export and import", function()
   before_each(function() db, path, dir = util.fresh() end)
   after_each(function() util.drop(db, path) end)
 
-  it("exports CSV with a header of field names", function()
+  it("exports CSV with references by natural key and no store ids, or with ids when asked", function()
     local csv = db:export("bodies")
-    assert.are.equal("id,abbrev,name,tier,source_id", csv:match("^[^\n]+"))
-    assert.matches('\n1,"DWP","Department for Work and Pensions","central",1\n', csv, 1, true)
+    assert.are.equal("abbrev,name,tier,source", csv:match("^[^\n]+"))
+    assert.matches('\n"DWP","Department for Work and Pensions","central","seed000"\n', csv, 1, true)
+    local with_ids = db:export("bodies", {ids = true})
+    assert.are.equal("id,abbrev,name,tier,source_id", with_ids:match("^[^\n]+"))
+    assert.matches('\n1,"DWP","Department for Work and Pensions","central",1\n', with_ids, 1, true)
   end)
 
-  it("exports JSON as an array of objects without nulls", function()
+  it("exports JSON with every field, an unknown as null", function()
     local json = db:export("mutuals", {format = "json"})
-    assert.matches('^%[\n{"id":1,"name":"MyCSP","parent_id":1,', json)
-    assert.is_nil(json:find('"staff":null', 1, true))
+    assert.matches('^%[\n{"name":"MyCSP","parent":"DWP",', json)
+    assert.truthy(json:find('"staff":null', 1, true))
+  end)
+
+  it("exports JSON Lines: one object a line, no array", function()
+    local jsonl = db:export("mutuals", {format = "jsonl"})
+    local n = 0
+    for line in jsonl:gmatch("[^\n]+") do
+      n = n + 1
+      assert.matches("^{.*}$", line)
+    end
+    assert.are.equal(db.mutuals:count(), n)
+  end)
+
+  it("refuses unknown options", function()
+    assert.has_error(function() db:export("bodies", {id = true}) end)
+    assert.has_error(function() db:import("bodies", "x.csv", {mod = "upsert"}) end)
   end)
 
   for _, format in ipairs{"csv", "json"} do
@@ -69,8 +87,10 @@ describe("export and import", function()
     {"missing column", "name,staff\nA,1\n", "x.csv:1: missing column 'status' (required for mutual)"},
     {"unknown column", "name,status,colour\nA,operating,red\n", "x.csv:1: column 'colour' is not a field of mutual"},
     {"unknown department", "name,parent,status\nA,XYZ,operating\n", "x.csv:2: parent: no body with abbrev 'XYZ'"},
-    {"duplicate key", "name,status\nA,operating\nA,operating\n", "x.csv:3: name: duplicate: another mutual already"},
-    {"duplicate of a stored key", "name,status\nMyCSP,operating\n", "x.csv:2: name: duplicate"},
+    {"duplicate key", "name,status\nA,operating\nA,operating\n",
+     "x.csv:3: duplicate: the store already has a mutual with name 'A' (use --mode upsert to update it)"},
+    {"duplicate of a stored key", "name,status\nMyCSP,operating\n",
+     "x.csv:2: duplicate: the store already has a mutual with name 'MyCSP'"},
     {"broken quoting", 'name,status\n"A,operating\n', "x.csv:2: malformed CSV"},
     {"invalid UTF-8", "name,status\n\255\254,operating\n", "x.csv:2: name: is not valid UTF-8"},
     {"empty file", "", "x.csv: empty file: expected a header line"},

@@ -1,0 +1,120 @@
+-- Round trips and merging (issue 13): an export is a file another store,
+-- or the same one, can take back. References go by natural key, store ids
+-- stay home, --mode upsert matches rows by their identity (natural key,
+-- else UNIQUE columns, else content), and a dry run only counts.
+local mutuals = require "mutuals"
+local util = require "tests.spec.util"
+
+local function export_all(db, format)
+  local t = {}
+  for _, k in ipairs(mutuals.entities()) do t[k] = db:export(k, {format = format}) end
+  return t
+end
+
+local function file_bytes(path)
+  local f = io.open(path, "rb")
+  if not f then return nil end
+  local s = f:read("a")
+  f:close()
+  return s
+end
+
+describe("round trips and merging", function()
+  local db, path, dir
+  before_each(function() db, path, dir = util.fresh() end)
+  after_each(function() util.drop(db, path) end)
+
+  for _, format in ipairs{"csv", "json", "jsonl"} do
+    it("takes back its own " .. format .. " export of every entity unchanged, and fills an empty store byte for byte",
+      function()
+        local files, before = {}, export_all(db, format)
+        for _, k in ipairs(mutuals.entities()) do
+          files[k] = dir .. "/" .. k .. "." .. format
+          util.write(files[k], before[k])
+        end
+        -- into the same store: every row found, none changed
+        for _, k in ipairs(mutuals.entities()) do
+          local rows, counts = db:import(k, files[k], {mode = "upsert"})
+          assert.are.same({inserted = 0, updated = 0, unchanged = rows, dry_run = false}, counts, k)
+        end
+        assert.are.same(before, export_all(db, format))
+        -- into an empty store, in the order of the entities: the same export, byte for byte
+        local empty <close> = assert(mutuals.open(dir .. "/empty.db", {empty = true}))
+        empty:transaction(function()
+          for _, k in ipairs(mutuals.entities()) do empty:import(k, files[k], {mode = "upsert"}) end
+        end)
+        assert.are.same(before, export_all(empty, format))
+      end)
+  end
+
+  it("updates only what changed, leaves the rest, and inserts what is new", function()
+    local csv = db:export("mutuals")
+    local changed = csv:gsub('"MyCSP","DWP","joint_venture","operating",500,', '"MyCSP","DWP","joint_venture","operating",650,')
+    changed = changed .. '"Probation Mutual","MoJ",,"pipeline",120,,,,"seed000"\n'
+    util.write(dir .. "/m.csv", changed)
+    local n = db.mutuals:count()
+    local rows, counts = db:import("mutuals", dir .. "/m.csv", {mode = "upsert"})
+    assert.are.equal(n + 1, rows)
+    assert.are.same({inserted = 1, updated = 1, unchanged = n - 1, dry_run = false}, counts)
+    assert.are.equal(650, db.mutuals:get("MyCSP").staff)
+    assert.are.equal("MoJ", db.mutuals:get("Probation Mutual").parent.abbrev)
+  end)
+
+  it("counts a dry run without writing a byte", function()
+    local csv = db:export("mutuals"):gsub(',500,', ',650,') .. '"New Co",,,"proposed",,,,,"seed000"\n'
+    util.write(dir .. "/m.csv", csv)
+    db:close()
+    local before, wal = file_bytes(path), file_bytes(path .. "-wal")
+    db = assert(mutuals.open(path))
+    local _, counts = db:import("mutuals", dir .. "/m.csv", {mode = "upsert", dry_run = true})
+    assert.are.same({inserted = 1, updated = 1, dry_run = true}, {inserted = counts.inserted, updated = counts.updated,
+                                                                   dry_run = counts.dry_run})
+    assert.is_nil(db.mutuals:get("New Co"))
+    db:close()
+    assert.are.equal(before, file_bytes(path))
+    assert.are.equal(wal, file_bytes(path .. "-wal"))
+    db = assert(mutuals.open(path))
+  end)
+
+  it("merges a row without a natural key by its content: the same row is unchanged, a new figure a new claim", function()
+    local before = db.observations:count()
+    util.write(dir .. "/o.csv", "metric,value,unit,as_of,subject_type,subject,source\n" ..
+                               "staff,700,people,2013,mutual,MyCSP,seed000\n")
+    assert.are.equal(1, select(2, db:import("observations", dir .. "/o.csv", {mode = "upsert"})).inserted)
+    assert.are.equal(1, select(2, db:import("observations", dir .. "/o.csv", {mode = "upsert"})).unchanged)
+    util.write(dir .. "/o.csv", "metric,value,unit,as_of,subject_type,subject,source\n" ..
+                               "staff,710,people,2013,mutual,MyCSP,seed000\n")
+    assert.are.equal(1, select(2, db:import("observations", dir .. "/o.csv", {mode = "upsert"})).inserted)
+    assert.are.equal(before + 2, db.observations:count())
+  end)
+
+  it("refuses an id that is another row's here, rather than merging into it", function()
+    util.write(dir .. "/b.csv", "id,abbrev,name,tier\n2,DWP,Department for Work and Pensions,central\n")
+    local ok, err = pcall(db.import, db, "bodies", dir .. "/b.csv", {mode = "upsert"})
+    assert.is_false(ok)
+    assert.matches("id: 2, but this body is row 1 here: drop the id column to merge by abbrev", err, 1, true)
+  end)
+
+  it("reports every duplicate of an insert, not only the first", function()
+    util.write(dir .. "/m.csv", "name,status\nMyCSP,operating\nbad,nonsense\nCentral Surrey Health,operating\n")
+    local ok, err = pcall(db.import, db, "mutuals", dir .. "/m.csv")
+    assert.is_false(ok)
+    assert.matches("m.csv:2: duplicate: the store already has a mutual with name 'MyCSP'", err, 1, true)
+    assert.matches("m.csv:3: status", err, 1, true)
+    assert.matches("m.csv:4: duplicate: the store already has a mutual with name 'Central Surrey Health'", err, 1, true)
+  end)
+
+  it("writes an observation's subject by natural key and reads it back", function()
+    local csv = db:export("observations")
+    assert.matches("subject_type,subject,subject_id", csv, 1, true)
+    util.write(dir .. "/o.csv", "metric,value,unit,as_of,subject_type,subject,source\n" ..
+                               "staff,700,people,2013,mutual,MyCSP,seed000\n")
+    local _, counts = db:import("observations", dir .. "/o.csv", {mode = "upsert"})
+    assert.are.equal(1, counts.inserted)
+    util.write(dir .. "/o2.csv", "metric,value,unit,as_of,subject_type,subject,source\n" ..
+                                "staff,700,people,2013,mutual,MyCSPP,seed000\n")
+    local ok, err = pcall(db.import, db, "observations", dir .. "/o2.csv")
+    assert.is_false(ok)
+    assert.matches("subject: no mutual with name 'MyCSPP'", err, 1, true)
+  end)
+end)
