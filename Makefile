@@ -32,7 +32,7 @@ HOST_SRC    := $(wildcard host/*.c)
 MODEL_OBJ   := $(MODEL_SRC:%.c=$(BUILD)/obj/%.o)
 BINDING_OBJ := $(BINDING_SRC:%.c=$(BUILD)/obj/%.o)
 HOST_OBJ    := $(HOST_SRC:%.c=$(BUILD)/obj/%.o)
-EMBEDDED    := $(wildcard models/migrations/*.sql) models/dataset.sql
+EMBEDDED    := $(wildcard models/migrations/*.sql) models/dataset.sql models/aliases.sql
 
 # Debian packages: build, run and test.
 DEB_PKGS := build-essential pkg-config lua5.4 liblua5.4-dev libsqlite3-dev sqlite3 \

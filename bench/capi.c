@@ -72,7 +72,7 @@ static int xtab(sqlite3 *db) {
   sqlite3_stmt *st;
   int rows = 0;
   if (sqlite3_prepare_v2(db, "SELECT department, option_id, count(*), total(weight) FROM responses "
-                         "WHERE survey_id = 1 AND question_id = 1 GROUP BY 1, 2", -1, &st, NULL) != SQLITE_OK)
+                         "WHERE question_id = 1 GROUP BY 1, 2", -1, &st, NULL) != SQLITE_OK)
     return fail(db, "prepare");
   while (sqlite3_step(st) == SQLITE_ROW) rows++;
   sqlite3_finalize(st);

@@ -116,6 +116,32 @@ static void add_cond(lua_State *L, lcollection *c, const mu_field *f, mu_op op, 
 }
 
 /*
+** where{parent = "DWP"}: a relation by the name of its target (natural key, name or alias, models/names.c),
+** as the reference field equal to that row's id. A name that matches nothing raises with the closest one:
+** counting 0 rows for a typo would be a wrong answer. Returns 1 when the key at kidx named such a relation.
+*/
+static int add_relation_cond(lua_State *L, lcollection *c, int coll, int kidx, int vidx) {
+  const mu_entity *e = c->q.e;
+  const mu_relation *r = lua_type(L, kidx) == LUA_TSTRING ? mu_relation_find(e, lua_tostring(L, kidx)) : NULL;
+  const mu_entity *t = r && r->kind == MU_REL_ONE && r->fk ? mu_entity_find(r->target) : NULL;
+  const mu_field *fk = t ? mu_field_find(e, r->fk) : NULL;
+  if (!fk || !t->key) return 0;
+  if (lua_type(L, vidx) != LUA_TSTRING)
+    luaL_error(L, "where %s: give the %s's %s or name as a string, or use %s for an id", r->name, t->name, t->key,
+               r->fk);
+  size_t len;
+  const char *name = lua_tolstring(L, vidx, &len);
+  char why[400];
+  mu_collection_store(L, coll);
+  long long id = mu_resolve_name(mu_checkopen(L, -1), t, name, len, why, sizeof why);
+  lua_pop(L, 1);
+  if (id <= 0) luaL_error(L, "where %s: %s", r->name, id < 0 ? "cannot read the store" : why);
+  mu_value v = {MU_VINT, id, 0, NULL, 0};
+  if (mu_query_add(&c->q, fk, MU_OP_EQ, &v)) luaL_error(L, "out of memory");
+  return 1;
+}
+
+/*
 ** where{field = value, ...} | where(field, value) | where(field, op, value)
 ** op is one of = ~= < <= > >= like, "is null", "is not null".
 ** A value given as {op, value} inside the table form applies that op.
@@ -129,6 +155,10 @@ static int collection_where(lua_State *L) {
     lua_pushnil(L);
     while (lua_next(L, 2)) {
       if (lua_type(L, -2) != LUA_TSTRING) return luaL_error(L, "where: keys must be field names");
+      if (!lua_istable(L, -1) && add_relation_cond(L, c, 1, lua_gettop(L) - 1, lua_gettop(L))) {
+        lua_pop(L, 1);
+        continue;
+      }
       const mu_field *f = checkfield(L, -2, e);
       mu_op op = MU_OP_EQ;
       if (lua_istable(L, -1)) {
@@ -145,6 +175,7 @@ static int collection_where(lua_State *L) {
     }
     return 1;
   }
+  if (top == 3 && add_relation_cond(L, c, 1, 2, 3)) return 1;
   const mu_field *f = checkfield(L, 2, e);
   mu_op op = MU_OP_EQ;
   int vidx = 3;
@@ -484,25 +515,54 @@ static int collection_first(lua_State *L) {
   return 1;
 }
 
-/* coll:get(key): the record with this id (integer) or natural key (string), or nil. */
+/* The first record of coll:where{field = value} (value at val), left on the stack: 1; else nothing: 0. */
+static int first_where(lua_State *L, int coll, const char *field, int val) {
+  lua_pushcfunction(L, collection_where);
+  lua_pushvalue(L, coll);
+  lua_pushstring(L, field);
+  lua_pushvalue(L, val);
+  lua_call(L, 3, 1);
+  lua_pushcfunction(L, collection_first);
+  lua_insert(L, -2);
+  lua_call(L, 1, 1);
+  if (!lua_isnil(L, -1)) return 1;
+  lua_pop(L, 1);
+  return 0;
+}
+
+/*
+** coll:get(id or name): the record with this id (integer), or called this
+** (string): its natural key, its name, or an alias (models/names.c), within
+** the collection's conditions. Else nil and a message that offers the
+** closest name the store knows: never a guess.
+*/
 static int collection_get(lua_State *L) {
   lcollection *c = mu_checkcollection(L, 1);
   const mu_entity *e = c->q.e;
-  if (lua_isinteger(L, 2)) {
-    lua_settop(L, 2);
-    lua_pushliteral(L, "id");
-    lua_insert(L, 2);
-  } else {
-    luaL_checkstring(L, 2);
+  size_t len = 0;
+  const char *name = NULL;
+  if (!lua_isinteger(L, 2)) {
+    name = luaL_checklstring(L, 2, &len);
     if (!e->key) return luaL_error(L, "%s has no natural key: get it by id", e->name);
-    lua_settop(L, 2);
-    lua_pushstring(L, e->key);
-    lua_insert(L, 2);
   }
-  collection_where(L);
-  lua_replace(L, 1);
-  lua_settop(L, 1);
-  return collection_first(L);
+  lua_settop(L, 2);
+  if (first_where(L, 1, name ? e->key : "id", 2)) return 1;
+  if (!name) {
+    lua_pushnil(L);
+    return 1;
+  }
+  char why[400];
+  mu_collection_store(L, 1);
+  long long id = mu_resolve_name(mu_checkopen(L, -1), e, name, len, why, sizeof why);
+  lua_pop(L, 1);
+  if (id > 0) {
+    lua_pushinteger(L, id);
+    if (first_where(L, 1, "id", 3)) return 1;
+    snprintf(why, sizeof why, "the %s called '%s' is not among this collection's rows", e->name, name);
+  }
+  lua_pushnil(L);
+  lua_pushstring(L, id < 0 ? "cannot read the store" : why);
+  return 2;
 }
 
 /* coll:insert{field = value, ...}: validates, inserts and returns the new record. */

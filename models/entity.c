@@ -127,6 +127,20 @@ static const mu_field programme_fields[] = {
   SOURCE,
 };
 
+/* The kinds a name can resolve to: those with a natural key. */
+static const char *const alias_entities[] = {"body", "mutual", "organisation", "person", "sector", "programme",
+                                             "barrier", "recommendation", "survey", "source", NULL};
+static const char *const alias_kinds[] = {"name", "abbreviation", "old_name", "variant", "misspelling", NULL};
+static const mu_field alias_fields[] = {
+  ID,
+  {"entity", MU_T_ENUM, MU_REQUIRED, alias_entities, NULL, "what the name names: body, mutual, ..."},
+  {"target_id", MU_T_INT, MU_REQUIRED, NULL, NULL, "the row it names"},
+  {"alias", MU_T_TEXT, MU_REQUIRED, NULL, NULL, "the name, exactly as written"},
+  {"kind", MU_T_ENUM, MU_REQUIRED, alias_kinds, NULL, "name, abbreviation, old_name, variant or misspelling"},
+  {"note", MU_T_TEXT, 0, NULL, NULL, "where and how it is written"},
+  {"source_id", MU_T_REF, 0, NULL, "source", "the document that writes it so; empty for an analyst's own"},
+};
+
 static const mu_field observation_fields[] = {
   ID,
   {"metric", MU_T_TEXT, MU_REQUIRED, NULL, NULL, "what is measured, e.g. mutuals, staff"},
@@ -426,6 +440,7 @@ static const mu_measure result_measures[] = {{"share", "qualifier", NULL, "share
 static const mu_measure survey_measures[] = {{"respondents", NULL, NULL, "respondents", NULL, NULL, NULL}};
 static const mu_measure no_measures[] = {{NULL, NULL, NULL, NULL, NULL, NULL, NULL}};
 static const mu_poly subject_ref = {"subject_type", "subject_id", "sector"};
+static const mu_poly alias_ref = {"entity", "target_id", ""};
 
 ENTITY(e_source, "source", "sources", "sources", "key", "title", source_fields, source_rels,
        "A document that figures come from: a seed, a web page, an imported or fetched file.");
@@ -481,6 +496,10 @@ ENTITY(e_rec_body, "recommendation_body", "recommendation_bodies", "recommendati
        "Links a recommendation to a body it is addressed to.");
 ENTITY(e_derivation, "derivation", "derivations", "derivations", NULL, "op", derivation_fields, derivation_rels,
        "How a derived figure follows from two others (result = a op b), so that it can be checked.");
+ENTITY_M(e_alias, "alias", "aliases", "aliases", NULL, "alias", alias_fields, plain_rels,
+       "Another name of a row: a full name, an abbreviation, an old name, or a source's variant or misspelling, "
+       "kept as written. get(), import references and where{} resolve through them.",
+       no_measures, &alias_ref);
 ENTITY(e_known_issue, "known_issue", "known_issues", "known_issues", "check_key", "check_key", known_issue_fields,
        plain_rels, "The explanation of a problem `mutuals check` reports that the data keeps on purpose.");
 static const mu_entity e_run = {"run", "runs", "runs", NULL, "script", run_fields, N(run_fields), NULL, 0,
@@ -492,7 +511,7 @@ ENTITY_M(e_finding, "finding", "findings", "findings", NULL, "text", finding_fie
 const mu_entity *const mu_entities[] = {
   &e_source, &e_body, &e_org, &e_person, &e_event, &e_sector, &e_mutual, &e_status, &e_prog,
   &e_obs, &e_barrier, &e_rec, &e_survey, &e_question, &e_option, &e_result, &e_respondent, &e_response,
-  &e_group, &e_finding, &e_mutual_sector, &e_rec_barrier, &e_rec_body, &e_derivation, &e_known_issue, &e_run, NULL,
+  &e_group, &e_finding, &e_mutual_sector, &e_rec_barrier, &e_rec_body, &e_derivation, &e_known_issue, &e_alias, &e_run, NULL,
 };
 
 const mu_entity *mu_entity_find(const char *name) {

@@ -67,7 +67,6 @@ typedef struct {
   int raw_col[MAX_COLS];
   size_t nraw;
   int poly_key;               /* its raw position, or -1 */
-  sqlite3_stmt *poly_resolve;
   /* errors */
   int nerrors, max_errors, fatal;
   char *errors;
@@ -363,22 +362,13 @@ static int resolve_poly(importer *im, mu_value *vals, const mu_value *key, long 
     report(im, line, "%.*s: give the %s's %s as text", (int)strlen(p->id_field) - 3, p->id_field, t->name, t->key);
     return -1;
   }
-  sqlite3_finalize(im->poly_resolve);
-  char *sql = sqlite3_mprintf("SELECT id FROM \"%w\" WHERE \"%w\" = ?", t->table, t->key);
-  int rc = sql ? sqlite3_prepare_v2(mu_store_db(im->s), sql, -1, &im->poly_resolve, NULL) : SQLITE_NOMEM;
-  sqlite3_free(sql);
-  if (rc != SQLITE_OK) {
-    report(im, line, "%s", sqlite3_errmsg(mu_store_db(im->s)));
+  char why[300];
+  long long found = mu_resolve_name(im->s, t, key->s, key->len, why, sizeof why);
+  if (found <= 0) {
+    report(im, line, "%.*s: %s", (int)strlen(p->id_field) - 3, p->id_field,
+           found < 0 ? sqlite3_errmsg(mu_store_db(im->s)) : why);
     return -1;
   }
-  sqlite3_bind_text(im->poly_resolve, 1, key->s, (int)key->len, SQLITE_STATIC);
-  if (sqlite3_step(im->poly_resolve) != SQLITE_ROW) {
-    report(im, line, "%.*s: no %s with %s '%.*s'", (int)strlen(p->id_field) - 3, p->id_field, t->name, t->key,
-           (int)(key->len > 80 ? 80 : key->len), key->s);
-    return -1;
-  }
-  long long found = sqlite3_column_int64(im->poly_resolve, 0);
-  sqlite3_reset(im->poly_resolve);
   if (id->kind != MU_VNULL && !(id->kind == MU_VINT && id->i == found) &&
       !(id->kind == MU_VTEXT && atoll(id->s) == found)) {
     report(im, line, "%s and %.*s name different rows: give one of them", p->id_field, (int)strlen(p->id_field) - 3,
@@ -408,14 +398,17 @@ static void import_row(importer *im, mu_value *vals, const mu_value *key, long l
     if (c->target && v->kind != MU_VNULL) {
       sqlite3_reset(c->resolve);
       mu_bind_value(c->resolve, 1, v);
-      if (sqlite3_step(c->resolve) != SQLITE_ROW) {
-        report(im, line, "%s: no %s with %s '%.*s'", c->name, c->target->name, c->target->key,
-               (int)(v->len > 80 ? 80 : v->len), v->s);
-        bad = 1;
-        continue;
+      long long found = sqlite3_step(c->resolve) == SQLITE_ROW ? sqlite3_column_int64(c->resolve, 0) : 0;
+      if (!found) {   /* not the key: a full name or an alias, else a suggestion (names.c) */
+        found = mu_resolve_name(im->s, c->target, v->s, v->len, why, sizeof why);
+        if (found <= 0) {
+          report(im, line, "%s: %s", c->name, found < 0 ? sqlite3_errmsg(mu_store_db(im->s)) : why);
+          bad = 1;
+          continue;
+        }
       }
       v->kind = MU_VINT;
-      v->i = sqlite3_column_int64(c->resolve, 0);
+      v->i = found;
     }
     if (mu_field_check(c->field, v, why, sizeof why)) {
       if (given.kind == MU_VTEXT && strstr(why, "UTF-8"))
@@ -834,7 +827,6 @@ int mu_import(mu_store *s, const mu_entity *e, mu_format fmt, const char *name, 
     import_json(&im, fp, fmt == MU_FMT_JSONL);
   clear_columns(&im);
   sqlite3_finalize(im.insert);
-  sqlite3_finalize(im.poly_resolve);
   sqlite3_exec(mu_store_db(s), "PRAGMA cache_size = -2000", NULL, NULL, NULL);
   /* The sort that rebuilds an index needs no more than the default cache. */
   if (im.nerrors) mu_deferred_free(&deferred);

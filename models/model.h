@@ -536,6 +536,12 @@ typedef struct {
 } mu_import_opts;
 
 /*
+** The id of e's row called text (names.c): by natural key, by its label when one row has it, or by an alias
+** (migration 7); 0 with a reason offering the closest known name when none; -1 on a store error.
+*/
+long long mu_resolve_name(mu_store *s, const mu_entity *e, const char *text, size_t len, char *why, size_t whylen);
+
+/*
 ** Merging a file's rows into the store (merge.c): a row's identity is its
 ** entity's natural key, else its table's UNIQUE columns, else its content.
 */

@@ -95,6 +95,8 @@ static int apply_schema(sqlite3 *db, int from, int load, char *err, size_t errle
   for (int v = from; mu_migrations[v]; v++)
     if (exec(db, mu_migrations[v], err, errlen)) return -1;
   if (load && exec(db, mu_sql_dataset, err, errlen)) return -1;
+  /* the bundled aliases name bundled rows: after the dataset, or when migration 7 meets existing rows */
+  if ((load || from < 7) && exec(db, mu_sql_aliases, err, errlen)) return -1;
   snprintf(sql, sizeof sql, "PRAGMA user_version = %d", schema_version());
   return exec(db, sql, err, errlen);
 }

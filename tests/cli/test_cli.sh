@@ -154,7 +154,7 @@ import_bad() {
   before=$("$MUTUALS" --db "$TMP/io.db" export mutuals | md5sum)
   run "$MUTUALS" --db "$TMP/io.db" import mutuals "$TMP/bad.csv"
   expect_eq "$rc" 1 && expect_eq "$out" "" &&
-    expect_match "$err" "bad.csv:3: parent: no body with abbrev 'XYZ'" &&
+    expect_match "$err" "bad.csv:3: parent: no body with abbrev, name or alias 'XYZ'" &&
     expect_match "$err" "bad.csv:3: staff: '-1' is invalid: must be 0 or more" &&
     expect_match "$err" "bad.csv:4: malformed CSV" &&
     expect_match "$err" "nothing was written" &&

@@ -76,7 +76,7 @@ failure() {   # failure NAME PATTERN ARGS...: fails with a message naming the UR
   fetch "$BASE$path" --as sectors "$@"
   expect_eq "$rc" 1 && expect_match "$err" "mutuals: fetch: $BASE$path" && expect_match "$err" "$pattern" &&
     expect_eq "$(sectors)" "$before" &&
-    expect_eq "$("$MUTUALS" --db "$DB" run <(printf 'print(mutuals.store().sources:get(arg[1]))') "$BASE$path")" "nil"
+    expect_eq "$("$MUTUALS" --db "$DB" run <(printf 'print((mutuals.store().sources:get(arg[1])))') "$BASE$path")" "nil"
 }
 t "404 is an error, not retried" failure /missing.csv "HTTP 404 (not found: check the URL)$"
 t "403 is not retried" failure /forbidden.csv "HTTP 403$"

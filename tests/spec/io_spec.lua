@@ -86,7 +86,7 @@ describe("export and import", function()
     {"wrong type", "name,status,staff\nA,operating,many\n", "x.csv:2: staff: 'many' is invalid: must be a whole number"},
     {"missing column", "name,staff\nA,1\n", "x.csv:1: missing column 'status' (required for mutual)"},
     {"unknown column", "name,status,colour\nA,operating,red\n", "x.csv:1: column 'colour' is not a field of mutual"},
-    {"unknown department", "name,parent,status\nA,XYZ,operating\n", "x.csv:2: parent: no body with abbrev 'XYZ'"},
+    {"unknown department", "name,parent,status\nA,XYZ,operating\n", "x.csv:2: parent: no body with abbrev, name or alias 'XYZ'"},
     {"duplicate key", "name,status\nA,operating\nA,operating\n",
      "x.csv:3: duplicate: the store already has a mutual with name 'A' (use --mode upsert to update it)"},
     {"duplicate of a stored key", "name,status\nMyCSP,operating\n",
