@@ -26,11 +26,47 @@ mu_format mu_checkformat(lua_State *L, int opts, const char *file) {
 }
 
 /*
+** opts.map as {column = "field", ...} and opts.ignore as {"column", ...} (or either as the command line's
+** "a=b,c=d" / "x,y" text), as one string the models layer reads; it stays on the stack until the import ends.
+*/
+static const char *list_option(lua_State *L, int opts, const char *key) {
+  int t = lua_getfield(L, opts, key), map = strcmp(key, "map") == 0;
+  if (t == LUA_TNIL) {
+    lua_pop(L, 1);
+    return NULL;
+  }
+  if (t == LUA_TSTRING) return lua_tostring(L, -1);
+  if (t != LUA_TTABLE) luaL_error(L, "import: %s must be a table or a string", key);
+  int tbl = lua_gettop(L), n = 0;
+  lua_pushliteral(L, "");   /* the list so far, at tbl + 1 */
+  lua_pushnil(L);
+  while (lua_next(L, tbl)) {
+    int named = lua_type(L, -2) == LUA_TSTRING;
+    if (lua_type(L, -1) != LUA_TSTRING || named != map)
+      luaL_error(L, "import: %s: give %s", key, map ? "{column = \"field\", ...}" : "{\"column\", ...}");
+    if (strpbrk(lua_tostring(L, -1), ",=") || (named && strpbrk(lua_tostring(L, -2), ",=")))
+      luaL_error(L, "import: %s: a column or field name cannot hold ',' or '='", key);
+    lua_pushvalue(L, tbl + 1);
+    lua_pushstring(L, n++ ? "," : "");
+    if (named) {
+      lua_pushvalue(L, -4);   /* the key */
+      lua_pushliteral(L, "=");
+    }
+    lua_pushvalue(L, named ? -5 : -3);   /* the value */
+    lua_concat(L, named ? 5 : 3);
+    lua_replace(L, tbl + 1);
+    lua_pop(L, 1);   /* the value; the key stays for lua_next */
+  }
+  lua_replace(L, tbl);   /* the list replaces the table, and stays until the import ends */
+  return lua_tostring(L, tbl);
+}
+
+/*
 ** db:import(kind, file [, {format =, max_errors =, mode = "insert"|"upsert", dry_run =}])
 **   -> rows accepted, {inserted =, updated =, unchanged =}
 */
 int mu_l_import(lua_State *L) {
-  static const char *const keys[] = {"format", "max_errors", "mode", "dry_run", NULL};
+  static const char *const keys[] = {"format", "max_errors", "mode", "dry_run", "map", "ignore", NULL};
   mu_store *s = mu_checkopen(L, 1);
   const mu_entity *e = checkentity(L, 2);
   const char *file = luaL_checkstring(L, 3);
@@ -49,6 +85,8 @@ int mu_l_import(lua_State *L) {
     lua_getfield(L, 4, "dry_run");
     opts.dry_run = lua_toboolean(L, -1);
     lua_pop(L, 3);
+    opts.map = list_option(L, 4, "map");
+    opts.ignore = list_option(L, 4, "ignore");
   }
   FILE *fp = fopen(file, "rb");
   if (!fp) return luaL_error(L, "cannot open %s: %s", file, strerror(errno));

@@ -20,6 +20,7 @@ static const char usage_text[] =
   "  repl                   interactive Lua with the store as `db` (reads a pipe too)\n"
   "  init                   (re)create the store with the bundled dataset\n"
   "  import KIND FILE [--format csv|json|jsonl] [--mode insert|upsert] [--dry-run]\n"
+  "        [--map COLUMN=FIELD,...] [--ignore COLUMN]\n"
   "                         load rows into a collection, all or nothing; upsert updates rows\n"
   "                         already there (matched by natural key), --dry-run only counts\n"
   "  import-microdata SURVEY FILE [--long] [--id COL] [--weight COL] [--strata COL] [--psu COL] [--fpc COL]\n"
@@ -126,9 +127,19 @@ static mu_store *open_store(int flags) {
 /* Parses "--format F" and "--out FILE" among args; returns the positional count. */
 /* The options import and export share; a NULL slot is an option the command does not take. */
 typedef struct {
-  const char *format, *out, *mode;
+  const char *format, *out, *mode, *map, *ignore;
   int dry_run, ids;
 } io_args;
+
+/* --ignore may be given more than once: the names are joined into one list (static: one command a process). */
+static const char *add_ignored(const char *list, const char *name) {
+  static char joined[4096];
+  if (!list) return name;
+  char tmp[4096];
+  snprintf(tmp, sizeof tmp, "%s,%s", list, name);
+  snprintf(joined, sizeof joined, "%s", tmp);
+  return joined;
+}
 
 static int parse_io_args(int argc, char **argv, char **pos, io_args *a, int import) {
   int n = 0;
@@ -141,6 +152,10 @@ static int parse_io_args(int argc, char **argv, char **pos, io_args *a, int impo
     else if (import && strcmp(argv[i], "--mode") == 0 && i + 1 < argc) a->mode = argv[++i];
     else if (import && strncmp(argv[i], "--mode=", 7) == 0) a->mode = argv[i] + 7;
     else if (import && strcmp(argv[i], "--dry-run") == 0) a->dry_run = 1;
+    else if (import && strcmp(argv[i], "--map") == 0 && i + 1 < argc) a->map = argv[++i];
+    else if (import && strncmp(argv[i], "--map=", 6) == 0) a->map = argv[i] + 6;
+    else if (import && strcmp(argv[i], "--ignore") == 0 && i + 1 < argc) a->ignore = add_ignored(a->ignore, argv[++i]);
+    else if (import && strncmp(argv[i], "--ignore=", 9) == 0) a->ignore = add_ignored(a->ignore, argv[i] + 9);
     else if (argv[i][0] == '-' && argv[i][1] != '\0') return -2 - i;
     else if (n < 4) pos[n++] = argv[i];
     else return -100;
@@ -154,13 +169,13 @@ static int parse_io_args(int argc, char **argv, char **pos, io_args *a, int impo
 */
 static int cmd_import(int argc, char **argv) {
   char *pos[4];
-  io_args a = {NULL, NULL, NULL, 0, 0};
+  io_args a = {NULL, NULL, NULL, NULL, NULL, 0, 0};
   mu_format fmt;
   int n = parse_io_args(argc, argv, pos, &a, 1);
   if (n <= -2 && n > -100) return usage_error("import: unknown option '%s'", argv[-2 - n]);
   if (n != 2)
     return usage_error("%s", "import needs KIND and FILE: mutuals import KIND FILE [--format csv|json|jsonl] "
-                             "[--mode insert|upsert] [--dry-run]");
+                             "[--mode insert|upsert] [--dry-run] [--map COLUMN=FIELD,...] [--ignore COLUMN]");
   const mu_entity *e = mu_entity_find(pos[0]);
   if (!e) return usage_error("import: unknown kind '%s'", pos[0]);
   if (mu_format_pick(a.format, pos[1], &fmt))
@@ -173,6 +188,8 @@ static int cmd_import(int argc, char **argv) {
     return usage_error("import: unknown mode '%s' (insert: new rows only; upsert: update rows already there by "
                        "their natural key)", a.mode);
   opts.dry_run = a.dry_run;
+  opts.map = a.map;
+  opts.ignore = a.ignore;
   FILE *fp = strcmp(pos[1], "-") == 0 ? stdin : fopen(pos[1], "rb");
   if (!fp) {
     fprintf(stderr, "mutuals: cannot open %s: %s\n", pos[1], strerror(errno));
@@ -280,7 +297,7 @@ static int cmd_import_microdata(int argc, char **argv) {
 /* mutuals export KIND [--format csv|json|jsonl] [--out FILE] [--ids] */
 static int cmd_export(int argc, char **argv) {
   char *pos[4], err[1024];
-  io_args a = {NULL, NULL, NULL, 0, 0};
+  io_args a = {NULL, NULL, NULL, NULL, NULL, 0, 0};
   mu_format fmt;
   int n = parse_io_args(argc, argv, pos, &a, 0);
   const char *out = a.out;

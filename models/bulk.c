@@ -51,7 +51,7 @@ static int worth_deferring(mu_store *s, const char *table, FILE *fp) {
 ** of the survey cache). Per row it costs more than a third of an import's
 ** time, so an import sets it aside and counts itself as one change instead.
 */
-void mu_defer_change_count(mu_store *s, const char *table, mu_deferred *d) {
+static void defer_change_count(mu_store *s, const char *table, mu_deferred *d) {
   char name[160], sql[200];
   sqlite3_stmt *st;
   snprintf(name, sizeof name, "%s_inserted", table);
@@ -71,7 +71,7 @@ void mu_defer_change_count(mu_store *s, const char *table, mu_deferred *d) {
 void mu_defer_indexes(mu_store *s, const mu_entity *e, void *fp, mu_deferred *d) {
   sqlite3_stmt *st;
   memset(d, 0, sizeof *d);
-  mu_defer_change_count(s, e->table, d);
+  defer_change_count(s, e->table, d);
   if (!worth_deferring(s, e->table, fp)) return;
   /* origin 'c': made by CREATE INDEX, not by a UNIQUE or PRIMARY KEY clause. */
   if (sqlite3_prepare_v2(mu_store_db(s),

@@ -67,6 +67,9 @@ typedef struct {
   int raw_col[MAX_COLS];
   size_t nraw;
   int poly_key;               /* its raw position, or -1 */
+  const char *map, *ignore;   /* the caller's renames and omissions (mu_import_opts) */
+  char canon[512], called[200];   /* the row's key as the store has it, and as the file called it */
+  unsigned long mapped_seen;  /* which of map's entries the file's header has (CSV), to catch a typo */
   /* errors */
   int nerrors, max_errors, fatal;
   char *errors;
@@ -91,6 +94,51 @@ static int stopped(importer *im) {
 }
 
 /* Map a column name to a field, or to a ONE relation resolved by natural key. */
+/*
+** The i-th "a=b" of a "a=b,c=d" list as a and b (NUL-terminated in the buffers); 0 when there is none.
+** Also the i-th name of a plain "x,y" list (then to is left empty).
+*/
+static int list_item(const char *list, int i, char *from, size_t flen, char *to, size_t tlen) {
+  const char *p = list;
+  for (int k = 0; p && k < i; k++) p = (p = strchr(p, ',')) ? p + 1 : NULL;
+  if (!p || !*p) return 0;
+  size_t n = strcspn(p, ","), eq = strcspn(p, "=");
+  if (eq > n) eq = n;
+  snprintf(from, flen, "%.*s", (int)eq, p);
+  snprintf(to, tlen, "%.*s", eq < n ? (int)(n - eq - 1) : 0, eq < n ? p + eq + 1 : "");
+  return 1;
+}
+
+/* The field a file's column goes to: itself, or what --map says; NULL when --ignore leaves it out. */
+static const char *column_target(importer *im, const char *name, char *buf, size_t len) {
+  char from[128], to[128];
+  for (int i = 0; im->ignore && list_item(im->ignore, i, from, sizeof from, to, sizeof to); i++)
+    if (strcmp(from, name) == 0) return NULL;
+  for (int i = 0; im->map && list_item(im->map, i, from, sizeof from, to, sizeof to); i++)
+    if (strcmp(from, name) == 0) {
+      if (i < (int)(8 * sizeof im->mapped_seen)) im->mapped_seen |= 1ul << i;
+      snprintf(buf, len, "%s", to);
+      return buf;
+    }
+  return name;
+}
+
+/* After a CSV header: a --map or --ignore naming a column the file does not have is a typo to report. */
+static int check_mapping(importer *im, long line) {
+  char from[128], to[128];
+  int ok = 1;
+  for (int i = 0; im->map && list_item(im->map, i, from, sizeof from, to, sizeof to); i++) {
+    if (!to[0]) {
+      report(im, line, "--map '%s': give it as COLUMN=FIELD", from);
+      ok = 0;
+    } else if (i < (int)(8 * sizeof im->mapped_seen) && !(im->mapped_seen & (1ul << i))) {
+      report(im, line, "--map '%s=%s': the file has no column '%s'", from, to, from);
+      ok = 0;
+    }
+  }
+  return ok ? 0 : -1;
+}
+
 /* "subject" for the reference whose id field is subject_id: the column that names its target by key. */
 static int is_poly_key(const mu_entity *e, const char *name) {
   size_t n = strlen(e->poly->id_field);
@@ -98,7 +146,17 @@ static int is_poly_key(const mu_entity *e, const char *name) {
          strncmp(name, e->poly->id_field, n - 3) == 0;
 }
 
-static int add_column(importer *im, const char *name, long line) {
+static int add_column(importer *im, const char *given, long line) {
+  char mapped[128];
+  const char *name = column_target(im, given, mapped, sizeof mapped);
+  if (!name) {   /* --ignore: read, then dropped */
+    if (im->nraw == MAX_COLS) {
+      report(im, line, "too many columns (at most %d)", MAX_COLS);
+      return -1;
+    }
+    im->raw_col[im->nraw++] = -2;
+    return 0;
+  }
   if (im->ncols == MAX_COLS) {
     report(im, line, "too many columns (at most %d)", MAX_COLS);
     return -1;
@@ -114,7 +172,7 @@ static int add_column(importer *im, const char *name, long line) {
   }
   column *c = &im->cols[im->ncols];
   memset(c, 0, sizeof *c);
-  snprintf(c->name, sizeof c->name, "%s", name);
+  snprintf(c->name, sizeof c->name, "%.63s", given);   /* as the file names it, for messages */
   c->field = mu_field_find(im->e, name);
   if (!c->field) {
     const mu_relation *r = mu_relation_find(im->e, name);
@@ -125,7 +183,10 @@ static int add_column(importer *im, const char *name, long line) {
       list[0] = '\0';
       for (size_t i = 0; i < im->e->nfields && used < sizeof list; i++)
         used += (size_t)snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "", im->e->fields[i].name);
-      report(im, line, "column '%s' is not a field of %s (fields: %s)", name, im->e->name, list);
+      const char *near = mu_closest_field(im->e, name);
+      report(im, line, "column '%s' is not a field of %s%s%s%s (fields: %s); rename it with --map '%s=FIELD' or "
+             "leave it out with --ignore %s", name, im->e->name, near ? ": did you mean '" : "", near ? near : "",
+             near ? "'?" : "", list, given, given);
       return -1;
     }
     c->field = mu_field_find(im->e, r->fk);
@@ -278,6 +339,7 @@ static void identity_words(importer *im, const mu_value *vals, char *buf, size_t
   int n = mu_identity(im->s, im->e, ident, MU_MERGE_MAX);
   size_t used = 0;
   buf[0] = '\0';
+  if (im->called[0]) used = (size_t)snprintf(buf, len, "'%s' as the file calls it: ", im->called);
   for (int k = 0; k < n && used < len; k++)
     for (size_t i = 0; i < im->ncols; i++)
       if (im->cols[i].field == ident[k]) {
@@ -380,6 +442,39 @@ static int resolve_poly(importer *im, mu_value *vals, const mu_value *key, long 
   return 0;
 }
 
+/*
+** A row that names itself by another row's full name or alias (a mutual
+** called "Hull City Health Care Partnership" is "City Health Care
+** Partnership CIC") is that row: its key is put back as the store has it,
+** so that an upsert merges into it and an insert reports it as there
+** already, instead of a second row under another name.
+*/
+static void canonical_key(importer *im, mu_value *vals) {
+  im->called[0] = '\0';
+  if (!im->e->key) return;
+  for (size_t i = 0; i < im->ncols; i++) {
+    if (strcmp(im->cols[i].field->name, im->e->key) != 0 || vals[i].kind != MU_VTEXT) continue;
+    long long id = mu_find_name(im->s, im->e, vals[i].s, vals[i].len);
+    if (id <= 0) return;
+    sqlite3_stmt *st;
+    char *sql = sqlite3_mprintf("SELECT \"%w\" FROM \"%w\" WHERE id = ?", im->e->key, im->e->table);
+    if (sql && sqlite3_prepare_v2(mu_store_db(im->s), sql, -1, &st, NULL) == SQLITE_OK) {
+      sqlite3_bind_int64(st, 1, id);
+      const char *key = sqlite3_step(st) == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : NULL;
+      if (key && (strlen(key) != vals[i].len || memcmp(key, vals[i].s, vals[i].len) != 0) &&
+          strlen(key) < sizeof im->canon) {
+        snprintf(im->called, sizeof im->called, "%.*s", (int)(vals[i].len < 190 ? vals[i].len : 190), vals[i].s);
+        snprintf(im->canon, sizeof im->canon, "%s", key);
+        vals[i].s = im->canon;
+        vals[i].len = strlen(im->canon);
+      }
+      sqlite3_finalize(st);
+    }
+    sqlite3_free(sql);
+    return;
+  }
+}
+
 /* Check and insert one row whose values follow im->cols; key is the polymorphic reference by key, if any. */
 static void import_row(importer *im, mu_value *vals, const mu_value *key, long line) {
   char why[256];
@@ -445,6 +540,7 @@ static void import_row(importer *im, mu_value *vals, const mu_value *key, long l
     return;
   }
   if (bad) return;
+  canonical_key(im, vals);
   if (merge_row(im, vals, line)) return;
   if (im->nerrors) return;   /* after the first error, only check */
   if (prepare_insert(im, line)) return;
@@ -507,6 +603,7 @@ static void csv_row(int term, void *ctx) {
     im->header_done = 1;
     for (int i = 0; i < im->row.n; i++)
       if (add_column(im, im->row.cell[i] ? im->row.cell[i] : "", im->row_line)) im->fatal = 1;
+    if (!im->fatal && check_mapping(im, im->row_line)) im->fatal = 1;
     if (!im->fatal && finish_columns(im, im->row_line)) im->fatal = 1;
     if (!im->fatal && check_required(im, im->row_line)) im->fatal = 1;
     mu_csv_row_clear(&im->row);
@@ -526,8 +623,8 @@ static void csv_row(int term, void *ctx) {
         v.s = im->row.cell[i];
         v.len = strlen(im->row.cell[i]);
       }
-      if (im->raw_col[i] < 0) key = v;
-      else vals[im->raw_col[i]] = v;
+      if (im->raw_col[i] == -1) key = v;
+      else if (im->raw_col[i] >= 0) vals[im->raw_col[i]] = v;
     }
     import_row(im, vals, &key, im->row_line);
   }
@@ -582,6 +679,7 @@ static void import_object(importer *im, json_t *obj, long line) {
   for (size_t i = 0; i < MAX_COLS; i++) vals[i] = ref;   /* a column finish_columns adds stays empty */
   json_object_foreach(obj, key, val) {
     if (add_column(im, key, line)) return;
+    if (im->raw_col[im->nraw - 1] == -2) continue;   /* --ignore: whatever it holds */
     mu_value v = {MU_VNULL, 0, 0, NULL, 0};
     switch (json_typeof(val)) {
       case JSON_STRING: v.kind = MU_VTEXT; v.s = json_string_value(val); v.len = json_string_length(val); break;
@@ -594,8 +692,8 @@ static void import_object(importer *im, json_t *obj, long line) {
         report(im, line, "%s: must be a string, number, boolean or null", key);
         return;
     }
-    if (im->raw_col[im->nraw - 1] < 0) ref = v;
-    else vals[im->raw_col[im->nraw - 1]] = v;
+    if (im->raw_col[im->nraw - 1] == -1) ref = v;
+    else if (im->raw_col[im->nraw - 1] >= 0) vals[im->raw_col[im->nraw - 1]] = v;
   }
   if (finish_columns(im, line) || check_required(im, line)) return;
   import_row(im, vals, &ref, line);
@@ -791,6 +889,8 @@ int mu_import(mu_store *s, const mu_entity *e, mu_format fmt, const char *name, 
   char err[512];
   memset(&im, 0, sizeof im);
   im.poly_key = -1;
+  im.map = opts->map;
+  im.ignore = opts->ignore;
   im.s = s;
   im.e = e;
   im.name = name;

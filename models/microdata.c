@@ -368,10 +368,12 @@ int mu_import_microdata(mu_store *s, long long survey, const mu_microdata_opts *
     goto cleanup_early;
   }
   sqlite3 *db = mu_store_db(s);
+  /* As a large import of responses does (bulk.c): plain indexes set aside and built once at the end, the
+     change-counting triggers set aside, and a page cache large enough for the UNIQUE keys' inserts. */
   mu_deferred counted[2];
-  memset(counted, 0, sizeof counted);
-  mu_defer_change_count(s, "respondents", &counted[0]);
-  mu_defer_change_count(s, "responses", &counted[1]);
+  mu_defer_indexes(s, mu_entity_find("respondents"), fp, &counted[0]);
+  mu_defer_indexes(s, mu_entity_find("responses"), fp, &counted[1]);
+  sqlite3_exec(db, "PRAGMA cache_size = -16384", NULL, NULL, NULL);
   if (sqlite3_prepare_v2(db, "INSERT INTO respondents (survey_id, key, weight, stratum, psu, fpc, attributes) "
                          "VALUES (?, ?, ?, ?, ?, ?, ?)", -1, &l.ins_respondent, NULL) != SQLITE_OK ||
       sqlite3_prepare_v2(db, "INSERT INTO responses (survey_id, respondent, question_id, option_id, department, grade, "
@@ -407,8 +409,9 @@ int mu_import_microdata(mu_store *s, long long survey, const mu_microdata_opts *
   mu_lines_free(&r);
   sqlite3_finalize(l.ins_respondent);
   sqlite3_finalize(l.ins_response);
+  sqlite3_exec(db, "PRAGMA cache_size = -2000", NULL, NULL, NULL);
   for (int t = 0; t < 2; t++) {
-    if (l.nerrors || l.fatal) mu_deferred_free(&counted[t]);   /* the rollback brings the trigger back */
+    if (l.nerrors || l.fatal) mu_deferred_free(&counted[t]);   /* the rollback brings them back */
     else if (mu_restore_indexes(s, &counted[t], err, errlen)) l.fatal = 1;
   }
   int committed = l.nerrors || l.fatal ? -1 : mu_store_commit(s, err, errlen);

@@ -533,6 +533,8 @@ typedef struct {
   mu_import_mode mode;       /* insert (a row already there is an error) or upsert (merge.c) */
   int dry_run;               /* do everything, count, then roll back: the store is left byte-identical */
   long long inserted, updated, unchanged;   /* out */
+  const char *map;           /* "column=field,...": the file's columns under other names, or NULL */
+  const char *ignore;        /* "column,...": the file's columns to leave out, or NULL */
 } mu_import_opts;
 
 /*
@@ -540,6 +542,8 @@ typedef struct {
 ** (migration 7); 0 with a reason offering the closest known name when none; -1 on a store error.
 */
 long long mu_resolve_name(mu_store *s, const mu_entity *e, const char *text, size_t len, char *why, size_t whylen);
+/* The same without the reason: the id, 0 for none, -2 (a name several rows have) or -3 (a damaged alias), -1. */
+long long mu_find_name(mu_store *s, const mu_entity *e, const char *text, size_t len);
 
 /*
 ** Merging a file's rows into the store (merge.c): a row's identity is its
@@ -587,8 +591,6 @@ typedef struct {
    is large for the table, and its change-counting insert trigger;
    mu_restore_indexes builds them again and counts the import as one change. */
 void mu_defer_indexes(mu_store *s, const mu_entity *e, void *fp, mu_deferred *d);
-/* Only the change-counting trigger (d zeroed first), for importers that keep their indexes. */
-void mu_defer_change_count(mu_store *s, const char *table, mu_deferred *d);
 int mu_restore_indexes(mu_store *s, mu_deferred *d, char *err, size_t errlen);
 void mu_deferred_free(mu_deferred *d);
 

@@ -79,11 +79,9 @@ static char *closest(mu_store *s, const mu_entity *e, const char *text) {
   return found;
 }
 
-long long mu_resolve_name(mu_store *s, const mu_entity *e, const char *text, size_t len, char *why, size_t whylen) {
-  if (!e->key) {
-    snprintf(why, whylen, "a %s has no name to find it by: give its id", e->name);
-    return 0;
-  }
+/* By key, by label (one row only), by alias: the id, 0 for none, -2 for a label more than one row has. */
+long long mu_find_name(mu_store *s, const mu_entity *e, const char *text, size_t len) {
+  if (!e->key) return 0;
   char *sql = sqlite3_mprintf("SELECT id FROM \"%w\" WHERE \"%w\" = ?", e->table, e->key);
   long long id = sql ? by_sql(s, sql, e, text, len) : -1;
   sqlite3_free(sql);
@@ -92,16 +90,25 @@ long long mu_resolve_name(mu_store *s, const mu_entity *e, const char *text, siz
     sql = sqlite3_mprintf("SELECT id FROM \"%w\" WHERE \"%w\" = ? LIMIT 2", e->table, e->label);
     id = sql ? by_sql(s, sql, e, text, len) : -1;
     sqlite3_free(sql);
-    if (id == -2) {
-      snprintf(why, whylen, "more than one %s has %s '%.*s': give its %s", e->name, e->label,
-               (int)(len > 80 ? 80 : len), text, e->key);
-      return 0;
-    }
     if (id) return id;
   }
   id = by_sql(s, "SELECT target_id FROM aliases WHERE entity = ? AND alias = ?", e, text, len);
-  if (id > 0) return id;
-  if (id == -2) {   /* UNIQUE (entity, alias) makes this a damaged store, but say so rather than pick */
+  return id == -2 ? -3 : id;
+}
+
+long long mu_resolve_name(mu_store *s, const mu_entity *e, const char *text, size_t len, char *why, size_t whylen) {
+  if (!e->key) {
+    snprintf(why, whylen, "a %s has no name to find it by: give its id", e->name);
+    return 0;
+  }
+  long long id = mu_find_name(s, e, text, len);
+  if (id > 0 || id == -1) return id;
+  if (id == -2) {
+    snprintf(why, whylen, "more than one %s has %s '%.*s': give its %s", e->name, e->label,
+             (int)(len > 80 ? 80 : len), text, e->key);
+    return 0;
+  }
+  if (id == -3) {   /* UNIQUE (entity, alias) makes this a damaged store, but say so rather than pick */
     snprintf(why, whylen, "the alias '%.*s' names more than one %s", (int)(len > 80 ? 80 : len), text, e->name);
     return 0;
   }

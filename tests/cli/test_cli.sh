@@ -149,6 +149,18 @@ round_trip() {
 }
 t "export, then import back: duplicates named, upsert unchanged, a dry run counts and writes nothing" round_trip
 
+messy_list() {
+  "$MUTUALS" --db "$TMP/messy.db" init 2>/dev/null || return 1
+  run "$MUTUALS" --db "$TMP/messy.db" import mutuals "$OLDPWD/tests/fixtures/real_mutuals.csv" --mode upsert \
+    --map 'Organisation=name,Parent department=parent,Status=status,Staff (approx.)=staff,Staff figure=staff_qualifier,Source=source' \
+    --ignore Website --ignore 'Our notes'
+  expect_eq "$rc" 0 && expect_match "$err" "6 rows from .*real_mutuals.csv: 0 inserted, 0 updated, 6 unchanged" || return 1
+  run "$MUTUALS" --db "$TMP/messy.db" import mutuals "$OLDPWD/tests/fixtures/real_mutuals.csv" --mode upsert
+  expect_eq "$rc" 1 && expect_match "$err" "column 'Organisation' is not a field of mutual" &&
+    expect_match "$err" "rename it with --map 'Organisation=FIELD'"
+}
+t "a real, messy list: mapped, ignored and aliased columns merge in one command" messy_list
+
 import_bad() {
   printf 'name,parent,status,staff\nA,MoJ,pipeline,80\nB,XYZ,pipeline,-1\n"C,MoJ\n' > "$TMP/bad.csv"
   before=$("$MUTUALS" --db "$TMP/io.db" export mutuals | md5sum)

@@ -60,6 +60,40 @@ describe("round trips and merging", function()
     assert.are.equal("MoJ", db.mutuals:get("Probation Mutual").parent.abbrev)
   end)
 
+  it("brings in a real, messy list in one command: mapped columns, names and aliases, upsert", function()
+    -- tests/fixtures/real_mutuals.csv: the bundled mutuals as an analyst's own spreadsheet has them, with
+    -- its own column names, a website column, full department names and the sources' variant names
+    local rows, counts = db:import("mutuals", "tests/fixtures/real_mutuals.csv", {
+      mode = "upsert", ignore = {"Website", "Our notes"},
+      map = {Organisation = "name", ["Parent department"] = "parent", Status = "status",
+             ["Staff (approx.)"] = "staff", ["Staff figure"] = "staff_qualifier", Source = "source"}})
+    assert.are.equal(6, rows)
+    assert.are.same({inserted = 0, updated = 0, unchanged = 6, dry_run = false}, counts)
+    assert.are.equal(6, db.mutuals:count())
+    local hull = db.mutuals:get("City Health Care Partnership CIC")
+    assert.are.same({"NHS Hull", "operating"}, {hull.parent.abbrev, hull.status})
+    assert.are.equal("DCLG", db.mutuals:get("Audit Commission (mutualised)").parent.abbrev)
+    assert.are.same({500, "approximately", "DWP"}, {db.mutuals:get("MyCSP").staff, db.mutuals:get("MyCSP").staff_qualifier,
+                                                     db.mutuals:get("MyCSP").parent.abbrev})
+  end)
+
+  it("refuses a second row under a known row's alias, and a mapping of a column the file lacks", function()
+    util.write(dir .. "/m.csv", "name,status\nHull City Health Care Partnership,operating\n")
+    local ok, err = pcall(db.import, db, "mutuals", dir .. "/m.csv")
+    assert.is_false(ok)
+    assert.matches("duplicate: the store already has a mutual with 'Hull City Health Care Partnership' as the file calls " ..
+                   "it: name 'City Health Care Partnership CIC'", err, 1, true)
+    ok, err = pcall(db.import, db, "mutuals", dir .. "/m.csv", {map = {Name = "name"}})
+    assert.is_false(ok)
+    assert.matches("--map 'Name=name': the file has no column 'Name'", err, 1, true)
+    util.write(dir .. "/x.csv", "name,status,website\nNew Co,proposed,http://x\n")
+    ok, err = pcall(db.import, db, "mutuals", dir .. "/x.csv")
+    assert.is_false(ok)
+    assert.matches("column 'website' is not a field of mutual", err, 1, true)
+    assert.matches("leave it out with --ignore website", err, 1, true)
+    assert.are.equal(1, db:import("mutuals", dir .. "/x.csv", {ignore = {"website"}}))
+  end)
+
   it("counts a dry run without writing a byte", function()
     local csv = db:export("mutuals"):gsub(',500,', ',650,') .. '"New Co",,,"proposed",,,,,"seed000"\n'
     util.write(dir .. "/m.csv", csv)
