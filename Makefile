@@ -132,8 +132,9 @@ fuzz: all
 	  tests/fuzz/import_fuzz.c $(MODEL_SRC) $(MOD_LIBS)
 	build-fuzz/import_fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=65536 build-fuzz/corpus tests/fuzz/corpus/import
 	$(MAKE) BUILD=build-san SAN="$(SANFLAGS)" CFLAGS="-O1 -g" all
+	mkdir -p build-fuzz/api   # the fuzzer's stores (mutuals.open of a random name) land here, not in the tree
 	for seed in $$(seq 1 $(FUZZ_SEEDS)); do \
-	  build-san/mutuals-lua tests/fuzz/api.lua 50000 $$RANDOM$$seed || exit 1; done
+	  (cd build-fuzz/api && ../../build-san/mutuals-lua ../../tests/fuzz/api.lua 50000 $$RANDOM$$seed) || exit 1; done
 
 # Benchmarks: their own tools (LuaSQL, pandas, GNU time, node for DuckDB) are installed here, not by deps.
 BENCH_PKGS := lua-sql-sqlite3 python3-pandas time sqlite3 nodejs npm

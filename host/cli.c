@@ -76,17 +76,26 @@ static int number(const char *v, double min, double max, double *out) {
   return 0;
 }
 
+/* The hint after a usage error: the command's own help when the message names one ("import: ..."). */
+static void usage_hint(const char *fmt, const char *what) {
+  char cmd[32] = "";
+  const char *msg = strcmp(fmt, "%s") == 0 && what ? what : fmt;
+  size_t n = strcspn(msg, ": ");
+  if (msg[n] == ':' && n < sizeof cmd && n > 0 && strncmp(msg, "unknown", 7) != 0) snprintf(cmd, sizeof cmd, "%.*s ", (int)n, msg);
+  fprintf(stderr, " (try 'mutuals %s--help')\n", cmd);
+}
+
 static int usage_error_2(const char *fmt, const char *a, const char *b) {
   fprintf(stderr, "mutuals: ");
   fprintf(stderr, fmt, a, b);
-  fprintf(stderr, " (try 'mutuals --help')\n");
+  usage_hint(fmt, a);
   return 2;
 }
 
 static int usage_error(const char *fmt, const char *what) {
   fprintf(stderr, "mutuals: ");
   fprintf(stderr, fmt, what);
-  fprintf(stderr, " (try 'mutuals --help')\n");
+  usage_hint(fmt, what);
   return 2;
 }
 
@@ -416,6 +425,41 @@ static int cmd_check(int argc, char **argv) {
   return 0;
 }
 
+static const char *const commands[] = {"run", "repl", "init", "import", "import-microdata", "export", "fetch", "report",
+                                       "runs", "check", "schedule", "help", NULL};
+
+/*
+** `mutuals CMD --help` and `mutuals help CMD`: that command's lines of the
+** usage (its entry runs until the next line indented as a command), with
+** the limits for run and report, and the global options.
+*/
+static int command_help(const char *cmd) {
+  char head[64];
+  int n = snprintf(head, sizeof head, "  %s", cmd);
+  const char *p = usage_text, *found = NULL;
+  while ((p = strstr(p, head)) != NULL) {
+    if ((p == usage_text || p[-1] == '\n') && (p[n] == ' ' || p[n] == '\n')) {
+      found = p;
+      break;
+    }
+    p += n;
+  }
+  if (!found) return 0;
+  const char *end = strchr(found, '\n');
+  while (end && end[1] == ' ' && end[2] == ' ' && end[3] == ' ') end = strchr(end + 1, '\n');
+  printf("usage: mutuals [--db PATH] %.*s\n", (int)(end ? end - found - 2 : (long)strlen(found) - 2), found + 2);
+  if (strcmp(cmd, "run") == 0 || strcmp(cmd, "report") == 0) {
+    const char *lim = strstr(usage_text, "\nLimits");
+    const char *opt = lim ? strstr(lim, "\nOptions:") : NULL;
+    if (lim && opt) printf("%.*s", (int)(opt - lim), lim);
+  }
+  const char *opt = strstr(usage_text, "\nOptions:");
+  if (opt) fputs(opt, stdout);
+  return 1;
+}
+
+static int is_help(const char *a) { return a && (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0); }
+
 int cli_main(int argc, char **argv) {
   int i = 1;
   for (; i < argc && argv[i][0] == '-'; i++) {
@@ -447,6 +491,12 @@ int cli_main(int argc, char **argv) {
   }
   if (i >= argc) return usage_error("%s", "no command given");
   const char *cmd = argv[i];
+  /* CMD --help, as the first argument (after it, --help belongs to the script: run x.lua --help) */
+  if (i + 1 < argc && is_help(argv[i + 1]) && command_help(cmd)) return 0;
+  if (strcmp(cmd, "help") == 0 && i + 1 < argc) {
+    if (command_help(argv[i + 1])) return 0;
+    return usage_error("help: no command '%s'", argv[i + 1]);
+  }
   if (strcmp(cmd, "run") == 0) return run_script(argc, argv, i + 1);
   if (strcmp(cmd, "repl") == 0) {
     if (i + 1 < argc) return usage_error("repl takes no arguments, got '%s'", argv[i + 1]);
@@ -465,5 +515,7 @@ int cli_main(int argc, char **argv) {
     fputs(usage_text, stdout);
     return 0;
   }
+  const char *near = mu_closest(cmd, commands, sizeof commands / sizeof commands[0] - 1);
+  if (near) return usage_error_2("unknown command '%s': did you mean '%s'?", cmd, near);
   return usage_error("unknown command '%s'", cmd);
 }

@@ -11,6 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <readline/readline.h>
@@ -28,7 +31,35 @@ typedef struct {
   int tty;              /* stdin and stdout are terminals */
   long line;            /* lines read so far */
   char history[4096];   /* history file, "" if none */
+  int cancelled;        /* Ctrl-C at the prompt: the entry being typed is dropped */
 } repl_state;
+
+/*
+** Ctrl-C at the prompt drops the line being typed (and a half-typed
+** multi-line entry), as in the sqlite3 shell and IPython; Ctrl-D quits.
+** Readline is told not to catch signals; our handler only sets a flag, and
+** the read it interrupts (readline reads through repl_getc) then ends the
+** line as Enter would, with "^C" shown; read_one sees the flag and drops it.
+*/
+static volatile sig_atomic_t prompt_sigint;
+
+static void on_prompt_sigint(int sig) {
+  (void)sig;
+  prompt_sigint = 1;
+}
+
+static int repl_getc(FILE *in) {
+  for (;;) {
+    unsigned char c;
+    ssize_t n = read(fileno(in), &c, 1);
+    if (n == 1) return c;
+    if (n == 0 || errno != EINTR) return EOF;
+    if (prompt_sigint) {
+      fputs("^C", rl_outstream);
+      return '\n';
+    }
+  }
+}
 
 /* help([x]): print mutuals.help(x). */
 static int l_help(lua_State *L) {
@@ -58,7 +89,20 @@ static int setup(lua_State *L) {
 static char *read_one(repl_state *st, int first) {
   char *line;
   if (st->tty) {
+    struct sigaction sa, old;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_prompt_sigint;   /* no SA_RESTART: the signal interrupts readline's read */
+    sigemptyset(&sa.sa_mask);
+    prompt_sigint = 0;
+    sigaction(SIGINT, &sa, &old);
     line = readline(first ? PROMPT : PROMPT2);
+    sigaction(SIGINT, &old, NULL);
+    if (prompt_sigint) {
+      prompt_sigint = 0;
+      st->cancelled = 1;
+      free(line);
+      line = strdup("");
+    }
   } else {
     size_t cap = 0;
     line = NULL;
@@ -125,11 +169,33 @@ static void print_results(lua_State *L, int base) {
   fflush(stdout);
 }
 
+/*
+** One history entry (a multi-line entry stays one: timestamps delimit
+** entries in the file), appended to the file at once under a lock, so it
+** survives os.exit, a crash and a second session writing the same file.
+*/
+static void remember(repl_state *st, const char *entry) {
+  add_history(entry);
+  if (!st->history[0]) return;
+  int fd = open(st->history, O_WRONLY | O_CREAT | O_APPEND, 0600);
+  if (fd < 0) return;
+  if (flock(fd, LOCK_EX) == 0) {
+    append_history(1, st->history);
+    flock(fd, LOCK_UN);
+  }
+  close(fd);
+}
+
 /* Read, compile and run one command. 0 at end of input, 1 ok, 2 failed. */
 static int step(lua_State *L, repl_state *st) {
   lua_settop(L, 0);
+  st->cancelled = 0;
   char *line = read_one(st, 1);
   if (!line) return 0;
+  if (st->cancelled) {
+    free(line);
+    return 1;
+  }
   long first = st->line;
   lua_pushstring(L, line);
   free(line);
@@ -139,13 +205,17 @@ static int step(lua_State *L, repl_state *st) {
     if (!incomplete(L, status)) break;
     char *more = read_one(st, 0);
     if (!more) break;               /* end of input mid-statement: report the error */
+    if (st->cancelled) {            /* Ctrl-C: the entry is dropped, not run */
+      free(more);
+      return 1;
+    }
     lua_pop(L, 1);
     lua_pushliteral(L, "\n");
     lua_pushstring(L, more);
     free(more);
     lua_concat(L, 3);
   }
-  if (st->tty && lua_tostring(L, 1)[0]) add_history(lua_tostring(L, 1));
+  if (st->tty && lua_tostring(L, 1)[0]) remember(st, lua_tostring(L, 1));
   if (status == LUA_OK) status = host_docall(L, 0, LUA_MULTRET);
   if (status != LUA_OK) {
     const char *msg = lua_tostring(L, -1);
@@ -154,6 +224,10 @@ static int step(lua_State *L, repl_state *st) {
     return 2;
   }
   print_results(L, 1);
+  if (lua_gettop(L) >= 2) {   /* `_`: the last value shown, as in IPython */
+    lua_pushvalue(L, 2);
+    lua_setglobal(L, "_");
+  }
   return 1;
 }
 
@@ -179,7 +253,7 @@ static void history_path(repl_state *st) {
 }
 
 int repl_main(void) {
-  repl_state st = {isatty(0) && isatty(1), 0, ""};
+  repl_state st = {isatty(0) && isatty(1), 0, "", 0};
   setenv("MUTUALS_BUSY_TIMEOUT", "10", 0);   /* a person at the prompt waits less than a scheduled job */
   lua_State *L = luaL_newstate();
   if (!L) {
@@ -198,17 +272,23 @@ int repl_main(void) {
     history_path(&st);
     using_history();
     stifle_history(2000);
+    history_comment_char = '#';     /* entries delimited by "#time" lines ... */
+    history_write_timestamps = 1;
+    history_multiline_entries = 1;   /* ... so that one of several lines reads back as one */
     if (st.history[0]) read_history(st.history);
+    rl_catch_signals = 0;
+    rl_getc_function = repl_getc;
     lua_getglobal(L, "db");
     printf("mutuals %s (%s) - store: %s\n", MUTUALS_VERSION, LUA_RELEASE, luaL_tolstring(L, -1, NULL));
-    printf("help() for the module, help(db) for the store, Tab completes, Ctrl-D quits.\n");
+    printf("help() for the module, help(db) for the store, _ the last value, Tab completes, Ctrl-C clears the "
+           "line, Ctrl-D quits.\n");
     lua_settop(L, 0);
   }
   int failed = 0, r;
   while ((r = step(L, &st)) != 0)
     if (r == 2) failed = 1;
   if (st.tty) {
-    if (st.history[0]) write_history(st.history);
+    if (st.history[0]) history_truncate_file(st.history, 2000);   /* every entry is in the file already */
     fputc('\n', stdout);
   }
   lua_close(L);

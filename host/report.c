@@ -144,16 +144,17 @@ int report_main(int argc, char **argv, int first) {
     free(rargv);
     return usage("report: unknown format '%s' (html, md, csv or json)", format);
   }
-  /* The lock: one file beside the output, held for the whole run. */
+  /* The lock: one file beside the output, held for the whole run (--out -, standard output: none). */
+  int to_stdout = strcmp(out, "-") == 0;
   char lockpath[PATH_MAX];
-  snprintf(lockpath, sizeof lockpath, "%s.lock", out);
+  snprintf(lockpath, sizeof lockpath, to_stdout ? "/dev/null" : "%s.lock", out);
   int lock = open(lockpath, O_CREAT | O_RDWR | O_CLOEXEC, 0644);
   if (lock < 0) {
     fprintf(stderr, "mutuals: report: cannot create the lock %s: %s\n", lockpath, strerror(errno));
     free(rargv);
     return 1;
   }
-  if (flock(lock, LOCK_EX | (wait ? 0 : LOCK_NB)) != 0) {
+  if (!to_stdout && flock(lock, LOCK_EX | (wait ? 0 : LOCK_NB)) != 0) {
     fprintf(stderr, "mutuals: report: another run is writing %s (lock %s held); try later or pass --wait\n", out,
             lockpath);
     close(lock);
@@ -197,8 +198,15 @@ int report_main(int argc, char **argv, int first) {
     size_t len;
     const char *text = lua_tolstring(L, -1, &len);
     char *tmp;
-    FILE *fp = mu_atomic_open(out, &tmp, err, sizeof err);
-    if (!fp) failure = err;
+    FILE *fp = to_stdout ? NULL : mu_atomic_open(out, &tmp, err, sizeof err);
+    if (to_stdout) {   /* rendered whole before a byte is written, as for a file */
+      if (fwrite(text, 1, len, stdout) != len || fflush(stdout) != 0) {
+        snprintf(err, sizeof err, "cannot write to standard output: %s", strerror(errno));
+        failure = err;
+      } else {
+        status = 0;
+      }
+    } else if (!fp) failure = err;
     else if (fwrite(text, 1, len, fp) != len) {
       snprintf(err, sizeof err, "cannot write %s: %s", out, strerror(errno));
       mu_atomic_abort(fp, tmp);

@@ -2,11 +2,14 @@
 ** Running scripts: `mutuals run SCRIPT [ARGS...]` and the scripts behind
 ** `mutuals report`. The mutuals module is loaded (as the global `mutuals`
 ** and through require) and `arg` is set as the stand-alone interpreter sets
-** it. Errors print once, on stderr, as "script:line: message" with a
-** traceback; the exit status is 1. Only the script itself writes to stdout.
+** it; the global `db` is the default store, opened when first used, as in
+** the REPL; SCRIPT "-" reads the script from standard input. Errors print
+** once, on stderr, as "script:line: message" with a traceback; the exit
+** status is 1. Only the script itself writes to stdout.
 */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <lauxlib.h>
 #include <lualib.h>
 #include "host.h"
@@ -19,6 +22,17 @@ typedef struct {
   int nresults;      /* results of the script to keep on the stack */
   const host_limits *lim;
 } run_args;
+
+/* _G's __index while a script runs: `db` is the default store, opened on first use (as in the REPL). */
+static int lazy_db(lua_State *L) {
+  if (lua_type(L, 2) != LUA_TSTRING || strcmp(lua_tostring(L, 2), "db") != 0) return 0;
+  lua_getglobal(L, "mutuals");
+  lua_getfield(L, -1, "store");
+  lua_call(L, 0, 1);
+  lua_pushvalue(L, -1);
+  lua_setfield(L, 1, "db");   /* once opened, a plain global */
+  return 1;
+}
 
 static int protected_run(lua_State *L) {
   run_args *a = lua_touserdata(L, 1);
@@ -34,10 +48,21 @@ static int protected_run(lua_State *L) {
   }
   lua_setglobal(L, "arg");
   lua_gc(L, LUA_GCGEN, 0, 0);
+  lua_pushglobaltable(L);
+  if (!lua_getmetatable(L, -1)) {
+    lua_createtable(L, 0, 1);
+    lua_pushcfunction(L, lazy_db);
+    lua_setfield(L, -2, "__index");
+    lua_setmetatable(L, -2);
+    lua_pushnil(L);   /* balance the stack as if a metatable had been found */
+  }
+  lua_pop(L, 2);
   int sandbox = a->lim && a->lim->sandbox;
   if (sandbox && host_sandbox(L, a->argv[a->script], a->lim->allow_dir)) return lua_error(L);
   /* In the sandbox the script itself must be text, like every chunk it loads. */
-  if (luaL_loadfilex(L, a->argv[a->script], sandbox ? "t" : NULL) != LUA_OK) return lua_error(L);
+  /* SCRIPT "-" is standard input, as for lua5.4 */
+  const char *file = strcmp(a->argv[a->script], "-") == 0 ? NULL : a->argv[a->script];
+  if (luaL_loadfilex(L, file, sandbox ? "t" : NULL) != LUA_OK) return lua_error(L);
   int n = a->argc - a->script - 1;
   luaL_checkstack(L, n, "too many arguments to script");
   for (int i = 1; i <= n; i++) lua_pushstring(L, a->argv[a->script + i]);
@@ -59,7 +84,7 @@ int host_run_file(lua_State *L, int argc, char **argv, int script, int nresults,
 int run_script(int argc, char **argv, int first) {
   host_limits lim = {0, 0, 0, NULL};
   int script = first;
-  while (script < argc && argv[script][0] == '-' && argv[script][1] == '-' && argv[script][2]) {
+  while (script < argc && argv[script][0] == '-' && argv[script][1] == '-' && argv[script][2]) {   /* "-": stdin */
     int got = host_limits_option(argc, argv, &script, &lim, "run");
     if (got < 0) return 2;
     if (got == 0) {

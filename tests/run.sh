@@ -10,6 +10,12 @@ cd "$(dirname "$0")/.."
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=99
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 LOG=$(mktemp -d "${TMPDIR:-/tmp}/mutuals-test-XXXXXX")
+# What is untracked before the tests run (work in progress), so that only what the tests leave is debris.
+UNTRACKED_BEFORE=""
+if git rev-parse --is-inside-work-tree > /dev/null 2>&1; then
+  UNTRACKED_BEFORE="$LOG/untracked.before"
+  { git status --porcelain --untracked-files=all | grep '^??'; echo '?? (none)'; } > "$UNTRACKED_BEFORE"
+fi
 trap 'rm -rf "$LOG"' EXIT
 P=0
 F=0
@@ -74,7 +80,9 @@ done
 
 echo "== API fuzzer and valgrind"
 # Every function and method called with hostile arguments, under ASan and UBSan.
-if build-san/mutuals-lua tests/fuzz/api.lua 20000 1 "$LOG" > "$LOG/api" 2>&1; then
+# From inside the log folder: a call like mutuals.open("-1") makes a store named by its argument, in the
+# current folder, which must not be the source tree.
+if (root=$PWD && cd "$LOG" && "$root/build-san/mutuals-lua" "$root/tests/fuzz/api.lua" 20000 1 "$LOG") > "$LOG/api" 2>&1; then
   tail -n 1 "$LOG/api" | sed 's/^/   /'
   echo "1 passed, 0 failed" >> "$LOG/api"
 else
@@ -108,6 +116,17 @@ else
 fi
 bash tests/rockspec.sh > "$LOG/rock" 2>&1
 tally "rockspec" "$LOG/rock" $?
+# No test may leave files in the source tree (a fuzzed store name once did: "-1", "DROP TABLE mutuals").
+if [ -n "$UNTRACKED_BEFORE" ]; then
+  git status --porcelain --untracked-files=all | grep '^??' | grep -vxF -f "$UNTRACKED_BEFORE" > "$LOG/debris" || true
+  if [ -s "$LOG/debris" ]; then
+    sed 's/^/   left in the tree: /' "$LOG/debris" | head -20
+    echo "0 passed, 1 failed" > "$LOG/debris.short"
+  else
+    echo "1 passed, 0 failed" > "$LOG/debris.short"
+  fi
+  tally "source tree left clean" "$LOG/debris.short" 0
+fi
 
 echo "$P passed, $F failed"
 [ "$F" -eq 0 ]

@@ -186,6 +186,32 @@ import_usage() {
 }
 t "import/export usage errors" import_usage
 
+command_help() {
+  run "$MUTUALS" run --help
+  expect_eq "$rc" 0 && expect_match "$out" '^usage: mutuals \[--db PATH\] run \[LIMITS\] SCRIPT' &&
+    expect_match "$out" '--timeout SECONDS' || return 1
+  run "$MUTUALS" report -h
+  expect_eq "$rc" 0 && expect_match "$out" '^usage: mutuals \[--db PATH\] report SCRIPT --out FILE' || return 1
+  run "$MUTUALS" help import
+  expect_eq "$rc" 0 && expect_match "$out" '--mode insert|upsert' && ! expect_match "$out" 'import-microdata' >/dev/null ||
+    return 1
+  run "$MUTUALS" imprt x.csv
+  expect_eq "$rc" 2 && expect_match "$err" "unknown command 'imprt': did you mean 'import'?" || return 1
+  run "$MUTUALS" export mutuals --bogus
+  expect_eq "$rc" 2 && expect_match "$err" "(try 'mutuals export --help')"
+}
+t "help for each command (CMD --help, help CMD), and a did-you-mean for a mistyped command" command_help
+
+stdin_stdout() {
+  "$MUTUALS" --db "$TMP/io2.db" init 2>/dev/null || return 1
+  out=$(printf 'print(db.mutuals:count(), arg[0], ...)' | "$MUTUALS" --db "$TMP/io2.db" run - a b) &&
+    expect_eq "$out" "6	-	a	b" || return 1
+  run "$MUTUALS" --db "$TMP/io2.db" report "$OLDPWD/scripts/progress.lua" --out - --format md
+  expect_eq "$rc" 0 && expect_match "$out" '^# Public service mutuals: progress' && ! ls | grep -q '^-' || return 1
+  [ ! -e ./- ] && [ ! -e ./-.lock ]
+}
+t "run - reads the script from stdin, scripts have db, report --out - writes to stdout" stdin_stdout
+
 install_tree() {
   local root="$TMP/inst"
   make -s -C "$OLDPWD" install BUILD="${BUILD:-build}" DESTDIR="$root" PREFIX=/usr >/dev/null || return 1

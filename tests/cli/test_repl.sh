@@ -178,6 +178,39 @@ if command -v tmux >/dev/null; then
     wait_for 'EXITED' || return 1
   }
   t "pty: history persists across sessions" pty_history
+
+  pty_context() {
+    start
+    wait_for 'mutuals>' || return 1
+    # Ctrl-C clears the line, and drops a half-typed multi-line entry; the session goes on
+    tm send-keys -t repl 'print("never")' C-c
+    wait_for '\^C' || return 1
+    tm send-keys -t repl 'for i = 1, 3 do' Enter
+    wait_for '    \.\.\.>' || return 1
+    tm send-keys -t repl C-c
+    wait_for '\.\.\.> \^C' || return 1
+    tm send-keys -t repl '6 * 7' Enter
+    wait_for '^42$' || return 1
+    # _ is the last value shown
+    tm send-keys -t repl '_ + 1' Enter
+    wait_for '^43$' || return 1
+    # a multi-line entry is one history entry, written at once (it survives os.exit)
+    tm send-keys -t repl 'local function f()' Enter 'return "multi" end print(f())' Enter
+    wait_for '^multi$' || return 1
+    tm send-keys -t repl 'os.exit(0)' Enter
+    wait_for 'EXITED 0' || return 1
+    ! screen | grep -q '^never$' || { echo "a cleared line ran"; return 1; }
+    start
+    wait_for 'mutuals>' || return 1
+    tm send-keys -t repl Up Up
+    wait_for 'return "multi" end print(f())' || return 1
+    tm send-keys -t repl C-c   # (a Ctrl-C flushes what is typed after it: wait, then quit)
+    wait_for '\^C' || return 1
+    tm send-keys -t repl C-d
+    wait_for 'EXITED' || return 1
+    ! grep -q '^print("never")' "$TMP/ptyhome/.local/state/mutuals/history" || { echo "a cleared line is in the history"; return 1; }
+  }
+  t "pty: Ctrl-C clears the line, _ is the last value, history is written at once and keeps multi-line entries" pty_context
   tm kill-server 2>/dev/null
 else
   t "pty tests need tmux (make deps installs it)" false
