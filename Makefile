@@ -42,7 +42,7 @@ DEB_PKGS := build-essential pkg-config lua5.4 liblua5.4-dev libsqlite3-dev sqlit
 .PHONY: all deps test check lint install uninstall clean module install-module bench fuzz
 
 all: $(BUILD)/mutuals $(BUILD)/mutuals-lua $(BUILD)/mutuals.so $(BUILD)/test_models $(BUILD)/test_readahead \
-     $(BUILD)/fuzz_import_replay
+     $(BUILD)/fuzz_import_replay $(BUILD)/fuzz_calendar_replay
 
 $(BUILD)/obj/%.o: %.c $(wildcard models/*.h bindings/*.h host/*.h)
 	@mkdir -p $(dir $@)
@@ -50,7 +50,7 @@ $(BUILD)/obj/%.o: %.c $(wildcard models/*.h bindings/*.h host/*.h)
 
 # The SQL files are pulled into embed.o by the assembler.
 $(BUILD)/obj/models/embed.o: $(EMBEDDED)
-$(BUILD)/obj/bindings/lualib.o: bindings/report.lua
+$(BUILD)/obj/bindings/lualib.o: bindings/report.lua bindings/show.lua
 
 $(BUILD)/mutuals: $(HOST_OBJ) $(BINDING_OBJ) $(MODEL_OBJ)
 	$(CC) $(SAN) -o $@ $^ $(LDFLAGS) $(LDLIBS)
@@ -118,10 +118,13 @@ $(BUILD)/test_%: tests/c/test_%.c tests/c/check.h $(MODEL_OBJ)
 # The importers' fuzz harness as a replay of its corpus (any compiler): run by `make test`.
 $(BUILD)/fuzz_import_replay: tests/fuzz/import_fuzz.c tests/fuzz/replay.c $(MODEL_OBJ)
 	$(CC) $(ALL_CFLAGS) -o $@ tests/fuzz/import_fuzz.c tests/fuzz/replay.c $(MODEL_OBJ) $(LDFLAGS) $(MOD_LIBS)
+# The calendar parser's (schedule --on), the same way.
+$(BUILD)/fuzz_calendar_replay: tests/fuzz/calendar_fuzz.c tests/fuzz/replay.c host/calendar.c host/host.h
+	$(CC) $(ALL_CFLAGS) -o $@ tests/fuzz/calendar_fuzz.c tests/fuzz/replay.c host/calendar.c $(LDFLAGS)
 
-# make fuzz: libFuzzer (clang) on the importers for FUZZ_SECONDS, then the API fuzzer over
-# FUZZ_SEEDS random seeds. New inputs go to build-fuzz/corpus; copy a crash into
-# tests/fuzz/corpus/import/ so that `make test` replays it from then on.
+# make fuzz: libFuzzer (clang) on the importers and on the calendar parser for FUZZ_SECONDS each, then
+# the API fuzzer over FUZZ_SEEDS random seeds. New inputs go to build-fuzz/; copy a crash into
+# tests/fuzz/corpus/import/ (or calendar/) so that `make test` replays it from then on.
 FUZZ_SECONDS ?= 60
 FUZZ_SEEDS   ?= 20
 FUZZ_FLAGS   := -fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer -g -O1
@@ -131,6 +134,10 @@ fuzz: all
 	clang -std=c11 -D_GNU_SOURCE -pthread $(FUZZ_FLAGS) $(PKG_CFLAGS) -o build-fuzz/import_fuzz \
 	  tests/fuzz/import_fuzz.c $(MODEL_SRC) $(MOD_LIBS)
 	build-fuzz/import_fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=65536 build-fuzz/corpus tests/fuzz/corpus/import
+	@mkdir -p build-fuzz/calendar
+	clang -std=c11 -D_GNU_SOURCE $(FUZZ_FLAGS) $(PKG_CFLAGS) -o build-fuzz/calendar_fuzz \
+	  tests/fuzz/calendar_fuzz.c host/calendar.c
+	build-fuzz/calendar_fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=600 build-fuzz/calendar tests/fuzz/corpus/calendar
 	$(MAKE) BUILD=build-san SAN="$(SANFLAGS)" CFLAGS="-O1 -g" all
 	mkdir -p build-fuzz/api   # the fuzzer's stores (mutuals.open of a random name) land here, not in the tree
 	for seed in $$(seq 1 $(FUZZ_SEEDS)); do \

@@ -81,6 +81,7 @@ void mu_method_names(lua_State *L, const mu_entity *e, int collection);      /* 
 void mu_open_stats(lua_State *L);
 void mu_push_test(lua_State *L, double p1, double n1, double p2, double n2);
 void mu_check_keys(lua_State *L, int t, const char *const *keys, const char *fn);  /* raises for unknown options */
+int mu_show(lua_State *L);   /* mutuals.show(x [, opts]): x as an aligned table (show.lua) */
 
 /* microdata.c: design-based crosstabs, tests and microdata import */
 extern const mu_method mu_microdata_methods[];

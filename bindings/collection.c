@@ -610,7 +610,7 @@ static const luaL_Reg collection_methods[] = {
   {"group", collection_group}, {"rows", collection_rows}, {"values", collection_values},
   {"list", collection_list},
   {"first", collection_first}, {"get", collection_get}, {"insert", collection_insert},
-  {"entity", collection_entity}, {"fields", collection_fields}, {NULL, NULL},
+  {"entity", collection_entity}, {"fields", collection_fields}, {"table", mu_show}, {NULL, NULL},
 };
 
 static int collection_index(lua_State *L) {

@@ -30,6 +30,9 @@ static const doc_entry module_docs[] = {
   {"date_span", "mutuals.date_span(date) -> first, last  days (since 1970) a date covers: '2010' is all of 2010"},
   {"help", "mutuals.help([x]) -> text\n  Documentation of a store, collection, record, function or entity name."},
   {"entities", "mutuals.entities() -> {name, ...}\n  The collection names a store offers."},
+  {"show", "mutuals.show(x [, {width, limit, columns}]) -> text\n  A collection, a list of records or db:sql's rows as an "
+           "aligned table: the row count, columns fitted to width\n  ($COLUMNS or 100), long cells cut with '…', an "
+           "unknown shown as NULL; limit rows (20; false for all).\n  The REPL prints collections and query results so."},
   {"clock", "mutuals.clock() -> seconds\n  A monotonic wall clock, for timing a step: local t = mutuals.clock(); ...; "
             "print(mutuals.clock() - t)."},
   {"fetch", "mutuals.fetch(url [, opts]) -> {status, body, headers, sha256, bytes, attempts} | nil, message\n"
@@ -78,6 +81,7 @@ static const doc_entry collection_docs[] = {
   {"insert", "c:insert{field = value, ...} -> record (validated)"},
   {"entity", "c:entity() -> entity name"},
   {"fields", "c:fields() -> {field name, ...}"},
+  {"table", "c:table([{width, limit, columns}]) -> text\n  The collection as an aligned table (mutuals.show)."},
   {"overdue", "recommendations:overdue(as_of) -> past the deadline with a known status that is not done"},
   {"past_deadline", "recommendations:past_deadline(as_of) -> past the deadline, whatever the status"},
   {NULL, NULL},

@@ -180,6 +180,18 @@ static int store_sql(lua_State *L) {
   }
   lua_newtable(L);
   int ncols = sqlite3_column_count(st);
+  /* The columns, in order, on the rows' metatable: a row table has no key for a NULL, so this is where
+     mutuals.show (and a script) finds a column that is NULL in every row. */
+  lua_createtable(L, 0, 2);
+  lua_pushliteral(L, "mutuals.rows");
+  lua_setfield(L, -2, "__name");
+  lua_createtable(L, ncols, 0);
+  for (int c = 0; c < ncols; c++) {
+    lua_pushstring(L, sqlite3_column_name(st, c));
+    lua_rawseti(L, -2, c + 1);
+  }
+  lua_setfield(L, -2, "columns");
+  lua_setmetatable(L, -2);
   lua_Integer n = 0;
   for (;;) {
     int rc = sqlite3_step(st);

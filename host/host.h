@@ -46,6 +46,12 @@ int report_main(int argc, char **argv, int first);
 int runs_main(int argc, char **argv);
 int schedule_main(int argc, char **argv, int first);
 
+/*
+** calendar.c: a systemd OnCalendar expression checked: 0 with its crontab form in cron ("" when cron cannot
+** say the same: seconds, a year, or both kinds of day limited), or -1 with the reason in why.
+*/
+int host_calendar(const char *expr, char *cron, size_t cronlen, char *why, size_t whylen);
+
 /* pretty.c: a readable, depth-limited, cycle-safe rendering of the value at idx */
 void pretty_push(lua_State *L, int idx);
 

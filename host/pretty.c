@@ -2,12 +2,15 @@
 ** The REPL's rendering of values: tables as { key = value } with array
 ** items first and the other keys sorted, nested tables indented once the
 ** line grows long, depth-limited and safe against cycles; records of the
-** mutuals module as their tostring followed by their fields.
+** mutuals module as their tostring followed by their fields; collections,
+** query results and lists of records as aligned tables (mutuals.show).
 ** Everything is built as Lua strings on the stack, so an error raised by a
 ** __pairs or __tostring metamethod unwinds without leaking.
 */
 #include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <lauxlib.h>
 #include "host.h"
 
@@ -282,8 +285,57 @@ static void render(lua_State *L, int idx, int depth, int indent, int seen) {
   }
 }
 
+/* Is the value at idx shown as a table: a collection, db:sql's rows, or a list of records? */
+static int tabular(lua_State *L, int idx) {
+  int yes = 0;
+  if (luaL_getmetafield(L, idx, "__name") == LUA_TSTRING) {
+    const char *name = lua_tostring(L, -1);
+    yes = strcmp(name, "mutuals.collection") == 0 || strcmp(name, "mutuals.rows") == 0;
+    lua_pop(L, 1);
+  }
+  if (!yes && lua_type(L, idx) == LUA_TTABLE && lua_rawgeti(L, idx, 1) != LUA_TNIL) {
+    if (luaL_getmetafield(L, -1, "__name") == LUA_TSTRING) {
+      yes = strcmp(lua_tostring(L, -1), "mutuals.record") == 0;
+      lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+  } else if (!yes && lua_type(L, idx) == LUA_TTABLE) {
+    lua_pop(L, 1);
+  }
+  return yes;
+}
+
+static int call_show(lua_State *L) {   /* (value, width) -> mutuals.show(value, {width = width}) */
+  lua_getglobal(L, "mutuals");
+  lua_getfield(L, -1, "show");
+  lua_pushvalue(L, 1);
+  lua_createtable(L, 0, 1);
+  lua_pushvalue(L, 2);
+  lua_setfield(L, -2, "width");
+  lua_call(L, 2, 1);
+  return 1;
+}
+
+/* The terminal's width, else $COLUMNS, else 100. */
+static int screen_width(void) {
+  struct winsize ws;
+  if (ioctl(1, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 20) return ws.ws_col;
+  const char *c = getenv("COLUMNS");
+  int n = c ? atoi(c) : 0;
+  return n >= 20 ? n : 100;
+}
+
 void pretty_push(lua_State *L, int idx) {
   idx = lua_absindex(L, idx);
+  /* Collections, query results and lists of records as an aligned table (mutuals.show); records and
+     everything else below. A failure there (a broken store) falls back to the plain rendering. */
+  if (tabular(L, idx)) {
+    lua_pushcfunction(L, call_show);
+    lua_pushvalue(L, idx);
+    lua_pushinteger(L, screen_width());
+    if (lua_pcall(L, 2, 1, 0) == LUA_OK && lua_type(L, -1) == LUA_TSTRING) return;
+    lua_pop(L, 1);
+  }
   lua_newtable(L);
   int seen = lua_gettop(L);
   render(L, idx, 0, 0, seen);

@@ -278,28 +278,15 @@ int runs_main(int argc, char **argv) {
   return 0;
 }
 
-/* The crontab form of a few OnCalendar expressions; NULL when there is none. */
-static const char *cron_of(const char *cal, char *buf, size_t len) {
-  static const struct { const char *cal, *cron; } names[] = {
-    {"hourly", "0 * * * *"}, {"daily", "0 0 * * *"}, {"weekly", "0 0 * * 1"}, {"monthly", "0 0 1 * *"},
-  };
-  for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-    if (strcmp(cal, names[i].cal) == 0) return names[i].cron;
-  char dow[16] = "*";
-  int h, m;
-  const char *rest = cal;
-  if (strncmp(cal, "*-*-* ", 6) != 0) {
-    static const char *const days[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
-    int d = -1;
-    for (int k = 0; k < 7; k++)
-      if (strncmp(cal, days[k], 3) == 0 && strncmp(cal + 3, " *-*-* ", 7) == 0) d = k;
-    if (d < 0) return NULL;
-    snprintf(dow, sizeof dow, "%d", d);
-    rest = cal + 4;
+/* A crontab time: five fields of digits, *, ',', '-' and '/' (cron checks the rest when it loads it). */
+static int cron_valid(const char *c) {
+  int fields = 0, in = 0;
+  for (; *c; c++) {
+    if (*c == ' ') in = 0;
+    else if (strchr("0123456789*,-/", *c)) fields += !in, in = 1;
+    else return 0;
   }
-  if (sscanf(rest + 6, "%d:%d", &h, &m) != 2 || h < 0 || h > 23 || m < 0 || m > 59) return NULL;
-  snprintf(buf, len, "%d %d * * %s", m, h, dow);
-  return buf;
+  return fields == 5;
 }
 
 /* mutuals schedule SCRIPT --out FILE --on CALENDAR [--cron EXPR] [--name NAME] [--format F] */
@@ -354,8 +341,13 @@ int schedule_main(int argc, char **argv, int first) {
   }
   if (!script || !out || !cal)
     return usage("%s", "schedule needs SCRIPT, --out FILE and --on CALENDAR (systemd OnCalendar, e.g. 'Mon *-*-* 06:00:00')");
-  if (!cron && !(cron = cron_of(cal, cronbuf, sizeof cronbuf)))
-    return usage("schedule: '%s' has no simple crontab form: give one with --cron 'M H DOM MON DOW'", cal);
+  char why[300];
+  if (host_calendar(cal, cronbuf, sizeof cronbuf, why, sizeof why)) return usage("schedule: --on: %s", why);
+  if (cron && !cron_valid(cron))
+    return usage("schedule: --cron '%s' is not five crontab fields (minute hour day month weekday)", cron);
+  if (!cron && !*(cron = cronbuf))
+    return usage("schedule: '%s' has no crontab form (seconds, a year, or both kinds of day limited): give one "
+                 "with --cron 'M H DOM MON DOW'", cal);
   if (!realpath(script, sp)) {
     fprintf(stderr, "mutuals: schedule: %s: %s\n", script, strerror(errno));
     return 1;

@@ -72,6 +72,8 @@ for build in build build-san; do
   # Every fuzz input ever kept (seeds and past crashes), replayed.
   "$build/fuzz_import_replay" tests/fuzz/corpus/import > "$LOG/fuzz.$build" 2>&1
   tally "fuzz corpus replay ($build)" "$LOG/fuzz.$build" $?
+  "$build/fuzz_calendar_replay" tests/fuzz/corpus/calendar > "$LOG/fuzzcal.$build" 2>&1
+  tally "calendar fuzz corpus replay ($build)" "$LOG/fuzzcal.$build" $?
   for t in tests/cli/test_*.sh; do
     BUILD=$build bash "$t" > "$LOG/cli.$build" 2>&1
     tally "$(basename "$t" .sh) ($build)" "$LOG/cli.$build" $?

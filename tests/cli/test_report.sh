@@ -99,9 +99,29 @@ schedule() {
   run "$MUTUALS" --db "$DB" schedule "$SCRIPTS/progress.lua" --out "$TMP/p.html" --on "daily"
   expect_match "$out" "^0 0 \* \* \* " || return 1
   run "$MUTUALS" --db "$DB" schedule "$SCRIPTS/progress.lua" --out "$TMP/p.html" --on "*-*-01 04:00:00"
-  expect_eq "$rc" 2 && expect_match "$err" "give one with --cron"
+  expect_eq "$rc" 0 && expect_match "$out" "^0 4 1 \* \* " || return 1
+  run "$MUTUALS" --db "$DB" schedule "$SCRIPTS/progress.lua" --out "$TMP/p.html" --on "Mon *-*-01 04:00:00"
+  expect_eq "$rc" 2 && expect_match "$err" "give one with --cron" || return 1
+  run "$MUTUALS" --db "$DB" schedule "$SCRIPTS/progress.lua" --out "$TMP/p.html" --on "Mon *-*-01 04:00:00" \
+    --cron '0 4 1 * *'
+  expect_eq "$rc" 0 && expect_match "$out" "^0 4 1 \* \* " || return 1
+  run "$MUTUALS" --db "$DB" schedule "$SCRIPTS/progress.lua" --out "$TMP/p.html" --on "daily" --cron 'every day'
+  expect_eq "$rc" 2 && expect_match "$err" "not five crontab fields"
 }
 t "schedule: crontab line and systemd units" schedule
+
+schedule_calendar() {
+  run "$MUTUALS" --db "$DB" schedule "$SCRIPTS/progress.lua" --out "$TMP/p.html" --on "Mon..Fri *:0/15"
+  expect_eq "$rc" 0 && expect_match "$out" "^0-59/15 \* \* \* 1,2,3,4,5 " &&
+    expect_match "$out" "^OnCalendar=Mon..Fri \*:0/15$" || return 1
+  for bad in "*-*-* 6:00junk|the minute '00junk'" "*-*-* 24:00|the hour '24' is out of range" \
+             "Funday 06:00|'Funday'" "*-02-30 06:00|never happens" "Mon 06:00 Europe/London|no time zones" \
+             "*-*-* 06:00:00.5|the second"; do
+    run "$MUTUALS" --db "$DB" schedule "$SCRIPTS/progress.lua" --out "$TMP/p.html" --on "${bad%%|*}"
+    expect_eq "$rc" 2 && expect_match "$err" "${bad#*|}" || { echo "for --on '${bad%%|*}'"; return 1; }
+  done
+}
+t "schedule: calendars checked as systemd reads them (weekday ranges, repetitions), bad ones refused with the part" schedule_calendar
 
 # Paths with a quote and a percent sign: the crontab line, run as cron runs it
 # (cron turns \% into %, then /bin/sh runs the rest), writes where it should.
