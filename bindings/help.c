@@ -52,9 +52,14 @@ static const doc_entry store_docs[] = {
             "    what contradicts itself: claims that cannot both be true, rival figures, derived\n"
             "    figures that no longer match, facts held twice, rows without a source"},
   {"collection", "db:collection(name) -> collection (same as db[name])"},
-  {"import", "db:import(kind, file [, {format = 'csv'|'json'}]) -> rows\n"
-             "    all or nothing; raises FILE:LINE: field: reason for each bad row"},
-  {"export", "db:export(kind [, {format = 'csv'|'json', out = file}])"},
+  {"import", "db:import(kind, file [, {format, mode = 'insert'|'upsert', dry_run, map, ignore, max_errors}])\n"
+             "    -> rows, {inserted, updated, unchanged, import}\n"
+             "    all or nothing; raises FILE:LINE: field: reason for each bad row; upsert matches rows by\n"
+             "    natural key (or UNIQUE columns, or content); map = {column = 'field'}, ignore = {'column'}"},
+  {"export", "db:export(kind [, {format = 'csv'|'json'|'jsonl', out = file, ids = false}])\n"
+             "    references by natural key, so another store can import it; ids = true: this store's ids"},
+  {"undo", "db:undo(import_id [, {dry_run = true}]) -> {deleted, restored}\n"
+           "    take an import back (mutuals imports lists them), or raise saying what depends on it"},
   {"sync", "db:sync(kind, url [, opts]) -> {rows, not_modified, offline, source, ...} | nil, message\n"
            "    fetch and import in one transaction, replacing the rows the URL gave before;\n"
            "    a 304 keeps them; {offline = true} uses what is stored; opts as mutuals.fetch, plus format"},

@@ -90,6 +90,9 @@ int mu_l_import(lua_State *L) {
   }
   FILE *fp = fopen(file, "rb");
   if (!fp) return luaL_error(L, "cannot open %s: %s", file, strerror(errno));
+  char sha[65];
+  if (mu_file_sha256(file, sha) == 0) opts.sha256 = sha;
+  opts.command = "db:import";
   int rc = mu_import(s, e, fmt, file, fp, &opts);
   fclose(fp);
   if (rc && opts.busy) {
@@ -116,7 +119,38 @@ int mu_l_import(lua_State *L) {
   lua_setfield(L, -2, "unchanged");
   lua_pushboolean(L, opts.dry_run);
   lua_setfield(L, -2, "dry_run");
+  if (!opts.dry_run && opts.import_id > 0) {
+    lua_pushinteger(L, opts.import_id);
+    lua_setfield(L, -2, "import");   /* its id in the history: db:undo(id) takes it back */
+  }
   return 2;
+}
+
+/* db:undo(import_id [, {dry_run = true}]) -> {deleted =, restored =}; raises with what is in the way. */
+int mu_l_undo(lua_State *L) {
+  static const char *const keys[] = {"dry_run", NULL};
+  mu_store *s = mu_checkopen(L, 1);
+  lua_Integer id = luaL_checkinteger(L, 2);
+  int dry = 0;
+  if (!lua_isnoneornil(L, 3)) {
+    luaL_checktype(L, 3, LUA_TTABLE);
+    mu_check_keys(L, 3, keys, "undo");
+    lua_getfield(L, 3, "dry_run");
+    dry = lua_toboolean(L, -1);
+    lua_pop(L, 1);
+  }
+  char err[1024];
+  mu_undo_result r;
+  if (mu_undo_import(s, (long long)id, dry, &r, err, sizeof err))
+    return luaL_error(L, "undo %d: %s; nothing was changed", (int)id, err);
+  lua_createtable(L, 0, 3);
+  lua_pushinteger(L, r.deleted);
+  lua_setfield(L, -2, "deleted");
+  lua_pushinteger(L, r.restored);
+  lua_setfield(L, -2, "restored");
+  lua_pushboolean(L, dry);
+  lua_setfield(L, -2, "dry_run");
+  return 1;
 }
 
 /* db:export(kind [, {format =, out = file, ids = false}]) -> text, or true when written to out */

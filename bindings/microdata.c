@@ -445,7 +445,7 @@ static int survey_import(lua_State *L) {
                                      "max_errors", NULL};
   lrecord *r = mu_check_entity_record(L, 1, "survey", "import");
   const char *file = luaL_checkstring(L, 2);
-  mu_microdata_opts o = {"id", NULL, NULL, NULL, NULL, 0, "question", "answer", 20};
+  mu_microdata_opts o = {"id", NULL, NULL, NULL, NULL, 0, "question", "answer", 20, NULL};
   if (!lua_isnoneornil(L, 3)) {
     luaL_checktype(L, 3, LUA_TTABLE);
     mu_check_keys(L, 3, keys, "import");

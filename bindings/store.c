@@ -274,6 +274,7 @@ static const luaL_Reg store_methods[] = {
   {"check", store_check},
   {"import", mu_l_import},
   {"export", mu_l_export},
+  {"undo", mu_l_undo},
   {"sync", mu_l_sync},
   {NULL, NULL},
 };

@@ -41,6 +41,9 @@ static const char usage_text[] =
   "  check                  list what in the store contradicts itself: claims that cannot\n"
   "                         both be true, derived figures that no longer match, facts held\n"
   "                         twice, rows without a source; exit 1 if any is unexplained\n"
+  "  imports [--limit N]    the history of imports, fetches and syncs (what, from where, SHA-256, counts)\n"
+  "  undo ID [--dry-run]    take an import back (its rows deleted, updated ones put back), unless\n"
+  "                         something since depends on it: then it says what\n"
   "  schedule SCRIPT --out FILE --on CALENDAR [--cron EXPR]\n"
   "                         print crontab and systemd timer units for a report\n"
   "\n"
@@ -199,6 +202,8 @@ static int cmd_import(int argc, char **argv) {
   opts.dry_run = a.dry_run;
   opts.map = a.map;
   opts.ignore = a.ignore;
+  char sha[65];
+  if (strcmp(pos[1], "-") != 0 && mu_file_sha256(pos[1], sha) == 0) opts.sha256 = sha;
   FILE *fp = strcmp(pos[1], "-") == 0 ? stdin : fopen(pos[1], "rb");
   if (!fp) {
     fprintf(stderr, "mutuals: cannot open %s: %s\n", pos[1], strerror(errno));
@@ -226,9 +231,11 @@ static int cmd_import(int argc, char **argv) {
     free(opts.errors);
     return 1;
   }
-  fprintf(stderr, "mutuals: %lld %s from %s: %lld inserted, %lld updated, %lld unchanged%s\n", opts.rows,
+  char undo[48] = "";
+  if (!opts.dry_run && opts.import_id > 0) snprintf(undo, sizeof undo, " (import %lld)", opts.import_id);
+  fprintf(stderr, "mutuals: %lld %s from %s: %lld inserted, %lld updated, %lld unchanged%s%s\n", opts.rows,
           opts.rows == 1 ? "row" : "rows", name, opts.inserted, opts.updated, opts.unchanged,
-          opts.dry_run ? " (dry run: nothing was written)" : "");
+          opts.dry_run ? " (dry run: nothing was written)" : "", undo);
   return 0;
 }
 
@@ -238,7 +245,7 @@ static int cmd_import(int argc, char **argv) {
 ** A supplier's file of respondents and answers, wide (a column per question) or long.
 */
 static int cmd_import_microdata(int argc, char **argv) {
-  mu_microdata_opts o = {"id", NULL, NULL, NULL, NULL, 0, "question", "answer", 20};
+  mu_microdata_opts o = {"id", NULL, NULL, NULL, NULL, 0, "question", "answer", 20, NULL};
   const char *pos[2] = {NULL, NULL};
   int npos = 0;
   for (int i = 0; i < argc; i++) {
@@ -267,6 +274,8 @@ static int cmd_import_microdata(int argc, char **argv) {
     fprintf(stderr, "mutuals: cannot open %s: %s\n", pos[1], strerror(errno));
     return 1;
   }
+  char sha[65];
+  if (fp != stdin && mu_file_sha256(pos[1], sha) == 0) o.sha256 = sha;
   mu_store *s = open_store(0);
   if (!s) {
     if (fp != stdin) fclose(fp);
@@ -426,7 +435,70 @@ static int cmd_check(int argc, char **argv) {
 }
 
 static const char *const commands[] = {"run", "repl", "init", "import", "import-microdata", "export", "fetch", "report",
-                                       "runs", "check", "schedule", "help", NULL};
+                                       "runs", "check", "schedule", "imports", "undo", "help", NULL};
+
+/* mutuals imports [--limit N]: the history of imports, fetches and syncs, newest first. */
+static int cmd_imports(int argc, char **argv) {
+  double limit = 20;
+  for (int i = 0; i < argc; i++) {
+    if (strcmp(argv[i], "--limit") == 0 && i + 1 < argc) {
+      if (number(argv[++i], 1, 1e9, &limit))
+        return usage_error("imports: --limit needs a whole number, got '%s'", argv[i]);
+    } else {
+      return usage_error("imports: unknown option '%s'", argv[i]);
+    }
+  }
+  mu_store *s = open_store(0);
+  if (!s) return 1;
+  sqlite3_stmt *st;
+  if (sqlite3_prepare_v2(mu_store_db(s), "SELECT id, at, command, mode, kind, inserted, updated, unchanged, origin, "
+                         "undone_at FROM imports ORDER BY id DESC LIMIT ?", -1, &st, NULL) != SQLITE_OK) {
+    fprintf(stderr, "mutuals: imports: %s\n", sqlite3_errmsg(mu_store_db(s)));
+    mu_store_close(s);
+    return 1;
+  }
+  sqlite3_bind_int64(st, 1, (sqlite3_int64)limit);
+  printf("%-5s %-20s %-16s %-7s %-12s %9s %8s %9s  %s\n", "id", "at (UTC)", "command", "mode", "kind", "inserted",
+         "updated", "unchanged", "from");
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    int undone = sqlite3_column_type(st, 9) != SQLITE_NULL;
+    printf("%-5lld %-20s %-16s %-7s %-12s %9lld %8lld %9lld  %s%s%s%s\n", (long long)sqlite3_column_int64(st, 0),
+           sqlite3_column_text(st, 1), sqlite3_column_text(st, 2), sqlite3_column_text(st, 3),
+           sqlite3_column_text(st, 4), (long long)sqlite3_column_int64(st, 5), (long long)sqlite3_column_int64(st, 6),
+           (long long)sqlite3_column_int64(st, 7), sqlite3_column_text(st, 8), undone ? "  (undone " : "",
+           undone ? (const char *)sqlite3_column_text(st, 9) : "", undone ? ")" : "");
+  }
+  sqlite3_finalize(st);
+  mu_store_close(s);
+  return 0;
+}
+
+/* mutuals undo IMPORT_ID [--dry-run]: take an import back, or say what is in the way. */
+static int cmd_undo(int argc, char **argv) {
+  double id = 0;
+  int dry = 0, have = 0;
+  for (int i = 0; i < argc; i++) {
+    if (strcmp(argv[i], "--dry-run") == 0) dry = 1;
+    else if (argv[i][0] == '-') return usage_error("undo: unknown option '%s'", argv[i]);
+    else if (have++ || number(argv[i], 1, 9e15, &id) || id != (long long)id)
+      return usage_error("undo: needs one import id (see mutuals imports), got '%s'", argv[i]);
+  }
+  if (!have) return usage_error("%s", "undo: needs an import id: mutuals undo ID [--dry-run] (see mutuals imports)");
+  mu_store *s = open_store(0);
+  if (!s) return 1;
+  char err[1024];
+  mu_undo_result r;
+  int rc = mu_undo_import(s, (long long)id, dry, &r, err, sizeof err);
+  mu_store_close(s);
+  if (rc) {
+    fprintf(stderr, "mutuals: undo %lld: %s; nothing was changed\n", (long long)id, err);
+    return rc == MU_BUSY ? 75 : 1;
+  }
+  fprintf(stderr, "mutuals: undo %lld: %lld rows deleted, %lld put back%s\n", (long long)id, r.deleted, r.restored,
+          dry ? " (dry run: nothing was changed)" : "");
+  return 0;
+}
+
 
 /*
 ** `mutuals CMD --help` and `mutuals help CMD`: that command's lines of the
@@ -511,6 +583,8 @@ int cli_main(int argc, char **argv) {
   if (strcmp(cmd, "runs") == 0) return runs_main(argc - i - 1, argv + i + 1);
   if (strcmp(cmd, "check") == 0) return cmd_check(argc - i - 1, argv + i + 1);
   if (strcmp(cmd, "schedule") == 0) return schedule_main(argc, argv, i + 1);
+  if (strcmp(cmd, "imports") == 0) return cmd_imports(argc - i - 1, argv + i + 1);
+  if (strcmp(cmd, "undo") == 0) return cmd_undo(argc - i - 1, argv + i + 1);
   if (strcmp(cmd, "help") == 0) {
     fputs(usage_text, stdout);
     return 0;

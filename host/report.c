@@ -34,24 +34,6 @@ static int usage(const char *msg, const char *what) {
   return 2;
 }
 
-/* SHA-256 of a file as hex; 0 on success. */
-static int file_sha256(const char *path, char hex[65]) {
-  FILE *fp = fopen(path, "rb");
-  if (!fp) return -1;
-  EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-  unsigned char buf[65536], md[EVP_MAX_MD_SIZE];
-  unsigned len = 0;
-  size_t n;
-  int ok = ctx && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
-  while (ok && (n = fread(buf, 1, sizeof buf, fp)) > 0) ok = EVP_DigestUpdate(ctx, buf, n);
-  ok = ok && !ferror(fp) && EVP_DigestFinal_ex(ctx, md, &len);
-  EVP_MD_CTX_free(ctx);
-  fclose(fp);
-  if (!ok) return -1;
-  for (unsigned i = 0; i < len && i < 32; i++) snprintf(hex + 2 * i, 3, "%02x", md[i]);
-  return 0;
-}
-
 /* A JSON array of strings, malloc'd. */
 static char *json_strings(char **items, int n) {
   json_t *a = json_array();
@@ -172,7 +154,7 @@ int report_main(int argc, char **argv, int first) {
     free(rargv);
     return 1;
   }
-  if (file_sha256(rargv[script], sha)) {
+  if (mu_file_sha256(rargv[script], sha)) {
     fprintf(stderr, "mutuals: report: cannot read %s: %s\n", rargv[script], strerror(errno));
     mu_store_close(s);
     close(lock);

@@ -69,6 +69,7 @@ typedef struct {
   int poly_key;               /* its raw position, or -1 */
   const char *map, *ignore;   /* the caller's renames and omissions (mu_import_opts) */
   char canon[512], called[200];   /* the row's key as the store has it, and as the file called it */
+  mu_history history;         /* what this import changes, for `mutuals imports` and undo */
   unsigned long mapped_seen;  /* which of map's entries the file's header has (CSV), to catch a typo */
   /* errors */
   int nerrors, max_errors, fatal;
@@ -238,8 +239,10 @@ static int finish_columns(importer *im, long line) {
   return 0;
 }
 
-/* Required fields without a default must have a column (source_id may come from the import). */
-static int check_required(importer *im, long line) {
+/* Required fields without a default must have a column (source_id may come from the import). An upsert
+   asks only when a row turns out to be new: updating a row needs only the columns it changes. */
+static int check_required(importer *im, long line, int new_row) {
+  if (im->mode == MU_MODE_UPSERT && !new_row) return 0;
   int ok = 1;
   for (size_t k = 0; k < im->e->nfields; k++) {
     const mu_field *f = &im->e->fields[k];
@@ -388,12 +391,22 @@ static int merge_row(importer *im, mu_value *vals, long line) {
     return 1;
   }
   if (im->nerrors) return 1;   /* only checking now */
+  char *before = mu_merger_snapshot(m, id);
   if (mu_merger_update(m, id, vals)) {
+    free(before);
     const char *msg = sqlite3_errmsg(mu_store_db(im->s));
     char why[256];
     report(im, line, "%s", strstr(msg, "CHECK constraint failed") ? mu_check_words(im->e, msg, why, sizeof why) : msg);
     return 1;
   }
+  char *after = mu_merger_snapshot(m, id);
+  if (!before || !after) {
+    report(im, line, "cannot record the update for the history: %s", sqlite3_errmsg(mu_store_db(im->s)));
+  } else {
+    mu_history_update(&im->history, im->e->table, id, before, after);
+  }
+  free(before);
+  free(after);
   im->updated++;
   im->rows++;
   return 1;
@@ -542,6 +555,13 @@ static void import_row(importer *im, mu_value *vals, const mu_value *key, long l
   if (bad) return;
   canonical_key(im, vals);
   if (merge_row(im, vals, line)) return;
+  if (im->mode == MU_MODE_UPSERT && check_required(im, line, 1)) {   /* a new row: it needs every required column */
+    char who[200];
+    identity_words(im, vals, who, sizeof who);
+    report(im, line, "the %s with %s is not in the store, and a new one needs the columns above", im->e->name,
+           who[0] ? who : "these values");
+    return;
+  }
   if (im->nerrors) return;   /* after the first error, only check */
   if (prepare_insert(im, line)) return;
   /* The values' text lives until the step is done: SQLite need not copy it. */
@@ -577,6 +597,7 @@ static void import_row(importer *im, mu_value *vals, const mu_value *key, long l
       report(im, line, "%s", msg);
     return;
   }
+  mu_history_insert(&im->history, im->e->table, sqlite3_last_insert_rowid(mu_store_db(im->s)));
   im->rows++;
   im->inserted++;
 }
@@ -605,7 +626,7 @@ static void csv_row(int term, void *ctx) {
       if (add_column(im, im->row.cell[i] ? im->row.cell[i] : "", im->row_line)) im->fatal = 1;
     if (!im->fatal && check_mapping(im, im->row_line)) im->fatal = 1;
     if (!im->fatal && finish_columns(im, im->row_line)) im->fatal = 1;
-    if (!im->fatal && check_required(im, im->row_line)) im->fatal = 1;
+    if (!im->fatal && check_required(im, im->row_line, 0)) im->fatal = 1;
     mu_csv_row_clear(&im->row);
     im->row_line = im->line + 1;
     return;
@@ -695,7 +716,7 @@ static void import_object(importer *im, json_t *obj, long line) {
     if (im->raw_col[im->nraw - 1] == -1) ref = v;
     else if (im->raw_col[im->nraw - 1] >= 0) vals[im->raw_col[im->nraw - 1]] = v;
   }
-  if (finish_columns(im, line) || check_required(im, line)) return;
+  if (finish_columns(im, line) || check_required(im, line, 0)) return;
   import_row(im, vals, &ref, line);
 }
 
@@ -880,7 +901,10 @@ static long long import_source(importer *im) {
   sqlite3_bind_text(st, 3, now, -1, SQLITE_TRANSIENT);
   int rc = sqlite3_step(st);
   sqlite3_finalize(st);
-  return rc == SQLITE_DONE ? sqlite3_last_insert_rowid(mu_store_db(im->s)) : 0;
+  if (rc != SQLITE_DONE) return 0;
+  long long id = sqlite3_last_insert_rowid(mu_store_db(im->s));
+  mu_history_insert(&im->history, "sources", id);   /* undone with the rows that name it */
+  return id;
 }
 
 int mu_import(mu_store *s, const mu_entity *e, mu_format fmt, const char *name, void *fp,
@@ -913,6 +937,9 @@ int mu_import(mu_store *s, const mu_entity *e, mu_format fmt, const char *name, 
     return -1;
   }
   im.may_default_source = mu_field_find(e, "source_id") != NULL;
+  if (mu_history_begin(&im.history, s, e->plural, opts->origin ? opts->origin : name, opts->sha256,
+                       opts->mode == MU_MODE_UPSERT ? "upsert" : "insert", opts->command ? opts->command : "import"))
+    report(&im, 0, "cannot record the import in the history: %s", sqlite3_errmsg(mu_store_db(s)));
   mu_deferred deferred;
   mu_defer_indexes(s, e, fp, &deferred);
   /* A bigger page cache for the index inserts that remain (the UNIQUE keys,
@@ -953,6 +980,10 @@ int mu_import(mu_store *s, const mu_entity *e, mu_format fmt, const char *name, 
       im.errlen += (size_t)len;
     }
   }
+  if (!im.nerrors && mu_history_end(&im.history, im.inserted, im.updated, im.unchanged, opts->replaced))
+    report(&im, 0, "cannot record the import in the history: %s", sqlite3_errmsg(mu_store_db(s)));
+  if (im.nerrors) mu_history_abort(&im.history);   /* the rollback takes its rows back */
+  opts->import_id = im.history.id;
   /* A dry run did everything a real one does, counted it, and now takes it back. */
   int committed = im.nerrors || opts->dry_run ? -1 : mu_store_commit(s, err, sizeof err);
   if (committed) {

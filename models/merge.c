@@ -155,6 +155,25 @@ int mu_merger_update(mu_merger *m, long long id, const mu_value *vals) {
 
 int mu_merger_by_content(const mu_merger *m) { return m->by_content; }
 
+char *mu_merger_snapshot(mu_merger *m, long long id) {
+  sqlite3_str *q = sqlite3_str_new(mu_store_db(m->s));
+  sqlite3_str_appendall(q, "SELECT json_object(");
+  int n = 0;
+  for (size_t i = 0; i < m->ncols; i++)
+    if (m->cols[i]->type != MU_T_ID)
+      sqlite3_str_appendf(q, "%s%Q, \"%w\"", n++ ? ", " : "", m->cols[i]->name, m->cols[i]->name);
+  sqlite3_str_appendf(q, ") FROM \"%w\" WHERE id = ?", m->e->table);
+  char *sql = sqlite3_str_finish(q), *json = NULL;
+  sqlite3_stmt *st;
+  if (sql && n && sqlite3_prepare_v2(mu_store_db(m->s), sql, -1, &st, NULL) == SQLITE_OK) {
+    sqlite3_bind_int64(st, 1, id);
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0)) json = strdup((const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+  }
+  sqlite3_free(sql);
+  return json;
+}
+
 void mu_merger_free(mu_merger *m) {
   if (!m) return;
   sqlite3_finalize(m->find);

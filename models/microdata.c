@@ -45,6 +45,7 @@ typedef struct {
   long line, row_line;
   /* statements */
   sqlite3_stmt *ins_respondent, *ins_response;
+  mu_history history;   /* the respondents and answers added, for `mutuals imports` and undo */
   /* long form: the respondent of the last row, to check its columns agree */
   char last_key[512];
   /* errors */
@@ -254,6 +255,7 @@ static int add_respondent(loader *l, long line, const char *key) {
     return -1;
   }
   snprintf(l->last_key, sizeof l->last_key, "%s", key);
+  mu_history_insert(&l->history, "respondents", sqlite3_last_insert_rowid(mu_store_db(l->s)));
   l->respondents++;
   return 0;
 }
@@ -285,6 +287,7 @@ static int add_answer(loader *l, long line, const char *key, int q, int opt) {
       report(l, line, "%s", sqlite3_errmsg(mu_store_db(l->s)));
     return -1;
   }
+  mu_history_insert(&l->history, "responses", sqlite3_last_insert_rowid(mu_store_db(l->s)));
   l->answers++;
   return 0;
 }
@@ -370,6 +373,10 @@ int mu_import_microdata(mu_store *s, long long survey, const mu_microdata_opts *
   sqlite3 *db = mu_store_db(s);
   /* As a large import of responses does (bulk.c): plain indexes set aside and built once at the end, the
      change-counting triggers set aside, and a page cache large enough for the UNIQUE keys' inserts. */
+  if (mu_history_begin(&l.history, s, "microdata", name, o->sha256, "insert", "import-microdata")) {
+    snprintf(err, errlen, "cannot record the import in the history: %s", sqlite3_errmsg(db));
+    l.fatal = 1;
+  }
   mu_deferred counted[2];
   mu_defer_indexes(s, mu_entity_find("respondents"), fp, &counted[0]);
   mu_defer_indexes(s, mu_entity_find("responses"), fp, &counted[1]);
@@ -414,6 +421,11 @@ int mu_import_microdata(mu_store *s, long long survey, const mu_microdata_opts *
     if (l.nerrors || l.fatal) mu_deferred_free(&counted[t]);   /* the rollback brings them back */
     else if (mu_restore_indexes(s, &counted[t], err, errlen)) l.fatal = 1;
   }
+  if (!l.nerrors && !l.fatal && mu_history_end(&l.history, l.respondents + l.answers, 0, 0, 0)) {
+    report(&l, 0, "cannot record the import in the history: %s", sqlite3_errmsg(db));
+    l.fatal = 1;
+  }
+  mu_history_abort(&l.history);   /* (after end: only lets go of its statement) */
   int committed = l.nerrors || l.fatal ? -1 : mu_store_commit(s, err, errlen);
   if (committed) {
     mu_store_rollback(s);

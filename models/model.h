@@ -510,6 +510,7 @@ typedef struct {
   int long_form;
   const char *question, *answer;   /* the long form's columns */
   int max_errors;
+  const char *sha256;              /* of the file, for the import's record; NULL: unknown */
 } mu_microdata_opts;
 typedef struct {
   long long respondents, answers;
@@ -535,6 +536,10 @@ typedef struct {
   long long inserted, updated, unchanged;   /* out */
   const char *map;           /* "column=field,...": the file's columns under other names, or NULL */
   const char *ignore;        /* "column,...": the file's columns to leave out, or NULL */
+  /* for the history (migration 8): what ran it, what it read; NULL: "import", the file's name, unknown */
+  const char *command, *origin, *sha256;
+  long long replaced;        /* rows the caller dropped before (a refetch), for the record */
+  long long import_id;       /* out: the import's row in the history */
 } mu_import_opts;
 
 /*
@@ -544,6 +549,35 @@ typedef struct {
 long long mu_resolve_name(mu_store *s, const mu_entity *e, const char *text, size_t len, char *why, size_t whylen);
 /* The same without the reason: the id, 0 for none, -2 (a name several rows have) or -3 (a damaged alias), -1. */
 long long mu_find_name(mu_store *s, const mu_entity *e, const char *text, size_t len);
+
+/*
+** The history of imports (history.c, migration 8): begin inside the import's transaction, note each
+** inserted row (kept as ranges) and each updated one (its given columns before and after), end with the
+** counts. mu_undo_import takes one back when nothing since depends on it, else says what is in the way.
+*/
+#define MU_HISTORY_RANGES 4
+typedef struct {
+  mu_store *s;
+  long long id;
+  sqlite3_stmt *add;
+  int failed;
+  struct {
+    char table[64];
+    long long first, last;
+  } range[MU_HISTORY_RANGES];
+} mu_history;
+int mu_history_begin(mu_history *h, mu_store *s, const char *kind, const char *origin, const char *sha256,
+                     const char *mode, const char *command);
+void mu_history_insert(mu_history *h, const char *table, long long rowid);
+void mu_history_update(mu_history *h, const char *table, long long rowid, const char *before, const char *after);
+int mu_history_end(mu_history *h, long long inserted, long long updated, long long unchanged, long long replaced);
+void mu_history_abort(mu_history *h);
+typedef struct {
+  long long deleted, restored;
+} mu_undo_result;
+/* 0; MU_BUSY; or -1 with the reason in err (nothing changed). dry_run: check and count, then roll back. */
+int mu_undo_import(mu_store *s, long long import, int dry_run, mu_undo_result *res, char *err, size_t errlen);
+int mu_file_sha256(const char *path, char hex[65]);
 
 /*
 ** Merging a file's rows into the store (merge.c): a row's identity is its
@@ -562,6 +596,8 @@ int mu_merger_find(mu_merger *m, const mu_value *vals, long long *id);
 int mu_merger_update(mu_merger *m, long long id, const mu_value *vals);
 int mu_merger_by_content(const mu_merger *m);
 void mu_merger_free(mu_merger *m);
+/* Row id's values of the merger's columns (the id aside) as a JSON object, malloc'd; NULL on failure. */
+char *mu_merger_snapshot(mu_merger *m, long long id);
 
 int mu_format_parse(const char *text, mu_format *fmt);
 /*

@@ -19,6 +19,7 @@ typedef struct {
   long long source_id;
   long long rows;
   char *errors;
+  const char *sha256;   /* of the body, for the import's record */
 } sync_ctx;
 
 static void now_iso(char *buf, size_t len) {
@@ -63,6 +64,7 @@ static int save_body(FILE *fp, void *vctx, char *err, size_t errlen) {
 static int import_body(sync_ctx *c, FILE *fp, char *err, size_t errlen) {
   char *sql = sqlite3_mprintf("DELETE FROM \"%w\" WHERE source_id = ?", c->e->table);
   int rc = sql ? exec_id(c->s, sql, c->source_id, NULL) : -1;
+  long long replaced = rc ? 0 : sqlite3_changes(mu_store_db(c->s));
   sqlite3_free(sql);
   if (rc) {
     snprintf(err, errlen, "%s: cannot replace the %s it gave before: %s", c->url, c->e->plural,
@@ -76,6 +78,10 @@ static int import_body(sync_ctx *c, FILE *fp, char *err, size_t errlen) {
   opts.max_errors = 20;
   opts.source_id = c->source_id;
   opts.mode = MU_MODE_UPSERT;
+  opts.command = "fetch";
+  opts.origin = c->url;
+  opts.sha256 = c->sha256;
+  opts.replaced = replaced;
   if (mu_import(c->s, c->e, c->fmt, c->url, fp, &opts)) {
     free(c->errors);
     c->errors = opts.errors;
@@ -178,7 +184,7 @@ int mu_sync(mu_store *s, const mu_entity *e, const char *url, mu_format fmt, con
     if (sqlite3_step(st) == SQLITE_DONE) id = sqlite3_last_insert_rowid(mu_store_db(s));
     sqlite3_finalize(st);
   }
-  sync_ctx ctx = {s, e, url, fmt, id, 0, NULL};
+  sync_ctx ctx = {s, e, url, fmt, id, 0, NULL, fr.sha256};
   if (!id) {
     snprintf(err, errlen, "%s: cannot record the source: %s", url, sqlite3_errmsg(mu_store_db(s)));
     rc = -1;

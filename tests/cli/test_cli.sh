@@ -120,7 +120,7 @@ import_export() {
   printf 'name,parent,status,staff\nProbation Co,MoJ,pipeline,80\n' > "$TMP/good.csv"
   run "$MUTUALS" --db "$TMP/io.db" import mutuals "$TMP/good.csv"
   expect_eq "$rc" 0 && expect_eq "$out" "" &&
-    expect_eq "$err" "mutuals: 1 row from $TMP/good.csv: 1 inserted, 0 updated, 0 unchanged" || return 1
+    expect_eq "$err" "mutuals: 1 row from $TMP/good.csv: 1 inserted, 0 updated, 0 unchanged (import 1)" || return 1
   run "$MUTUALS" --db "$TMP/io.db" export mutuals --ids
   expect_eq "$rc" 0 && expect_match "$out" '^id,name,parent_id' && expect_match "$out" '"Probation Co",8,' || return 1
   run "$MUTUALS" --db "$TMP/io.db" export mutuals
@@ -138,7 +138,7 @@ round_trip() {
   expect_eq "$rc" 1 && expect_match "$err" "duplicate: the store already has a mutual with name 'MyCSP' (use --mode upsert" ||
     return 1
   run "$MUTUALS" --db "$TMP/rt.db" import mutuals "$TMP/rt.jsonl" --mode upsert
-  expect_eq "$rc" 0 && expect_match "$err" "^mutuals: 6 rows from .*rt.jsonl: 0 inserted, 0 updated, 6 unchanged$" || return 1
+  expect_eq "$rc" 0 && expect_match "$err" "^mutuals: 6 rows from .*rt.jsonl: 0 inserted, 0 updated, 6 unchanged (import [0-9]*)$" || return 1
   sed 's/"staff":500/"staff":650/' "$TMP/rt.jsonl" > "$TMP/rt2.jsonl"
   before=$(md5sum < "$TMP/rt.db")
   run "$MUTUALS" --db "$TMP/rt.db" import mutuals "$TMP/rt2.jsonl" --mode upsert --dry-run
@@ -160,6 +160,25 @@ messy_list() {
     expect_match "$err" "rename it with --map 'Organisation=FIELD'"
 }
 t "a real, messy list: mapped, ignored and aliased columns merge in one command" messy_list
+
+history_undo() {
+  "$MUTUALS" --db "$TMP/h.db" init 2>/dev/null || return 1
+  before=$("$MUTUALS" --db "$TMP/h.db" export mutuals | md5sum)
+  printf 'name,parent,status\nNew One,Cabinet Office,proposed\n' > "$TMP/h1.csv"
+  run "$MUTUALS" --db "$TMP/h.db" import mutuals "$TMP/h1.csv"
+  expect_match "$err" "(import 1)$" || return 1
+  run "$MUTUALS" --db "$TMP/h.db" imports
+  expect_eq "$rc" 0 && expect_match "$out" "^1 .* import  *insert  *mutuals  *1  *0  *0  $TMP/h1.csv$" || return 1
+  run "$MUTUALS" --db "$TMP/h.db" undo 1 --dry-run
+  expect_eq "$rc" 0 && expect_match "$err" "2 rows deleted, 0 put back (dry run" || return 1
+  run "$MUTUALS" --db "$TMP/h.db" undo 1
+  expect_eq "$rc" 0 && expect_eq "$("$MUTUALS" --db "$TMP/h.db" export mutuals | md5sum)" "$before" || return 1
+  run "$MUTUALS" --db "$TMP/h.db" undo 1
+  expect_eq "$rc" 1 && expect_match "$err" "was undone already" || return 1
+  run "$MUTUALS" --db "$TMP/h.db" undo abc
+  expect_eq "$rc" 2
+}
+t "imports lists the history; undo takes an import back, once" history_undo
 
 import_bad() {
   printf 'name,parent,status,staff\nA,MoJ,pipeline,80\nB,XYZ,pipeline,-1\n"C,MoJ\n' > "$TMP/bad.csv"

@@ -52,7 +52,7 @@ EOF
   echo "ok $ok busy $busy other $other"
   for f in "$TMP"/w.*; do
     # nothing on stderr but waiting notes and an import's one-line summary
-    if grep -v -e "is busy: another" -e "^mutuals: [0-9]* rows\? from .*: [0-9]* inserted, 0 updated, 0 unchanged$" "$f" |
+    if grep -v -e "is busy: another" -e "^mutuals: [0-9]* rows\? from .*: [0-9]* inserted, 0 updated, 0 unchanged (import [0-9]*)$" "$f" |
        grep -q .; then echo "$f: $(cat "$f")"; return 1; fi
   done
   [ "$other" -eq 0 ] && [ "$ok" -eq 20 ] || return 1

@@ -11,6 +11,11 @@ local function export_all(db, format)
   return t
 end
 
+-- The counts an import returns, without its id in the history.
+local function counts_of(c)
+  return {inserted = c.inserted, updated = c.updated, unchanged = c.unchanged, dry_run = c.dry_run}
+end
+
 local function file_bytes(path)
   local f = io.open(path, "rb")
   if not f then return nil end
@@ -35,7 +40,7 @@ describe("round trips and merging", function()
         -- into the same store: every row found, none changed
         for _, k in ipairs(mutuals.entities()) do
           local rows, counts = db:import(k, files[k], {mode = "upsert"})
-          assert.are.same({inserted = 0, updated = 0, unchanged = rows, dry_run = false}, counts, k)
+          assert.are.same({inserted = 0, updated = 0, unchanged = rows, dry_run = false}, counts_of(counts), k)
         end
         assert.are.same(before, export_all(db, format))
         -- into an empty store, in the order of the entities: the same export, byte for byte
@@ -55,7 +60,7 @@ describe("round trips and merging", function()
     local n = db.mutuals:count()
     local rows, counts = db:import("mutuals", dir .. "/m.csv", {mode = "upsert"})
     assert.are.equal(n + 1, rows)
-    assert.are.same({inserted = 1, updated = 1, unchanged = n - 1, dry_run = false}, counts)
+    assert.are.same({inserted = 1, updated = 1, unchanged = n - 1, dry_run = false}, counts_of(counts))
     assert.are.equal(650, db.mutuals:get("MyCSP").staff)
     assert.are.equal("MoJ", db.mutuals:get("Probation Mutual").parent.abbrev)
   end)
@@ -68,7 +73,7 @@ describe("round trips and merging", function()
       map = {Organisation = "name", ["Parent department"] = "parent", Status = "status",
              ["Staff (approx.)"] = "staff", ["Staff figure"] = "staff_qualifier", Source = "source"}})
     assert.are.equal(6, rows)
-    assert.are.same({inserted = 0, updated = 0, unchanged = 6, dry_run = false}, counts)
+    assert.are.same({inserted = 0, updated = 0, unchanged = 6, dry_run = false}, counts_of(counts))
     assert.are.equal(6, db.mutuals:count())
     local hull = db.mutuals:get("City Health Care Partnership CIC")
     assert.are.same({"NHS Hull", "operating"}, {hull.parent.abbrev, hull.status})
