@@ -27,6 +27,9 @@ build = {
    build_target = "module",
    build_variables = {
       CFLAGS = "$(CFLAGS)",
+      -- warnings, but not as errors: a newer compiler's new warning must not stop a user's install
+      -- (the project's own builds and CI keep -Werror)
+      WARN = "-Wall -Wextra",
    },
    install_target = "install-module",
    install_variables = {

@@ -484,13 +484,47 @@ function M.draw(c, kind)
   return M.draw_many({c}, kind)[1]
 end
 
--- The charts of the report, drawn once per render.
+-- Is gnuplot on the PATH? Asked once per process.
+local have_gnuplot
+local function gnuplot_installed()
+  if have_gnuplot == nil then have_gnuplot = os_execute("command -v gnuplot >/dev/null 2>&1") == true end
+  return have_gnuplot
+end
+
+-- The charts of the report, drawn once per render; without gnuplot, none
+-- ({missing = true}): the pages then show each chart's data as a table with
+-- a note, rather than fail (a report's figures matter more than its pictures).
 function Report:drawn(kind)
   local charts = {}
   for _, b in ipairs(self.blocks) do
     if b.kind == "chart" then charts[#charts + 1] = b.chart end
   end
+  if #charts > 0 and not gnuplot_installed() then return {missing = true} end
   return M.draw_many(charts, kind)
+end
+
+-- A chart's data as a table block: a row per label (or per dated figure of a time chart).
+local function chart_table(b)
+  local c, t = b.chart, {kind = "table", align = {}, cites = b.cites}
+  t.caption = (c.title or "Chart") .. " (not drawn: gnuplot is not installed; apt-get install gnuplot-nox)"
+  if c.type == "time" then
+    t.columns, t.rows = {"Series", "Date", "Figure"}, {}
+    for _, s in ipairs(c.series) do
+      for _, p in ipairs(s.points) do t.rows[#t.rows + 1] = {s.name, format.date(p.date), p.q:text{unit = false}} end
+    end
+  else
+    t.columns, t.rows = {""}, {}
+    for i, s in ipairs(c.series) do
+      t.columns[i + 1] = s.name or ("series " .. i)
+      t.align[i + 1] = "r"
+    end
+    for j, label in ipairs(c.labels) do
+      local row = {label}
+      for i, s in ipairs(c.series) do row[i + 1] = s.values[j] end
+      t.rows[j] = row
+    end
+  end
+  return t
 end
 
 ---------------------------------------------------------------- citations
@@ -562,6 +596,22 @@ function Report:source_list()
   return list
 end
 
+local function md_table(b, out)
+  if b.caption then out[#out + 1] = "**" .. b.caption .. "** " .. b.cites; out[#out + 1] = "" end
+  local head, rule = {}, {}
+  for i, c in ipairs(b.columns) do
+    head[i] = md_cell(c)
+    rule[i] = b.align[i] == "r" and "---:" or "---"
+  end
+  out[#out + 1] = "| " .. table.concat(head, " | ") .. " |"
+  out[#out + 1] = "| " .. table.concat(rule, " | ") .. " |"
+  for _, row in ipairs(b.rows) do
+    local cells = {}
+    for i = 1, #b.columns do cells[i] = md_cell(row[i]) end
+    out[#out + 1] = "| " .. table.concat(cells, " | ") .. " |"
+  end
+end
+
 function Report:markdown()
   check_citations(self)
   local drawn, nchart = self:drawn("svg"), 0
@@ -573,19 +623,9 @@ function Report:markdown()
     elseif b.kind == "paragraph" then
       out[#out + 1] = b.text
     elseif b.kind == "table" then
-      if b.caption then out[#out + 1] = "**" .. b.caption .. "** " .. b.cites; out[#out + 1] = "" end
-      local head, rule = {}, {}
-      for i, c in ipairs(b.columns) do
-        head[i] = md_cell(c)
-        rule[i] = b.align[i] == "r" and "---:" or "---"
-      end
-      out[#out + 1] = "| " .. table.concat(head, " | ") .. " |"
-      out[#out + 1] = "| " .. table.concat(rule, " | ") .. " |"
-      for _, row in ipairs(b.rows) do
-        local cells = {}
-        for i = 1, #b.columns do cells[i] = md_cell(row[i]) end
-        out[#out + 1] = "| " .. table.concat(cells, " | ") .. " |"
-      end
+      md_table(b, out)
+    elseif b.kind == "chart" and drawn.missing then
+      md_table(chart_table(b), out)
     elseif b.kind == "chart" then
       nchart = nchart + 1
       local svg = drawn[nchart]
@@ -619,6 +659,26 @@ ol.sources{font-size:.85rem;padding-left:0;list-style:none}ol.sources li{margin:
 footer{margin-top:2rem;font-size:.8rem;color:#55606e}
 ]]
 
+local function html_table(b, out)
+  out[#out + 1] = "<table>"
+  if b.caption then
+    out[#out + 1] = "<caption>" .. esc(b.caption) .. ' <span class="cite">' .. b.cites .. "</span></caption>"
+  end
+  local head = {}
+  for i, c in ipairs(b.columns) do
+    head[i] = ("<th%s>%s</th>"):format(b.align[i] == "r" and ' class="r"' or "", esc(c))
+  end
+  out[#out + 1] = "<thead><tr>" .. table.concat(head) .. "</tr></thead><tbody>"
+  for _, row in ipairs(b.rows) do
+    local cells = {}
+    for i = 1, #b.columns do
+      cells[i] = ("<td%s>%s</td>"):format(b.align[i] == "r" and ' class="r"' or "", esc(row[i] == nil and "" or row[i]))
+    end
+    out[#out + 1] = "<tr>" .. table.concat(cells) .. "</tr>"
+  end
+  out[#out + 1] = "</tbody></table>"
+end
+
 function Report:html()
   check_citations(self)
   local drawn, nchart = self:drawn("svg"), 0
@@ -634,24 +694,9 @@ function Report:html()
     elseif b.kind == "paragraph" then
       out[#out + 1] = "<p>" .. esc(b.text):gsub("%[(%d+)%]", '<span class="cite">[%1]</span>') .. "</p>"
     elseif b.kind == "table" then
-      out[#out + 1] = "<table>"
-      if b.caption then
-        out[#out + 1] = "<caption>" .. esc(b.caption) .. ' <span class="cite">' .. b.cites .. "</span></caption>"
-      end
-      local head = {}
-      for i, c in ipairs(b.columns) do
-        head[i] = ("<th%s>%s</th>"):format(b.align[i] == "r" and ' class="r"' or "", esc(c))
-      end
-      out[#out + 1] = "<thead><tr>" .. table.concat(head) .. "</tr></thead><tbody>"
-      for _, row in ipairs(b.rows) do
-        local cells = {}
-        for i = 1, #b.columns do
-          cells[i] = ("<td%s>%s</td>"):format(b.align[i] == "r" and ' class="r"' or "",
-            esc(row[i] == nil and "" or row[i]))
-        end
-        out[#out + 1] = "<tr>" .. table.concat(cells) .. "</tr>"
-      end
-      out[#out + 1] = "</tbody></table>"
+      html_table(b, out)
+    elseif b.kind == "chart" and drawn.missing then
+      html_table(chart_table(b), out)
     elseif b.kind == "chart" then
       nchart = nchart + 1
       local svg = drawn[nchart]:gsub("^<%?xml.-%?>%s*", ""):gsub("<!DOCTYPE.->%s*", "")
@@ -672,60 +717,175 @@ end
 
 local function csv_field(v)
   if v == nil then return "" end
+  if type(v) == "number" then   -- 58, not 58.0; every digit a double holds otherwise
+    if v ~= v or v == math.huge or v == -math.huge then return "" end
+    if v == math.floor(v) and math.abs(v) < 2^53 then return ("%d"):format(v) end
+    return ("%.17g"):format(v)
+  end
   local s = tostring(v)
   if s:find('[,"\n\r]') then s = '"' .. s:gsub('"', '""') .. '"' end
   return s
 end
 
--- The tables as CSV: one block per table, separated by a blank line, each
--- preceded by its caption as a comment-free first row.
+-- A table cell's parts for the data outputs: the text shown and, for a number
+-- or a qualified value, the figure itself with its qualifier and bounds, so
+-- that "at least 58" reaches a spreadsheet as 58 with qualifier at_least and
+-- lo 58, never as the words.
+local function cell_parts(v)
+  if is_qualified(v) then
+    return {text = v:text{unit = false}, value = v.value, qualifier = v.qualifier or "exact", lo = v.lo, hi = v.hi,
+            unit = v.unit, as_of = v.as_of}
+  end
+  if type(v) == "number" then return {text = tostring(v), value = v, qualifier = "exact", lo = v, hi = v} end
+  return {text = v ~= nil and tostring(v) or nil}
+end
+
+local function table_name(b, n)
+  return b.name or b.caption or ("table " .. n)
+end
+
+-- The tables as one tidy CSV (a row per cell, one header): table, row, column,
+-- the text shown, and the figure (value, qualifier, lo, hi, unit, as_of) where
+-- the cell holds one; then the sources, as rows of the table "sources". Load it
+-- with read.csv or pandas and filter by table. Headings and paragraphs are in
+-- the JSON and the pages.
+local CSV_COLUMNS = {"table", "row", "column", "text", "value", "qualifier", "lo", "hi", "unit", "as_of", "sources"}
+
 function Report:csv()
-  local out = {}
+  local out = {table.concat(CSV_COLUMNS, ",")}
+  local n = 0
   for _, b in ipairs(self.blocks) do
     if b.kind == "table" then
-      if #out > 0 then out[#out + 1] = "" end
-      local head = {}
-      for i, c in ipairs(b.columns) do head[i] = csv_field(c) end
-      out[#out + 1] = table.concat(head, ",")
-      for _, row in ipairs(b.rows) do
-        local cells = {}
-        for i = 1, #b.columns do cells[i] = csv_field(row[i]) end
-        out[#out + 1] = table.concat(cells, ",")
+      n = n + 1
+      for r, row in ipairs(b.rows) do
+        for i, col in ipairs(b.columns) do
+          local c = cell_parts(row[i])
+          out[#out + 1] = table.concat({csv_field(table_name(b, n)), r, csv_field(col), csv_field(c.text),
+            csv_field(c.value), csv_field(c.qualifier), csv_field(c.lo), csv_field(c.hi), csv_field(c.unit),
+            csv_field(c.as_of), csv_field(b.cites ~= "" and b.cites or nil)}, ",")
+        end
       end
     end
+  end
+  for i, src in ipairs(self:source_list()) do
+    out[#out + 1] = table.concat({"sources", i, "source", csv_field(src.mark .. " " .. src.text), "", "", "", "", "",
+                                  "", csv_field(src.location)}, ",")
   end
   return table.concat(out, "\n") .. "\n"
 end
 
--- The tables (and sources) as JSON, built by SQLite's json_object with bound values.
-local function json_object(db, pairs_)
-  local sql = "SELECT json_object(" .. ("?, "):rep(#pairs_):sub(1, -3) .. ") AS j"
-  return db:sql(sql, table.unpack(pairs_, 1, #pairs_))[1].j
+---------------------------------------------------------------- JSON
+
+-- JSON text for a Lua value: strings escaped (RFC 8259), non-finite numbers
+-- as null (JSON has none), and objects written with their keys in the order
+-- given ({_order = {...}}), so that the output reads like the report.
+local function json(v)
+  local t = type(v)
+  if v == nil then return "null" end
+  if t == "boolean" then return v and "true" or "false" end
+  if t == "number" then
+    if v ~= v or v == math.huge or v == -math.huge then return "null" end
+    if math.type(v) == "integer" then return tostring(v) end
+    return ("%.17g"):format(v)
+  end
+  if t == "string" then
+    return '"' .. v:gsub('[%c"\\]', function(ch)
+      local named = {['"'] = '\\"', ["\\"] = "\\\\", ["\n"] = "\\n", ["\r"] = "\\r", ["\t"] = "\\t"}
+      return named[ch] or ("\\u%04x"):format(ch:byte())
+    end) .. '"'
+  end
+  if t == "table" and v._order then
+    local parts = {}
+    for _, k in ipairs(v._order) do
+      if v[k] ~= nil then parts[#parts + 1] = json(k) .. ":" .. json(v[k]) end
+    end
+    return "{" .. table.concat(parts, ",") .. "}"
+  end
+  if t == "table" then
+    local parts = {}
+    for i = 1, (v.n or #v) do parts[i] = json(v[i]) end
+    return "[" .. table.concat(parts, ",") .. "]"
+  end
+  return json(tostring(v))
 end
 
+local function object(order, fields)
+  fields._order = order
+  return fields
+end
+
+-- A cell in JSON: a string or number as itself, an unknown as null, a qualified value as an object.
+local function json_cell(v)
+  if is_qualified(v) then
+    local c = cell_parts(v)
+    return object({"text", "value", "qualifier", "lo", "hi", "unit", "as_of"}, c)
+  end
+  if v == nil or type(v) == "number" or type(v) == "string" or type(v) == "boolean" then return v end
+  return tostring(v)
+end
+
+-- The chart's data, as drawn: labels and series values, or for a time chart each point with its dates.
+local function json_chart(c)
+  local series = {}
+  for i, s in ipairs(c.series) do
+    if c.type == "time" then
+      local points = {}
+      for j, p in ipairs(s.points) do
+        local parts = cell_parts(p.q)
+        points[j] = object({"date", "first_day", "last_day", "text", "value", "qualifier", "lo", "hi"},
+          {date = p.date, first_day = p.first, last_day = p.last, text = parts.text, value = parts.value,
+           qualifier = parts.qualifier, lo = parts.lo, hi = parts.hi})
+      end
+      series[i] = object({"name", "metric", "unit", "geography", "points"},
+        {name = s.name, metric = s.metric, unit = s.unit, geography = s.geography, points = points})
+    else
+      local values = {n = #c.labels}
+      for j = 1, #c.labels do values[j] = json_cell(s.values[j]) end
+      series[i] = object({"name", "values"}, {name = s.name, values = values})
+    end
+  end
+  return object({"chart", "title", "ylabel", "labels", "series"},
+    {chart = c.type, title = c.title, ylabel = c.ylabel, labels = c.labels, series = series})
+end
+
+-- The whole report as data: every block in order (headings, paragraphs,
+-- tables with their cells, charts with their data), each with its citation
+-- marks, then the sources the marks point to.
 function Report:json()
-  local tables = {}
+  local blocks = {}
+  local n = 0
   for _, b in ipairs(self.blocks) do
-    if b.kind == "table" then
+    if b.kind == "heading" then
+      blocks[#blocks + 1] = object({"type", "level", "text"}, {type = "heading", level = b.level, text = b.text})
+    elseif b.kind == "paragraph" then
+      blocks[#blocks + 1] = object({"type", "text"}, {type = "paragraph", text = b.text})
+    elseif b.kind == "table" then
+      n = n + 1
       local rows = {}
       for r, row in ipairs(b.rows) do
-        local kv = {n = 0}
-        for i, c in ipairs(b.columns) do kv[2 * i - 1], kv[2 * i] = c, row[i] end
-        local args = {}
-        for i = 1, 2 * #b.columns do args[i] = kv[i] end
-        rows[r] = self.db:sql("SELECT json_object(" .. ("?, "):rep(2 * #b.columns):sub(1, -3) .. ") AS j",
-          table.unpack(args, 1, 2 * #b.columns))[1].j
+        local cells = {n = #b.columns}
+        for i = 1, #b.columns do cells[i] = json_cell(row[i]) end
+        rows[r] = cells
       end
-      tables[#tables + 1] = self.db:sql("SELECT json_object('caption', ?, 'rows', json(?)) AS j", b.caption,
-        "[" .. table.concat(rows, ",") .. "]")[1].j
+      blocks[#blocks + 1] = object({"type", "name", "caption", "columns", "rows", "cites"},
+        {type = "table", name = table_name(b, n), caption = b.caption, columns = b.columns, rows = rows,
+         cites = b.cites ~= "" and b.cites or nil})
+    elseif b.kind == "chart" then
+      local c = json_chart(b.chart)
+      c.type = "chart"
+      c.cites = b.cites ~= "" and b.cites or nil
+      table.insert(c._order, 1, "type")
+      c._order[#c._order + 1] = "cites"
+      blocks[#blocks + 1] = c
     end
   end
   local sources = {}
-  for _, s in ipairs(self:source_list()) do
-    sources[#sources + 1] = json_object(self.db, {"mark", s.mark, "text", s.text, "location", s.location})
+  for i, src in ipairs(self:source_list()) do
+    sources[i] = object({"mark", "text", "location"}, {mark = src.mark, text = src.text, location = src.location})
   end
-  return self.db:sql("SELECT json_object('title', ?, 'tables', json(?), 'sources', json(?)) AS j", self.title,
-    "[" .. table.concat(tables, ",") .. "]", "[" .. table.concat(sources, ",") .. "]")[1].j .. "\n"
+  return json(object({"title", "subtitle", "as_of", "generator", "blocks", "sources"},
+    {title = self.title, subtitle = self.subtitle, as_of = self.as_of, generator = "mutuals " .. mutuals.version,
+     blocks = blocks, sources = sources})) .. "\n"
 end
 
 function Report:render(kind)
@@ -738,6 +898,7 @@ end
 -- Write each chart as name-N.svg/png into dir (for reports that want files).
 function Report:save_charts(dir, kind)
   local written = {}
+  if self:drawn(kind).missing then error("save_charts: gnuplot is not installed (apt-get install gnuplot-nox)", 2) end
   for n, bytes in ipairs(self:drawn(kind)) do
     local path = ("%s/chart-%d.%s"):format(dir, n, kind or "svg")
     local f = assert(io.open(path, "wb"))

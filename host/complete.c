@@ -6,6 +6,7 @@
 ** metatable's __members lists: fields, relations and methods, read from the
 ** same descriptions the objects use.
 */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <readline/readline.h>
@@ -82,6 +83,62 @@ static void clear_matches(void) {
   nmatches = next_match = 0;
 }
 
+/*
+** Inside `PATH:where{` (or insert, update, or a later `, ` of the same
+** table): the members of PATH, its fields above all, rather than globals.
+** The line before the word is read back to the innermost open '{'.
+*/
+static int table_keys_of(lua_State *L, const char *prefix, int set) {
+  int word = rl_point - (int)strlen(prefix), depth = 0, i = word - 1, item = word;
+  for (; i >= 0; i--) {
+    char c = rl_line_buffer[i];
+    if (c == '}') depth++;
+    else if (c == '{' && depth-- == 0) break;
+    else if (c == ',' && depth == 0 && item == word) item = i;   /* where this key/value pair starts */
+  }
+  if (i < 0) return 0;
+  for (int j = (item == word ? i : item) + 1; j < word; j++)
+    if (rl_line_buffer[j] == '=') return 0;   /* a value is being typed, not a key */
+  static const char *const methods[] = {"where", "insert", "update", NULL};
+  int end = i;   /* before '{': METHOD, then ':' or '.', then PATH */
+  for (const char *const *m = methods; *m; m++) {
+    int n = (int)strlen(*m);
+    if (end - n - 1 < 0 || strncmp(rl_line_buffer + end - n, *m, (size_t)n) != 0) continue;
+    char sepc = rl_line_buffer[end - n - 1];
+    if (sepc != ':' && sepc != '.') continue;
+    int stop = end - n - 1, start = stop;
+    while (start > 0 && (isalnum((unsigned char)rl_line_buffer[start - 1]) || rl_line_buffer[start - 1] == '_' ||
+                         rl_line_buffer[start - 1] == '.' || rl_line_buffer[start - 1] == ':'))
+      start--;
+    if (start == stop) return 0;
+    lua_pushcfunction(L, walk);
+    lua_pushlstring(L, rl_line_buffer + start, (size_t)(stop - start));
+    if (lua_pcall(L, 1, 1, 0) == LUA_OK && !lua_isnil(L, -1)) {
+      lua_getfield(L, -1, "fields");   /* a collection's own field list, when it has one */
+      if (lua_isfunction(L, -1)) {
+        lua_pushvalue(L, -2);
+        if (lua_pcall(L, 1, 1, 0) == LUA_OK && lua_istable(L, -1)) {
+          for (lua_Integer k = 1; lua_rawgeti(L, -1, k) == LUA_TSTRING; k++) {
+            if (strncmp(lua_tostring(L, -1), prefix, strlen(prefix)) == 0) {
+              lua_pushboolean(L, 1);
+              lua_rawset(L, set);
+            } else {
+              lua_pop(L, 1);
+            }
+          }
+          lua_pop(L, 1);
+        }
+        lua_pop(L, 1);
+      } else {
+        lua_pop(L, 1);
+      }
+    }
+    lua_pop(L, 1);
+    return 1;
+  }
+  return 0;
+}
+
 /* Compute every completion of text into matches (with the base prefixed). */
 static void compute(const char *text) {
   lua_State *L = CL;
@@ -91,7 +148,11 @@ static void compute(const char *text) {
   lua_newtable(L);
   int set = lua_gettop(L);
   const char *prefix = sep ? sep + 1 : text;
-  if (sep) {
+  if (sep == text) {
+    /* "f():" or "(x).": the value is a call's or an expression's, which completion must not run */
+  } else if (!sep && table_keys_of(L, prefix, set)) {
+    /* inside where{...} or insert{...}: the collection's fields */
+  } else if (sep) {
     lua_pushcfunction(L, walk);
     lua_pushlstring(L, text, (size_t)(sep - text));
     if (lua_pcall(L, 1, 1, 0) == LUA_OK && !lua_isnil(L, -1)) add_members(L, -1, prefix, set);
@@ -144,6 +205,7 @@ static char **attempt(const char *text, int start, int end) {
   (void)start;
   (void)end;
   rl_completion_append_character = '\0';
+  rl_attempted_completion_over = 1;   /* no file names in Lua: nothing is better than a wrong guess */
   return rl_completion_matches(text, generator);
 }
 

@@ -15,6 +15,7 @@
 #include <signal.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <readline/readline.h>
 #include <readline/history.h>
@@ -32,6 +33,7 @@ typedef struct {
   long line;            /* lines read so far */
   char history[4096];   /* history file, "" if none */
   int cancelled;        /* Ctrl-C at the prompt: the entry being typed is dropped */
+  int timer;            /* .timer on: each command's wall time is printed */
 } repl_state;
 
 /*
@@ -186,6 +188,52 @@ static void remember(repl_state *st, const char *entry) {
   close(fd);
 }
 
+/*
+** Dot-commands beside Lua, as in the sqlite3 shell: .help, .tables (every
+** collection with its row count), .schema NAME (its fields), .timer on|off.
+** Written in Lua on the module's own API; a line starting with '.' is never
+** Lua, so nothing is shadowed.
+*/
+static const char dot_commands[] =
+  "local line, timer = ...\n"
+  "local cmd, rest = line:match('^%.(%S*)%s*(.-)%s*$')\n"
+  "if cmd == 'help' or cmd == '' then\n"
+  "  print('.tables          every collection and its number of rows')\n"
+  "  print('.schema NAME     the fields of a collection (db.NAME), with their types and meaning')\n"
+  "  print('.timer on|off    print how long each command takes')\n"
+  "  print('.help            this list; help(x) documents any value')\n"
+  "elseif cmd == 'tables' then\n"
+  "  local rows = {}\n"
+  "  for _, name in ipairs(mutuals.entities()) do rows[#rows + 1] = {collection = name, rows = db[name]:count()} end\n"
+  "  print(mutuals.show(rows, {columns = {'collection', 'rows'}, limit = false}))\n"
+  "elseif cmd == 'schema' then\n"
+  "  if rest == '' then error('.schema NAME: which collection? (.tables lists them)', 0) end\n"
+  "  local ok, c = pcall(function() return db[rest] end)\n"
+  "  if not ok or c == nil then error(('.schema: no collection %q (.tables lists them)'):format(rest), 0) end\n"
+  "  print(mutuals.help(rest))\n"
+  "elseif cmd == 'timer' then\n"
+  "  if rest ~= 'on' and rest ~= 'off' then error('.timer on or .timer off', 0) end\n"
+  "  return rest == 'on'\n"
+  "else\n"
+  "  error(('unknown command .%s (.help lists them)'):format(cmd), 0)\n"
+  "end\n"
+  "return timer\n";
+
+/* Run a dot-command line; 1 ok, 2 failed. */
+static int dot_command(lua_State *L, repl_state *st, const char *line) {
+  if (luaL_loadbuffer(L, dot_commands, sizeof dot_commands - 1, "=.command") != LUA_OK) return 2;
+  lua_pushstring(L, line);
+  lua_pushboolean(L, st->timer);
+  if (lua_pcall(L, 2, 1, 0) != LUA_OK) {   /* a message, no traceback: the command is the shell's, not the user's */
+    fprintf(stderr, "%s\n", lua_tostring(L, -1) ? lua_tostring(L, -1) : "(error)");
+    fflush(stderr);
+    return 2;
+  }
+  st->timer = lua_toboolean(L, -1);
+  fflush(stdout);
+  return 1;
+}
+
 /* Read, compile and run one command. 0 at end of input, 1 ok, 2 failed. */
 static int step(lua_State *L, repl_state *st) {
   lua_settop(L, 0);
@@ -195,6 +243,12 @@ static int step(lua_State *L, repl_state *st) {
   if (st->cancelled) {
     free(line);
     return 1;
+  }
+  if (line[0] == '.') {
+    if (st->tty) remember(st, line);
+    int r = dot_command(L, st, line);
+    free(line);
+    return r;
   }
   long first = st->line;
   lua_pushstring(L, line);
@@ -216,7 +270,12 @@ static int step(lua_State *L, repl_state *st) {
     lua_concat(L, 3);
   }
   if (st->tty && lua_tostring(L, 1)[0]) remember(st, lua_tostring(L, 1));
+  struct timespec t0, t1;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
   if (status == LUA_OK) status = host_docall(L, 0, LUA_MULTRET);
+  clock_gettime(CLOCK_MONOTONIC, &t1);
+  if (st->timer)
+    fprintf(stderr, "time: %.3f ms\n", (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
   if (status != LUA_OK) {
     const char *msg = lua_tostring(L, -1);
     fprintf(stderr, "%s\n", msg ? msg : "(error object is not a string)");
@@ -253,7 +312,7 @@ static void history_path(repl_state *st) {
 }
 
 int repl_main(void) {
-  repl_state st = {isatty(0) && isatty(1), 0, "", 0};
+  repl_state st = {isatty(0) && isatty(1), 0, "", 0, 0};
   setenv("MUTUALS_BUSY_TIMEOUT", "10", 0);   /* a person at the prompt waits less than a scheduled job */
   lua_State *L = luaL_newstate();
   if (!L) {

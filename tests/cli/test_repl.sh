@@ -39,6 +39,28 @@ record() {
 }
 t "pipe: a record prints its fields in order, its source by title" record
 
+collections() {
+  repl_pipe 'db.mutuals:where{status = "operating"}
+db:sql("SELECT abbrev, NULL AS note FROM bodies WHERE abbrev = ?", "DWP")
+'
+  expect_match "$out" '│ id │ name' && expect_match "$out" '^4 rows$' && expect_match "$out" '│ DWP    │ NULL │' &&
+    expect_match "$out" 'NULL'
+}
+t "pipe: a collection and a query result print as tables, with row counts and NULL" collections
+
+dot_commands() {
+  repl_pipe '.tables
+.schema bodies
+.timer on
+1 + 1
+.bogus
+'
+  expect_eq "$rc" 1 && expect_match "$out" '│ mutuals *│ *6 │' && expect_match "$out" 'abbrev - abbreviation' &&
+    expect_match "$out" '^2$' && expect_match "$err" '^time: [0-9.]* ms$' &&
+    expect_match "$err" 'unknown command .bogus (.help lists them)'
+}
+t "pipe: .tables, .schema, .timer beside Lua; an unknown dot-command is an error" dot_commands
+
 figures() {
   repl_pipe 'db.observations:get(2)
 db.mutuals:sum("staff")
@@ -211,6 +233,24 @@ if command -v tmux >/dev/null; then
     ! grep -q '^print("never")' "$TMP/ptyhome/.local/state/mutuals/history" || { echo "a cleared line is in the history"; return 1; }
   }
   t "pty: Ctrl-C clears the line, _ is the last value, history is written at once and keeps multi-line entries" pty_context
+
+  pty_completion() {
+    start
+    wait_for 'mutuals>' || return 1
+    tm send-keys -t repl 'db.mutuals:where{stat' Tab
+    wait_for 'mutuals> db.mutuals:where{status' || return 1
+    tm send-keys -t repl ' = "operating", par' Tab
+    wait_for 'where{status = "operating", parent_id' || return 1
+    tm send-keys -t repl C-u 'db.mutuals:first():' Tab Tab
+    sleep 0.5
+    ! screen | grep -q '_G' || { echo "offered globals after a call"; screen; return 1; }
+    tm send-keys -t repl C-u 'xyz_no_such' Tab Tab
+    sleep 0.5
+    ! screen | grep -q 'Makefile\|README' || { echo "offered file names"; screen; return 1; }
+    tm send-keys -t repl C-u C-d
+    wait_for 'EXITED' || return 1
+  }
+  t "pty: completion inside where{} offers the collection's fields; nothing after a call, never file names" pty_completion
   tm kill-server 2>/dev/null
 else
   t "pty tests need tmux (make deps installs it)" false

@@ -37,8 +37,9 @@ t "report: writes the HTML page quietly" writes_html
 
 formats() {
   rep "$TMP/ok.lua" --out "$TMP/out.md" && expect_eq "$rc" 0 && grep -q '^# Small report' "$TMP/out.md" &&
-  rep "$TMP/ok.lua" --out "$TMP/out.csv" && expect_eq "$(cat "$TMP/out.csv")" "n,value
-1,none" &&
+  rep "$TMP/ok.lua" --out "$TMP/out.csv" && expect_eq "$(head -n 3 "$TMP/out.csv")" "table,row,column,text,value,qualifier,lo,hi,unit,as_of,sources
+Args,1,n,1,1,exact,1,1,,,[1]
+Args,1,value,none,,,,,,,[1]" &&
   rep "$TMP/ok.lua" --out "$TMP/out.json" && grep -q '"title":"Small report"' "$TMP/out.json" &&
   rep "$TMP/ok.lua" --out "$TMP/other.txt" --format md && grep -q '^# Small report' "$TMP/other.txt"
 }
@@ -109,6 +110,15 @@ schedule() {
   expect_eq "$rc" 2 && expect_match "$err" "not five crontab fields"
 }
 t "schedule: crontab line and systemd units" schedule
+
+no_gnuplot() {
+  # gnuplot off the PATH: the page is still written, each chart's data shown as a table with a note
+  out=$(cd "$TMP" && env PATH=/nonexistent "$MUTUALS" --db "$DB" report "$SCRIPTS/progress.lua" --out "$TMP/ng.html" 2>&1)
+  rc=$?
+  expect_eq "$rc" 0 && grep -q 'not drawn: gnuplot is not installed' "$TMP/ng.html" && ! grep -q '<svg' "$TMP/ng.html" &&
+    grep -q '<h2>Sources</h2>' "$TMP/ng.html"
+}
+t "report: without gnuplot the HTML page is written, with each chart's data as a table" no_gnuplot
 
 schedule_calendar() {
   run "$MUTUALS" --db "$DB" schedule "$SCRIPTS/progress.lua" --out "$TMP/p.html" --on "Mon..Fri *:0/15"

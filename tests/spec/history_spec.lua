@@ -3,13 +3,7 @@
 -- since depends on it, in which case the refusal says what.
 local util = require "tests.spec.util"
 
-local function file_bytes(path)
-  local f = io.open(path, "rb")
-  if not f then return nil end
-  local s = f:read("a")
-  f:close()
-  return s
-end
+local file_bytes = util.bytes
 
 describe("import history and undo", function()
   local db, path, dir

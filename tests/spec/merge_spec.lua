@@ -16,13 +16,7 @@ local function counts_of(c)
   return {inserted = c.inserted, updated = c.updated, unchanged = c.unchanged, dry_run = c.dry_run}
 end
 
-local function file_bytes(path)
-  local f = io.open(path, "rb")
-  if not f then return nil end
-  local s = f:read("a")
-  f:close()
-  return s
-end
+local file_bytes = util.bytes
 
 describe("round trips and merging", function()
   local db, path, dir

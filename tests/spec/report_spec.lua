@@ -1,6 +1,7 @@
 -- The report library: number formatting, each renderer, sources from
 -- provenance, and the charts gnuplot draws.
 local report = require "mutuals.report"
+local mutuals = require "mutuals"
 local util = require "tests.spec.util"
 local fmt = report.format
 
@@ -75,13 +76,39 @@ describe("reports", function()
     assert.is_nil(html:find("<script", 1, true))
   end)
 
-  it("renders its tables as CSV and JSON", function()
+  it("renders its tables as one tidy CSV: a row per cell, figures as numbers with their qualifier", function()
     local r = sample()
-    assert.are.equal('As of,Mutuals\n2010,9\n"2012, June",at least 58\n', r:render("csv"))
+    r:table{name = "bounds", columns = {"What", "Figure"}, rows = {{"mutuals", mutuals.qualified(58, "at_least")},
+                                                                 {"staff", mutuals.qualified(nil)}}, sources = {1}}
+    local csv = r:render("csv")
+    local lines = {}
+    for l in csv:gmatch("[^\n]+") do lines[#lines + 1] = l end
+    assert.are.equal("table,row,column,text,value,qualifier,lo,hi,unit,as_of,sources", lines[1])
+    assert.are.equal("Counts,1,Mutuals,9,9,exact,9,9,,,[1][2]", lines[3])
+    assert.are.equal('Counts,2,As of,"2012, June",,,,,,,[1][2]', lines[4])
+    assert.are.equal("bounds,1,Figure,at least 58,58,at_least,58,,,,[3]", lines[7])
+    assert.are.equal("bounds,2,Figure,unknown,,unknown,,,,,[3]", lines[9])
+    assert.matches("^sources,1,source,", lines[10])
+  end)
+
+  it("renders the whole report as JSON data: every block in order, cells with their figures, the sources", function()
+    local r = sample()
+    r:table{name = "bounds", columns = {"Figure"}, rows = {{mutuals.qualified(58, "at_least")}}, sources = {1}}
+    r:chart{type = "bar", title = "Bars", labels = {"a", "b"}, series = {{name = "s", values = {1, 2.5}}}, sources = {1}}
     local json = r:render("json")
-    local parsed = db:sql("SELECT json_extract(?, '$.tables[0].rows[1].\"As of\"') AS v, " ..
-                          "json_extract(?, '$.tables[0].rows[0].Mutuals') AS m, json_valid(?) AS ok", json, json, json)[1]
-    assert.are.same({v = "2012, June", m = 9, ok = 1}, parsed)
+    local q = function(at) return db:sql("SELECT json_extract(?, ?) AS v", json, at)[1].v end
+    assert.are.equal(1, db:sql("SELECT json_valid(?) AS ok", json)[1].ok)
+    assert.are.same({"heading", "paragraph", "table", "table", "chart"},
+                    {q("$.blocks[0].type"), q("$.blocks[1].type"), q("$.blocks[2].type"), q("$.blocks[3].type"),
+                     q("$.blocks[4].type")})
+    assert.matches("^There are at least 58 %[1%] mutuals%.$", q("$.blocks[1].text"))
+    assert.are.same({"2012, June", 9}, {q("$.blocks[2].rows[1][0]"), q("$.blocks[2].rows[0][1]")})
+    assert.are.same({58, "at_least", 58}, {q("$.blocks[3].rows[0][0].value"), q("$.blocks[3].rows[0][0].qualifier"),
+                                           q("$.blocks[3].rows[0][0].lo")})
+    assert.is_nil(q("$.blocks[3].rows[0][0].hi"))
+    assert.are.same({"bar", 2.5, "b"}, {q("$.blocks[4].chart"), q("$.blocks[4].series[0].values[1]"),
+                                       q("$.blocks[4].labels[1]")})
+    assert.matches("^Taskforce calls for action", q("$.sources[0].text"))
   end)
 
   it("rejects unknown formats and malformed charts", function()

@@ -34,6 +34,15 @@ function util.write(path, text)
   f:close()
 end
 
+-- A file's bytes, or nil when there is none (a store's -wal may not exist).
+function util.bytes(path)
+  local f = io.open(path, "rb")
+  if not f then return nil end
+  local s = f:read("a")
+  f:close()
+  return s
+end
+
 function util.read(path)
   local f = assert(io.open(path, "rb"))
   local s = f:read("a")
