@@ -137,6 +137,27 @@ static void add_docs(luaL_Buffer *b, const char *title, const doc_entry *d) {
   luaL_addchar(b, '\n');
 }
 
+/*
+** A record's methods: those of every record ("rec:"), and those of its own
+** kind only (a survey's crosstab, a programme's progress, growth for a row
+** with a figure): help on a mutual does not list what a mutual cannot do.
+*/
+static void add_record_docs(luaL_Buffer *b, const mu_entity *e) {
+  int has_measure = e->nmeasures > 0 && e->measures[0].value != NULL;
+  luaL_addstring(b, "methods:");
+  for (const doc_entry *d = record_docs; d->name; d++) {
+    size_t n = strcspn(d->doc, ":");
+    int mine = strncmp(d->doc, "rec", n) == 0 && n == 3;
+    if (strncmp(d->doc, "survey:", 7) == 0) mine = strcmp(e->name, "survey") == 0;
+    else if (strncmp(d->doc, "target:", 7) == 0) mine = strcmp(e->name, "programme") == 0;
+    else if (strncmp(d->doc, "obs:", 4) == 0) mine = has_measure;
+    if (!mine) continue;
+    luaL_addstring(b, "\n  ");
+    luaL_addstring(b, d->doc);
+  }
+  luaL_addchar(b, '\n');
+}
+
 static void add_entity(luaL_Buffer *b, const mu_entity *e) {
   luaL_addstring(b, e->name);
   luaL_addstring(b, " (collection db.");
@@ -210,7 +231,7 @@ static int l_help(lua_State *L) {
   if (r) {
     luaL_buffinit(L, &b);
     add_entity(&b, r->e);
-    add_docs(&b, "methods:", record_docs);
+    add_record_docs(&b, r->e);
     luaL_pushresult(&b);
     return 1;
   }

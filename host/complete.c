@@ -30,6 +30,20 @@ static void add_keys(lua_State *L, int idx, const char *prefix, int set) {
   }
 }
 
+/* Add the strings of the list at the top that start with prefix to the set at set; pops the list. */
+static void add_list(lua_State *L, const char *prefix, int set) {
+  int list = lua_gettop(L);
+  for (lua_Integer i = 1; lua_rawgeti(L, list, i) == LUA_TSTRING; i++) {
+    if (strncmp(lua_tostring(L, -1), prefix, strlen(prefix)) == 0) {
+      lua_pushboolean(L, 1);
+      lua_rawset(L, set);
+    } else {
+      lua_pop(L, 1);
+    }
+  }
+  lua_settop(L, list - 1);
+}
+
 /* Candidates for members of the value at idx. */
 static void add_members(lua_State *L, int idx, const char *prefix, int set) {
   idx = lua_absindex(L, idx);
@@ -38,20 +52,11 @@ static void add_members(lua_State *L, int idx, const char *prefix, int set) {
   int mt = lua_gettop(L);
   if (lua_getfield(L, mt, "__members") == LUA_TFUNCTION) {
     lua_pushvalue(L, idx);
-    if (lua_pcall(L, 1, 1, 0) == LUA_OK && lua_istable(L, -1)) {
-      int list = lua_gettop(L);
-      for (lua_Integer i = 1; lua_rawgeti(L, list, i) == LUA_TSTRING; i++) {
-        if (strncmp(lua_tostring(L, -1), prefix, strlen(prefix)) == 0) {
-          lua_pushboolean(L, 1);
-          lua_rawset(L, set);
-        } else {
-          lua_pop(L, 1);
-        }
-      }
-      lua_pop(L, 1);
-    }
+    if (lua_pcall(L, 1, 1, 0) == LUA_OK && lua_istable(L, -1)) add_list(L, prefix, set);
+    else lua_pop(L, 1);
+  } else {
+    lua_pop(L, 1);
   }
-  lua_pop(L, 1);
   if (lua_getfield(L, mt, "__index") == LUA_TTABLE) add_keys(L, -1, prefix, set);
   lua_pop(L, 1);
   if (lua_getfield(L, mt, "methods") == LUA_TTABLE) add_keys(L, -1, prefix, set);
@@ -117,18 +122,8 @@ static int table_keys_of(lua_State *L, const char *prefix, int set) {
       lua_getfield(L, -1, "fields");   /* a collection's own field list, when it has one */
       if (lua_isfunction(L, -1)) {
         lua_pushvalue(L, -2);
-        if (lua_pcall(L, 1, 1, 0) == LUA_OK && lua_istable(L, -1)) {
-          for (lua_Integer k = 1; lua_rawgeti(L, -1, k) == LUA_TSTRING; k++) {
-            if (strncmp(lua_tostring(L, -1), prefix, strlen(prefix)) == 0) {
-              lua_pushboolean(L, 1);
-              lua_rawset(L, set);
-            } else {
-              lua_pop(L, 1);
-            }
-          }
-          lua_pop(L, 1);
-        }
-        lua_pop(L, 1);
+        if (lua_pcall(L, 1, 1, 0) == LUA_OK && lua_istable(L, -1)) add_list(L, prefix, set);
+        else lua_pop(L, 1);
       } else {
         lua_pop(L, 1);
       }

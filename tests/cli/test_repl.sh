@@ -61,6 +61,17 @@ dot_commands() {
 }
 t "pipe: .tables, .schema, .timer beside Lua; an unknown dot-command is an error" dot_commands
 
+record_help() {
+  repl_pipe 'help(db.mutuals:first())
+'
+  expect_match "$out" 'rec:update' && expect_match "$out" 'obs:growth' && ! expect_match "$out" 'survey:' >/dev/null &&
+    ! expect_match "$out" 'target:progress' >/dev/null || return 1
+  repl_pipe 'help(db.surveys:first())
+'
+  expect_match "$out" 'survey:crosstab'
+}
+t "pipe: help on a record lists the methods of its kind only" record_help
+
 figures() {
   repl_pipe 'db.observations:get(2)
 db.mutuals:sum("staff")
