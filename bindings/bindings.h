@@ -95,6 +95,7 @@ void mu_open_targets(lua_State *L);
 /* io.c */
 int mu_l_import(lua_State *L);
 int mu_l_export(lua_State *L);
+int mu_export_query(lua_State *L, mu_store *s, const mu_query *q, int opts);   /* io.c */
 int mu_l_undo(lua_State *L);
 mu_format mu_checkformat(lua_State *L, int opts, const char *file);
 

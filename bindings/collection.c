@@ -565,6 +565,34 @@ static int collection_get(lua_State *L) {
   return 2;
 }
 
+/*
+** coll:export([path,] [{format, ids, fields}]) -> text, or true when written to path (atomically):
+** the collection's own rows (its conditions, limit and offset), as db:export writes a whole one.
+*/
+static int collection_export(lua_State *L) {
+  lcollection *c = mu_checkcollection(L, 1);
+  if (lua_type(L, 2) == LUA_TSTRING) {   /* (path [, opts]): the options with out = path, the caller's left alone */
+    lua_createtable(L, 0, 4);
+    if (lua_istable(L, 3)) {
+      lua_pushnil(L);
+      while (lua_next(L, 3)) {
+        lua_pushvalue(L, -2);
+        lua_insert(L, -2);
+        lua_settable(L, -4);
+      }
+    } else if (!lua_isnoneornil(L, 3)) {
+      return luaL_typeerror(L, 3, "table of options");
+    }
+    lua_pushvalue(L, 2);
+    lua_setfield(L, -2, "out");
+    lua_replace(L, 2);
+  }
+  lua_settop(L, 2);
+  mu_collection_store(L, 1);
+  mu_store *s = mu_checkopen(L, 3);
+  return mu_export_query(L, s, &c->q, 2);
+}
+
 /* coll:insert{field = value, ...}: validates, inserts and returns the new record. */
 static int collection_insert(lua_State *L) {
   lcollection *c = mu_checkcollection(L, 1);
@@ -610,7 +638,8 @@ static const luaL_Reg collection_methods[] = {
   {"group", collection_group}, {"rows", collection_rows}, {"values", collection_values},
   {"list", collection_list},
   {"first", collection_first}, {"get", collection_get}, {"insert", collection_insert},
-  {"entity", collection_entity}, {"fields", collection_fields}, {"table", mu_show}, {NULL, NULL},
+  {"entity", collection_entity}, {"fields", collection_fields}, {"table", mu_show}, {"export", collection_export},
+  {NULL, NULL},
 };
 
 static int collection_index(lua_State *L) {

@@ -56,7 +56,7 @@ static const doc_entry store_docs[] = {
              "    -> rows, {inserted, updated, unchanged, import}\n"
              "    all or nothing; raises FILE:LINE: field: reason for each bad row; upsert matches rows by\n"
              "    natural key (or UNIQUE columns, or content); map = {column = 'field'}, ignore = {'column'}"},
-  {"export", "db:export(kind [, {format = 'csv'|'json'|'jsonl', out = file, ids = false}])\n"
+  {"export", "db:export(kind [, {format = 'csv'|'json'|'jsonl', out = file, ids = false, fields = {...}}])\n"
              "    references by natural key, so another store can import it; ids = true: this store's ids"},
   {"undo", "db:undo(import_id [, {dry_run = true}]) -> {deleted, restored}\n"
            "    take an import back (mutuals imports lists them), or raise saying what depends on it"},
@@ -87,6 +87,8 @@ static const doc_entry collection_docs[] = {
   {"entity", "c:entity() -> entity name"},
   {"fields", "c:fields() -> {field name, ...}"},
   {"table", "c:table([{width, limit, columns}]) -> text\n  The collection as an aligned table (mutuals.show)."},
+  {"export", "c:export([path,] [{format = 'csv'|'json'|'jsonl', fields = {...}, ids}]) -> text | true\n"
+             "  The collection's own rows (its conditions), as db:export writes a whole one; to path atomically."},
   {"overdue", "recommendations:overdue(as_of) -> past the deadline with a known status that is not done"},
   {"past_deadline", "recommendations:past_deadline(as_of) -> past the deadline, whatever the status"},
   {NULL, NULL},

@@ -153,28 +153,38 @@ int mu_l_undo(lua_State *L) {
   return 1;
 }
 
-/* db:export(kind [, {format =, out = file, ids = false}]) -> text, or true when written to out */
-int mu_l_export(lua_State *L) {
-  static const char *const keys[] = {"format", "out", "ids", NULL};
-  mu_store *s = mu_checkopen(L, 1);
-  const mu_entity *e = checkentity(L, 2);
-  const char *out = NULL;
+/*
+** The rows of q as a file or text: opts at index opts (format, out, ids, fields). The query is the
+** caller's (a whole collection, or one with conditions), so what is exported is what was asked for.
+*/
+int mu_export_query(lua_State *L, mu_store *s, const mu_query *q, int opts) {
+  static const char *const keys[] = {"format", "out", "ids", "fields", NULL};
+  const char *out = NULL, *only[64];
+  size_t nonly = 0;
   char err[1024];
   int ids = 0;
-  if (!lua_isnoneornil(L, 3)) luaL_checktype(L, 3, LUA_TTABLE);
-  if (lua_istable(L, 3)) {
-    mu_check_keys(L, 3, keys, "export");
-    lua_getfield(L, 3, "ids");
+  if (!lua_isnoneornil(L, opts)) luaL_checktype(L, opts, LUA_TTABLE);
+  if (lua_istable(L, opts)) {
+    mu_check_keys(L, opts, keys, "export");
+    lua_getfield(L, opts, "ids");
     ids = lua_toboolean(L, -1);
     lua_pop(L, 1);
+    if (lua_getfield(L, opts, "fields") != LUA_TNIL) {   /* stays on the stack: its strings are used below */
+      luaL_checktype(L, -1, LUA_TTABLE);
+      for (lua_Integer i = 1; nonly < 64 && lua_rawgeti(L, -1, i) != LUA_TNIL; i++) {
+        only[nonly++] = luaL_checkstring(L, -1);
+        lua_pop(L, 1);
+      }
+      lua_pop(L, 1);
+    }
+    if (lua_getfield(L, opts, "out") != LUA_TNIL) out = luaL_checkstring(L, -1);
   }
-  if (lua_istable(L, 3) && lua_getfield(L, 3, "out") != LUA_TNIL) out = luaL_checkstring(L, -1);
-  mu_format fmt = mu_checkformat(L, 3, out);
+  mu_format fmt = mu_checkformat(L, opts, out);
   if (out) {
     char *tmp;
     FILE *fp = mu_atomic_open(out, &tmp, err, sizeof err);
     if (!fp) return luaL_error(L, "export: %s", err);
-    if (mu_export(s, e, fmt, fp, ids, err, sizeof err)) {
+    if (mu_export(s, q, only, nonly, fmt, fp, ids, err, sizeof err)) {
       mu_atomic_abort(fp, tmp);
       return luaL_error(L, "export: %s", err);
     }
@@ -186,7 +196,7 @@ int mu_l_export(lua_State *L) {
   size_t len = 0;
   FILE *fp = open_memstream(&buf, &len);
   if (!fp) return luaL_error(L, "export: out of memory");
-  int rc = mu_export(s, e, fmt, fp, ids, err, sizeof err);
+  int rc = mu_export(s, q, only, nonly, fmt, fp, ids, err, sizeof err);
   fclose(fp);
   if (rc) {
     free(buf);
@@ -195,4 +205,15 @@ int mu_l_export(lua_State *L) {
   lua_pushlstring(L, buf, len);
   free(buf);
   return 1;
+}
+
+/* db:export(kind [, {format =, out = file, ids = false, fields = {...}}]) -> text, or true when written to out */
+int mu_l_export(lua_State *L) {
+  mu_store *s = mu_checkopen(L, 1);
+  const mu_entity *e = checkentity(L, 2);
+  mu_query q;
+  mu_query_init(&q, e);
+  int rc = mu_export_query(L, s, &q, 3);   /* a query without conditions holds nothing to free, even on error */
+  mu_query_free(&q);
+  return rc;
 }

@@ -26,7 +26,7 @@ static const char usage_text[] =
   "  import-microdata SURVEY FILE [--long] [--id COL] [--weight COL] [--strata COL] [--psu COL] [--fpc COL]\n"
   "                         respondents and answers from a supplier's file, wide (a column per\n"
   "                         question) or --long (a row per answer); other columns are attributes\n"
-  "  export KIND [--format csv|json|jsonl] [--out FILE] [--ids]\n"
+  "  export KIND [--format csv|json|jsonl] [--out FILE] [--ids] [--where FIELD=VALUE]... [--fields A,B]\n"
   "                         write a collection (to stdout without --out), references by natural\n"
   "                         key so another store can import it; --ids: the store's own ids\n"
   "  fetch URL --as KIND [--format csv|json] [--offline] [--retries N] [--timeout S] [--max-bytes N]\n"
@@ -139,8 +139,10 @@ static mu_store *open_store(int flags) {
 /* Parses "--format F" and "--out FILE" among args; returns the positional count. */
 /* The options import and export share; a NULL slot is an option the command does not take. */
 typedef struct {
-  const char *format, *out, *mode, *map, *ignore;
+  const char *format, *out, *mode, *map, *ignore, *fields;
   int dry_run, ids;
+  const char *where[16];   /* export --where FIELD=VALUE, each a condition */
+  int nwhere;
 } io_args;
 
 /* --ignore may be given more than once: the names are joined into one list (static: one command a process). */
@@ -161,6 +163,8 @@ static int parse_io_args(int argc, char **argv, char **pos, io_args *a, int impo
     else if (!import && strcmp(argv[i], "--out") == 0 && i + 1 < argc) a->out = argv[++i];
     else if (!import && strncmp(argv[i], "--out=", 6) == 0) a->out = argv[i] + 6;
     else if (!import && strcmp(argv[i], "--ids") == 0) a->ids = 1;
+    else if (!import && strcmp(argv[i], "--fields") == 0 && i + 1 < argc) a->fields = argv[++i];
+    else if (!import && strcmp(argv[i], "--where") == 0 && i + 1 < argc && a->nwhere < 16) a->where[a->nwhere++] = argv[++i];
     else if (import && strcmp(argv[i], "--mode") == 0 && i + 1 < argc) a->mode = argv[++i];
     else if (import && strncmp(argv[i], "--mode=", 7) == 0) a->mode = argv[i] + 7;
     else if (import && strcmp(argv[i], "--dry-run") == 0) a->dry_run = 1;
@@ -181,7 +185,8 @@ static int parse_io_args(int argc, char **argv, char **pos, io_args *a, int impo
 */
 static int cmd_import(int argc, char **argv) {
   char *pos[4];
-  io_args a = {NULL, NULL, NULL, NULL, NULL, 0, 0};
+  io_args a;
+  memset(&a, 0, sizeof a);
   mu_format fmt;
   int n = parse_io_args(argc, argv, pos, &a, 1);
   if (n <= -2 && n > -100) return usage_error("import: unknown option '%s'", argv[-2 - n]);
@@ -315,22 +320,69 @@ static int cmd_import_microdata(int argc, char **argv) {
 /* mutuals export KIND [--format csv|json|jsonl] [--out FILE] [--ids] */
 static int cmd_export(int argc, char **argv) {
   char *pos[4], err[1024];
-  io_args a = {NULL, NULL, NULL, NULL, NULL, 0, 0};
+  io_args a;
+  memset(&a, 0, sizeof a);
   mu_format fmt;
   int n = parse_io_args(argc, argv, pos, &a, 0);
   const char *out = a.out;
   if (n <= -2 && n > -100) return usage_error("export: unknown option '%s'", argv[-2 - n]);
   if (n != 1)
-    return usage_error("%s", "export needs KIND: mutuals export KIND [--format csv|json|jsonl] [--out FILE] [--ids]");
+    return usage_error("%s", "export needs KIND: mutuals export KIND [--format csv|json|jsonl] [--out FILE] [--ids] "
+                             "[--where FIELD=VALUE] [--fields A,B]");
   const mu_entity *e = mu_entity_find(pos[0]);
   if (!e) return usage_error("export: unknown kind '%s'", pos[0]);
   if (mu_format_pick(a.format, out, &fmt))
     return usage_error("export: unknown format '%s' (csv, json or jsonl)", a.format);
   mu_store *s = open_store(0);
   if (!s) return 1;
+  /* --where FIELD=VALUE: each value checked as the field's own (an enum typo is an error, never 0 rows);
+     a reference by the name of what it names (parent=DWP) */
+  mu_query q;
+  mu_query_init(&q, e);
+  for (int k = 0; k < a.nwhere; k++) {
+    const char *eq = strchr(a.where[k], '=');
+    char name[64], why[400];
+    if (!eq || eq == a.where[k] || (size_t)(eq - a.where[k]) >= sizeof name) {
+      mu_query_free(&q);
+      mu_store_close(s);
+      return usage_error("export: --where '%s': give FIELD=VALUE", a.where[k]);
+    }
+    snprintf(name, sizeof name, "%.*s", (int)(eq - a.where[k]), a.where[k]);
+    const mu_field *f = mu_field_find(e, name);
+    const mu_relation *r = f ? NULL : mu_relation_find(e, name);
+    const mu_entity *t = r && r->kind == MU_REL_ONE && r->fk ? mu_entity_find(r->target) : NULL;
+    mu_value v = {MU_VTEXT, 0, 0, eq + 1, strlen(eq + 1)};
+    int bad = 0;
+    if (t && t->key) {
+      long long id = mu_resolve_name(s, t, eq + 1, strlen(eq + 1), why, sizeof why);
+      f = mu_field_find(e, r->fk);
+      v.kind = MU_VINT;
+      v.i = id;
+      bad = id <= 0;
+    } else if (!f) {
+      const char *near = mu_closest_field(e, name);
+      snprintf(why, sizeof why, "%s has no field '%s'%s%s%s", e->name, name, near ? ": did you mean '" : "",
+               near ? near : "", near ? "'?" : "");
+      bad = 1;
+    } else {
+      bad = mu_field_check(f, &v, why, sizeof why) != 0;
+    }
+    if (bad || mu_query_add(&q, f, MU_OP_EQ, &v)) {
+      fprintf(stderr, "mutuals: export: --where %s: %s\n", a.where[k], bad ? why : "out of memory");
+      mu_query_free(&q);
+      mu_store_close(s);
+      return 2;
+    }
+  }
+  const char *only[64];
+  size_t nonly = 0;
+  char fields[1024];
+  snprintf(fields, sizeof fields, "%s", a.fields ? a.fields : "");
+  for (char *tok = strtok(fields, ","); tok && nonly < 64; tok = strtok(NULL, ",")) only[nonly++] = tok;
   char *tmp = NULL;
   FILE *fp = out ? mu_atomic_open(out, &tmp, err, sizeof err) : stdout;
-  int rc = fp ? mu_export(s, e, fmt, fp, a.ids, err, sizeof err) : -1;
+  int rc = fp ? mu_export(s, &q, only, nonly, fmt, fp, a.ids, err, sizeof err) : -1;
+  mu_query_free(&q);
   mu_store_close(s);
   if (out && fp) {
     if (rc) mu_atomic_abort(fp, tmp);

@@ -1038,6 +1038,27 @@ static const mu_relation *keyed_relation(const mu_entity *e, const mu_field *f) 
 }
 
 /*
+** Is field f (written as rel, when by natural key) among the columns asked for? A figure's qualifier and
+** unit come with it: "staff 500" without "approximately" would be a different number.
+*/
+static int wanted(const mu_entity *e, const mu_field *f, const mu_relation *rel, const char *const *only, size_t n) {
+  for (size_t m = 0; m < e->nmeasures; m++) {
+    const mu_measure *ms = &e->measures[m];
+    if (!ms->value) continue;
+    int part = (ms->qualifier && strcmp(f->name, ms->qualifier) == 0) ||
+               (ms->unit_field && strcmp(f->name, ms->unit_field) == 0);
+    if (part && wanted(e, mu_field_find(e, ms->value), NULL, only, n)) return 1;
+  }
+  for (size_t k = 0; k < n; k++) {
+    if (strcmp(only[k], f->name) == 0 || (rel && strcmp(only[k], rel->name) == 0)) return 1;
+    if (e->poly && strcmp(f->name, e->poly->id_field) == 0 && strlen(only[k]) + 3 == strlen(f->name) &&
+        strncmp(only[k], f->name, strlen(only[k])) == 0)
+      return 1;
+  }
+  return 0;
+}
+
+/*
 ** By default a file another store can take: references by the target's
 ** natural key (parent = "DWP", source = "seed002"), and no id column for an
 ** entity that has a natural key of its own, since ids are one store's
@@ -1046,17 +1067,33 @@ static const mu_relation *keyed_relation(const mu_entity *e, const mu_field *f) 
 ** the table's own (parent_id = 1). NULL is written as an empty CSV field and
 ** as JSON null.
 */
-int mu_export(mu_store *s, const mu_entity *e, mu_format fmt, void *out, int ids, char *err, size_t errlen) {
+int mu_export(mu_store *s, const mu_query *q, const char *const *only, size_t nonly, mu_format fmt, void *out, int ids,
+              char *err, size_t errlen) {
   FILE *fp = out;
+  const mu_entity *e = q->e;
   const char *names[128];
   char poly_name[64];   /* "subject": the polymorphic reference's column by key */
   size_t n = 0;
-  sqlite3_str *q = sqlite3_str_new(mu_store_db(s));
-  sqlite3_str_appendall(q, "SELECT ");
+  /* The columns asked for: field names, or a reference's relation name (parent); each checked. */
+  for (size_t k = 0; k < nonly; k++) {
+    const mu_field *f = mu_field_find(e, only[k]);
+    const mu_relation *r = f ? NULL : mu_relation_find(e, only[k]);
+    if (!f && !(r && r->kind == MU_REL_ONE && r->fk) &&
+        !(e->poly && strncmp(only[k], e->poly->id_field, strlen(only[k])) == 0 &&
+          strlen(only[k]) + 3 == strlen(e->poly->id_field))) {
+      const char *near = mu_closest_field(e, only[k]);
+      snprintf(err, errlen, "%s has no field '%s'%s%s%s", e->name, only[k], near ? ": did you mean '" : "",
+               near ? near : "", near ? "'?" : "");
+      return -1;
+    }
+  }
+  sqlite3_str *q2 = sqlite3_str_new(mu_store_db(s));
+  sqlite3_str_appendall(q2, "SELECT ");
   for (size_t i = 0; i < e->nfields && n < 128; i++) {
     const mu_field *f = &e->fields[i];
     const mu_relation *rel = ids ? NULL : keyed_relation(e, f);
-    if (!ids && f->type == MU_T_ID && e->key) continue;
+    if (nonly && !wanted(e, f, rel, only, nonly)) continue;
+    if (!ids && f->type == MU_T_ID && e->key && !nonly) continue;
     if (!ids && e->poly && strcmp(f->name, e->poly->id_field) == 0 && n + 1 < 128) {
       /* subject = the target's natural key when it has one; subject_id only when it has not */
       sqlite3_str *k = sqlite3_str_new(mu_store_db(s));
@@ -1067,7 +1104,7 @@ int mu_export(mu_store *s, const mu_entity *e, mu_format fmt, void *out, int ids
                               (*t)->key, (*t)->table, f->name);
       sqlite3_str_appendall(k, " END");
       char *key = sqlite3_str_finish(k);
-      sqlite3_str_appendf(q, "%s%s, CASE WHEN (%s) IS NULL THEN t.\"%w\" END", n ? ", " : "", key ? key : "NULL",
+      sqlite3_str_appendf(q2, "%s%s, CASE WHEN (%s) IS NULL THEN t.\"%w\" END", n ? ", " : "", key ? key : "NULL",
                           key ? key : "NULL", f->name);
       sqlite3_free(key);
       snprintf(poly_name, sizeof poly_name, "%.*s", (int)strlen(f->name) - 3, f->name);
@@ -1077,19 +1114,21 @@ int mu_export(mu_store *s, const mu_entity *e, mu_format fmt, void *out, int ids
     }
     if (rel) {
       const mu_entity *t = mu_entity_find(rel->target);
-      sqlite3_str_appendf(q, "%s(SELECT \"%w\" FROM \"%w\" WHERE id = t.\"%w\")", n ? ", " : "", t->key, t->table,
+      sqlite3_str_appendf(q2, "%s(SELECT \"%w\" FROM \"%w\" WHERE id = t.\"%w\")", n ? ", " : "", t->key, t->table,
                           f->name);
       names[n++] = rel->name;
     } else {
-      sqlite3_str_appendf(q, "%st.\"%w\"", n ? ", " : "", f->name);
+      sqlite3_str_appendf(q2, "%st.\"%w\"", n ? ", " : "", f->name);
       names[n++] = f->name;
     }
   }
-  sqlite3_str_appendf(q, " FROM \"%w\" AS t ORDER BY t.id", e->table);
-  char *sql = sqlite3_str_finish(q);
-  sqlite3_stmt *st = NULL;
-  if (!sql || sqlite3_prepare_v2(mu_store_db(s), sql, -1, &st, NULL) != SQLITE_OK) {
-    snprintf(err, errlen, "%s", sqlite3_errmsg(mu_store_db(s)));
+  if (n == 0) sqlite3_str_appendall(q2, "NULL");
+  char *head = sqlite3_str_finish(q2);
+  /* The collection's own query (its conditions, bound) as the rows, in id order. */
+  sqlite3_stmt *st = head ? mu_query_wrap(s, q, head, " AS t ORDER BY t.id", err, errlen) : NULL;
+  char *sql = head;
+  if (!st) {
+    if (!head) snprintf(err, errlen, "out of memory");
     sqlite3_free(sql);
     return -1;
   }

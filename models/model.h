@@ -635,8 +635,10 @@ int mu_format_pick(const char *given, const char *name, mu_format *fmt);
 /* Stream rows of an entity from fp into the store in one transaction. */
 int mu_import(mu_store *s, const mu_entity *e, mu_format fmt, const char *name,
               void *fp, mu_import_opts *opts);
-/* Every row; references by natural key and no store ids unless ids (io.c). */
-int mu_export(mu_store *s, const mu_entity *e, mu_format fmt, void *fp, int ids, char *err, size_t errlen);
+/* The rows of query q (a whole collection, or its conditions), in id order; only the fields named in only (none:
+   all); references by natural key and no store ids unless ids (io.c). */
+int mu_export(mu_store *s, const mu_query *q, const char *const *only, size_t nonly, mu_format fmt, void *fp, int ids,
+              char *err, size_t errlen);
 
 /* ---------------------------------------------------------------- remote data */
 

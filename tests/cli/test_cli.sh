@@ -180,6 +180,20 @@ history_undo() {
 }
 t "imports lists the history; undo takes an import back, once" history_undo
 
+export_where() {
+  "$MUTUALS" --db "$TMP/ew.db" init 2>/dev/null || return 1
+  run "$MUTUALS" --db "$TMP/ew.db" export mutuals --where status=blocked --where parent='NHS Gloucestershire' --fields name,staff
+  expect_eq "$rc" 0 && expect_eq "$out" 'name,staff,staff_qualifier
+"Gloucestershire Care Services",3000,"more_than"' || return 1
+  run "$MUTUALS" --db "$TMP/ew.db" export mutuals --where status=operatng
+  expect_eq "$rc" 2 && expect_match "$err" "did you mean 'operating'" || return 1
+  run "$MUTUALS" --db "$TMP/ew.db" export mutuals --where parent=DWPP
+  expect_eq "$rc" 2 && expect_match "$err" "did you mean 'DWP'" || return 1
+  run "$MUTUALS" --db "$TMP/ew.db" export mutuals --fields nme
+  expect_eq "$rc" 1 && expect_match "$err" "no field 'nme': did you mean 'name'"
+}
+t "export --where and --fields: chosen rows and columns, typos refused" export_where
+
 import_bad() {
   printf 'name,parent,status,staff\nA,MoJ,pipeline,80\nB,XYZ,pipeline,-1\n"C,MoJ\n' > "$TMP/bad.csv"
   before=$("$MUTUALS" --db "$TMP/io.db" export mutuals | md5sum)

@@ -93,6 +93,19 @@ describe("round trips and merging", function()
     assert.are.equal(1, db:import("mutuals", dir .. "/x.csv", {ignore = {"website"}}))
   end)
 
+  it("exports a collection's own rows and chosen fields, a figure with its qualifier", function()
+    local csv = db.mutuals:where{status = "blocked"}:export{fields = {"name", "staff"}}
+    assert.are.equal('name,staff,staff_qualifier\n"Gloucestershire Care Services",3000,"more_than"\n', csv)
+    assert.is_true(db.mutuals:where{parent = "DWP"}:export(dir .. "/dwp.jsonl"))
+    local n = 0
+    for _ in io.lines(dir .. "/dwp.jsonl") do n = n + 1 end
+    assert.are.equal(db.mutuals:where{parent = "DWP"}:count(), n)
+    assert.has_error(function() db.mutuals:export{fields = {"nme"}} end, "export: mutual has no field 'nme': did you mean 'name'?")
+    -- and back: the chosen rows merge into the store they came from, unchanged
+    local _, counts = db:import("mutuals", dir .. "/dwp.jsonl", {mode = "upsert"})
+    assert.are.same({inserted = 0, updated = 0, unchanged = n, dry_run = false}, counts_of(counts))
+  end)
+
   it("counts a dry run without writing a byte", function()
     local csv = db:export("mutuals"):gsub(',500,', ',650,') .. '"New Co",,,"proposed",,,,,"seed000"\n'
     util.write(dir .. "/m.csv", csv)
