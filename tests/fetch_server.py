@@ -3,6 +3,7 @@
 library. It prints its port, then serves the cases the tests name by path.
 Started and stopped by tests/cli/test_fetch.sh; it stops by itself after
 a while in case the test is killed."""
+import os
 import gzip
 import http.server
 import ssl
@@ -74,6 +75,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 return self.send(304, headers={"ETag": etag})
             return self.send(200, body, {"Content-Type": "text/csv", "ETag": etag,
                                          "Last-Modified": "Tue, 26 Jun 2012 09:00:00 GMT"})
+        if p.startswith("/files/") and os.environ.get("FETCH_FILES"):   # a peer's export, written by the test
+            name = os.path.basename(p)
+            try:
+                with open(os.path.join(os.environ["FETCH_FILES"], name), "rb") as f:
+                    return self.send(200, f.read(), {"Content-Type": "text/plain"})
+            except OSError:
+                return self.send(404, b"no such file\n")
         if p == "/good.json":
             return self.send(200, good_json(p), {"Content-Type": "application/json"})
         if p == "/missing.csv":

@@ -7,7 +7,8 @@
 # A self-signed certificate for 127.0.0.1, made fresh for this run.
 openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj "/CN=127.0.0.1" -addext "subjectAltName=IP:127.0.0.1" \
   -keyout "$TMP/key.pem" -out "$TMP/cert.pem" >/dev/null 2>&1
-exec 4< <(python3 tests/fetch_server.py 300 "$TMP/cert.pem" "$TMP/key.pem")
+mkdir -p "$TMP/files"   # what the server serves under /files/: exports written by the tests
+exec 4< <(FETCH_FILES="$TMP/files" python3 tests/fetch_server.py 300 "$TMP/cert.pem" "$TMP/key.pem")
 SERVER_PID=$!
 read -r PORT <&4
 read -r TLS_PORT <&4
@@ -29,6 +30,27 @@ good_csv() {
     expect_eq "$(count_from "$BASE/good.csv")" "2	2"
 }
 t "good CSV is imported and recorded as a source" good_csv
+
+peer_export() {
+  # a peer's export (natural keys, no store ids) fetched into a store that has the same bundled rows and more:
+  # the rows it shares are matched and left alone, the new ones inserted, in one transaction
+  local peer="$TMP/peer.db" mine="$TMP/mine.db"
+  "$MUTUALS" --db "$peer" init 2>/dev/null && "$MUTUALS" --db "$mine" init 2>/dev/null || return 1
+  printf 'name,parent,status,source\nPeer Mutual,MoJ,proposed,seed002\n' > "$TMP/new.csv"
+  "$MUTUALS" --db "$peer" import mutuals "$TMP/new.csv" 2>/dev/null || return 1
+  "$MUTUALS" --db "$peer" export mutuals --out "$TMP/files/mutuals.csv" || return 1
+  run "$MUTUALS" --db "$mine" fetch "$BASE/files/mutuals.csv" --as mutuals
+  expect_eq "$rc" 0 || return 1
+  printf 'local db = mutuals.store(); print(db.mutuals:count(), db.mutuals:get("Peer Mutual").parent.abbrev)' > "$TMP/peer.lua"
+  expect_eq "$("$MUTUALS" --db "$mine" run "$TMP/peer.lua")" "7	MoJ" || return 1
+  # fetched again (the same URL): the rows it gave are replaced by the same, nothing doubles
+  run "$MUTUALS" --db "$mine" fetch "$BASE/files/mutuals.csv" --as mutuals
+  expect_eq "$rc" 0 && expect_eq "$("$MUTUALS" --db "$mine" run "$TMP/peer.lua")" "7	MoJ" || return 1
+  # and the two stores now export the same mutuals
+  expect_eq "$("$MUTUALS" --db "$mine" export mutuals --fields name,parent,status | md5sum)" \
+            "$("$MUTUALS" --db "$peer" export mutuals --fields name,parent,status | md5sum)"
+}
+t "a peer's export fetched merges by natural key: shared rows kept, new ones added, a refetch doubles nothing" peer_export
 
 source_record() {
   printf 'local s = mutuals.store().sources:get(arg[1]); print(s.kind, s.etag, s.last_modified, #s.sha256, s.fetched_at ~= nil)' \
