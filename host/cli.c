@@ -156,8 +156,12 @@ static const char *add_ignored(const char *list, const char *name) {
 }
 
 static int parse_io_args(int argc, char **argv, char **pos, io_args *a, int import) {
+  static const char *const valued[] = {"--format", "--out", "--fields", "--where", "--mode", "--map", "--ignore", NULL};
   int n = 0;
   for (int i = 0; i < argc; i++) {
+    if (i + 1 == argc)   /* an option that takes a value, given last: say so, not "unknown option" */
+      for (const char *const *v = valued; *v; v++)
+        if (strcmp(argv[i], *v) == 0) return -1000 - i;
     if (strcmp(argv[i], "--format") == 0 && i + 1 < argc) a->format = argv[++i];
     else if (strncmp(argv[i], "--format=", 9) == 0) a->format = argv[i] + 9;
     else if (!import && strcmp(argv[i], "--out") == 0 && i + 1 < argc) a->out = argv[++i];
@@ -189,6 +193,7 @@ static int cmd_import(int argc, char **argv) {
   memset(&a, 0, sizeof a);
   mu_format fmt;
   int n = parse_io_args(argc, argv, pos, &a, 1);
+  if (n <= -1000) return usage_error("import: %s needs a value", argv[-1000 - n]);
   if (n <= -2 && n > -100) return usage_error("import: unknown option '%s'", argv[-2 - n]);
   if (n != 2)
     return usage_error("%s", "import needs KIND and FILE: mutuals import KIND FILE [--format csv|json|jsonl] "
@@ -325,6 +330,7 @@ static int cmd_export(int argc, char **argv) {
   mu_format fmt;
   int n = parse_io_args(argc, argv, pos, &a, 0);
   const char *out = a.out;
+  if (n <= -1000) return usage_error("export: %s needs a value", argv[-1000 - n]);
   if (n <= -2 && n > -100) return usage_error("export: unknown option '%s'", argv[-2 - n]);
   if (n != 1)
     return usage_error("%s", "export needs KIND: mutuals export KIND [--format csv|json|jsonl] [--out FILE] [--ids] "

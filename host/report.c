@@ -96,6 +96,10 @@ int report_main(int argc, char **argv, int first) {
   rargv[rargc++] = "report";
   for (i = first; i < argc; i++) {
     const char *a = argv[i];
+    if (i + 1 == argc && (!strcmp(a, "--out") || !strcmp(a, "--format") || !strcmp(a, "--ping"))) {
+      free(rargv);
+      return usage("report: %s needs a value", a);
+    }
     if (strcmp(a, "--out") == 0 && i + 1 < argc) out = argv[++i];
     else if (strcmp(a, "--format") == 0 && i + 1 < argc) format = argv[++i];
     else if (strcmp(a, "--wait") == 0) wait = 1;

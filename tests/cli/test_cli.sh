@@ -214,6 +214,8 @@ import_usage() {
   expect_eq "$rc" 2 && expect_match "$err" "unknown kind 'widgets'" || return 1
   run "$MUTUALS" export mutuals --format xml
   expect_eq "$rc" 2 && expect_match "$err" "unknown format 'xml'" || return 1
+  run "$MUTUALS" export mutuals --format
+  expect_eq "$rc" 2 && expect_match "$err" "export: --format needs a value" || return 1
   run "$MUTUALS" import mutuals "$TMP/missing.csv"
   expect_eq "$rc" 1 && expect_match "$err" "cannot open $TMP/missing.csv"
 }
