@@ -1,7 +1,8 @@
 # mutuals: a C host embedding Lua 5.4 over an SQLite store of UK public service mutuals.
 #
 #   make            build build/mutuals, build/mutuals-lua and build/mutuals.so
-#   make deps       install the Debian packages needed to build and test (apt-get)
+#   make deps       install the Debian packages needed to build and run (apt-get)
+#   make test-deps  those and what the tests need besides (busted, tmux, Chromium, valgrind, ...)
 #   make test       build, then run every suite plainly and under ASan+UBSan
 #                   (and the read-ahead's tests under ThreadSanitizer)
 #   make install    PREFIX=/usr/local DESTDIR=
@@ -34,12 +35,14 @@ BINDING_OBJ := $(BINDING_SRC:%.c=$(BUILD)/obj/%.o)
 HOST_OBJ    := $(HOST_SRC:%.c=$(BUILD)/obj/%.o)
 EMBEDDED    := $(wildcard models/migrations/*.sql) models/dataset.sql models/aliases.sql
 
-# Debian packages: build, run and test.
-DEB_PKGS := build-essential pkg-config lua5.4 liblua5.4-dev libsqlite3-dev sqlite3 \
-            libcurl4-openssl-dev libssl-dev libreadline-dev libcsv-dev libjansson-dev \
-            lua-busted lua-check luarocks tmux python3 openssl gnuplot-nox chromium valgrind
+# Debian packages: to build and run (make deps), and what only the tests need on top (make test-deps):
+# a user who wants the program does not download a browser.
+RUN_PKGS  := build-essential pkg-config lua5.4 liblua5.4-dev libsqlite3-dev sqlite3 \
+             libcurl4-openssl-dev libssl-dev libreadline-dev libcsv-dev libjansson-dev gnuplot-nox
+TEST_PKGS := lua-busted lua-check luarocks tmux python3 openssl chromium valgrind
+DEB_PKGS  := $(RUN_PKGS)
 
-.PHONY: all deps test check lint install uninstall clean module install-module bench fuzz
+.PHONY: all deps test-deps test check lint install uninstall clean module install-module bench fuzz
 
 all: $(BUILD)/mutuals $(BUILD)/mutuals-lua $(BUILD)/mutuals.so $(BUILD)/test_models $(BUILD)/test_readahead \
      $(BUILD)/fuzz_import_replay $(BUILD)/fuzz_calendar_replay
@@ -68,6 +71,9 @@ module: $(BUILD)/mutuals.so
 install-module: module
 	install -d $(INST_LIBDIR)
 	install -m 644 $(BUILD)/mutuals.so $(INST_LIBDIR)/mutuals.so
+
+test-deps:
+	$(MAKE) deps DEB_PKGS="$(RUN_PKGS) $(TEST_PKGS)"
 
 deps:
 	@missing=""; for p in $(DEB_PKGS); do \
@@ -144,7 +150,7 @@ fuzz: all
 	  (cd build-fuzz/api && ../../build-san/mutuals-lua ../../tests/fuzz/api.lua 50000 $$RANDOM$$seed) || exit 1; done
 
 # Benchmarks: their own tools (LuaSQL, pandas, GNU time, node for DuckDB) are installed here, not by deps.
-BENCH_PKGS := lua-sql-sqlite3 python3-pandas time sqlite3 nodejs npm
+BENCH_PKGS := lua-sql-sqlite3 python3 python3-pandas time sqlite3 nodejs npm
 bench: all
 	$(MAKE) deps DEB_PKGS="$(DEB_PKGS) $(BENCH_PKGS)"
 	cd bench && npm install --no-audit --no-fund --loglevel=error

@@ -264,7 +264,7 @@ if command -v tmux >/dev/null; then
   t "pty: completion inside where{} offers the collection's fields; nothing after a call, never file names" pty_completion
   tm kill-server 2>/dev/null
 else
-  t "pty tests need tmux (make deps installs it)" false
+  t "pty tests need tmux (make test-deps installs it)" false
 fi
 
 finish

@@ -186,7 +186,7 @@ t "a report's charts are drawn by one gnuplot process" one_gnuplot
 # Headless Chromium: the page renders, its charts are there, nothing overflows.
 screenshot() {
   local browser
-  browser=$(command -v chromium || command -v chromium-browser) || { echo "chromium is not installed (make deps)"; return 1; }
+  browser=$(command -v chromium || command -v chromium-browser) || { echo "chromium is not installed (make test-deps)"; return 1; }
   local flags=(--headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking
                --disable-component-update --disable-sync --user-data-dir="$TMP/chromium" --window-size=1200,900)
   "$browser" "${flags[@]}" --screenshot="$TMP/progress.png" "file://$TMP/progress.html" >/dev/null 2>&1
@@ -204,7 +204,7 @@ t "the progress page in headless Chromium: renders, charts present, no overflow"
 # period the date covers), not evenly spaced.
 time_axis() {
   local browser
-  browser=$(command -v chromium || command -v chromium-browser) || { echo "chromium is not installed (make deps)"; return 1; }
+  browser=$(command -v chromium || command -v chromium-browser) || { echo "chromium is not installed (make test-deps)"; return 1; }
   local flags=(--headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking
                --disable-component-update --disable-sync --user-data-dir="$TMP/chromium2" --window-size=1200,900)
   # Markers of the first chart, by their laid-out centres; the legend's markers are black.
