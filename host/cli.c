@@ -44,7 +44,7 @@ static const char usage_text[] =
   "  imports [--limit N]    the history of imports, fetches and syncs (what, from where, SHA-256, counts)\n"
   "  undo ID [--dry-run]    take an import back (its rows deleted, updated ones put back), unless\n"
   "                         something since depends on it: then it says what\n"
-  "  schedule SCRIPT --out FILE --on CALENDAR [--cron EXPR]\n"
+  "  schedule SCRIPT --out FILE --on CALENDAR [--cron EXPR] [--ping URL] [--time-limit S] [--on-failure UNIT]\n"
   "                         print crontab and systemd timer units for a report\n"
   "\n"
   "Limits (run and report), for scheduled and shared scripts:\n"

@@ -312,6 +312,8 @@ static void unit_quote(const char *s, char *out, size_t len) {
 
 int schedule_main(int argc, char **argv, int first) {
   const char *script = NULL, *out = NULL, *cal = NULL, *cron = NULL, *name = NULL, *format = NULL, *ping = NULL;
+  const char *on_failure = NULL;
+  long time_limit = 3600;   /* TimeoutStartSec: --wait must not wait for ever, nor a stuck run run for ever */
   char cronbuf[64], sp[PATH_MAX], op[2 * PATH_MAX + 2], dir[PATH_MAX], self[PATH_MAX], db[4096];
   for (int i = first; i < argc; i++) {
     const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -321,7 +323,13 @@ int schedule_main(int argc, char **argv, int first) {
     else if (strcmp(a, "--name") == 0 && v) name = argv[++i];
     else if (strcmp(a, "--format") == 0 && v) format = argv[++i];
     else if (strcmp(a, "--ping") == 0 && v) ping = argv[++i];
-    else if (a[0] == '-') return usage("schedule: unknown option '%s'", a);
+    else if (strcmp(a, "--on-failure") == 0 && v) on_failure = argv[++i];
+    else if (strcmp(a, "--time-limit") == 0 && v) {
+      char *end;
+      time_limit = strtol(argv[++i], &end, 10);
+      if (*end || end == argv[i] || time_limit < 1 || time_limit > 7 * 86400)
+        return usage("schedule: --time-limit needs whole seconds from 1 to 604800, got '%s'", argv[i]);
+    } else if (a[0] == '-') return usage("schedule: unknown option '%s'", a);
     else if (!script) script = a;
     else return usage("schedule: unexpected argument '%s'", a);
   }
@@ -384,9 +392,16 @@ int schedule_main(int argc, char **argv, int first) {
   printf("# crontab line (add with `crontab -e`): exit 75 means another run still holds the lock\n");
   printf("%s %s --db %s report %s --out %s%s%s\n\n", cron, c_self, c_db, c_sp, c_op, c_fmt, c_ping);
   printf("# ~/.config/systemd/user/mutuals-%s.service\n", name);
-  printf("[Unit]\nDescription=mutuals report %s\n\n[Service]\nType=oneshot\n"
-         "ExecStart=%s --db %s report %s --out %s --wait%s%s\nSuccessExitStatus=0\n\n", name, u_self, u_db, u_sp,
-         u_op, u_fmt, u_ping);
+  /* a unit name for OnFailure: systemd's own syntax, nothing to quote; anything else is refused */
+  if (on_failure && strspn(on_failure, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789:_.@-\\%") !=
+                    strlen(on_failure))
+    return usage("schedule: --on-failure '%s' is not a unit name (e.g. notify-failure@%%n.service)", on_failure);
+  printf("[Unit]\nDescription=mutuals report %s\n", name);
+  if (on_failure) printf("OnFailure=%s\n", on_failure);
+  printf("\n[Service]\nType=oneshot\n"
+         "ExecStart=%s --db %s report %s --out %s --wait%s%s\nSuccessExitStatus=0\n"
+         "# the whole run, waiting for the lock included: stopped (and reported failed) after this\n"
+         "TimeoutStartSec=%ld\n\n", u_self, u_db, u_sp, u_op, u_fmt, u_ping, time_limit);
   printf("# ~/.config/systemd/user/mutuals-%s.timer\n", name);
   printf("[Unit]\nDescription=Run the mutuals report %s on schedule\n\n[Timer]\nOnCalendar=%s\nPersistent=true\n\n"
          "[Install]\nWantedBy=timers.target\n\n", name, cal);

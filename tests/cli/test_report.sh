@@ -133,6 +133,20 @@ schedule_calendar() {
 }
 t "schedule: calendars checked as systemd reads them (weekday ranges, repetitions), bad ones refused with the part" schedule_calendar
 
+schedule_limits() {
+  run "$MUTUALS" --db "$DB" schedule "$SCRIPTS/progress.lua" --out "$TMP/p.html" --on daily
+  expect_match "$out" "^TimeoutStartSec=3600$" && ! expect_match "$out" "^OnFailure=" >/dev/null || return 1
+  run "$MUTUALS" --db "$DB" schedule "$SCRIPTS/progress.lua" --out "$TMP/p.html" --on daily --time-limit 900 \
+    --on-failure 'notify@%n.service'
+  expect_eq "$rc" 0 && expect_match "$out" "^TimeoutStartSec=900$" && expect_match "$out" "^OnFailure=notify@%n.service$" ||
+    return 1
+  run "$MUTUALS" --db "$DB" schedule "$SCRIPTS/progress.lua" --out "$TMP/p.html" --on daily --on-failure 'x;rm -rf'
+  expect_eq "$rc" 2 && expect_match "$err" "is not a unit name" || return 1
+  run "$MUTUALS" --db "$DB" schedule "$SCRIPTS/progress.lua" --out "$TMP/p.html" --on daily --time-limit 1h
+  expect_eq "$rc" 2 && expect_match "$err" "whole seconds"
+}
+t "schedule: the unit has a time limit (its --wait included) and, when asked, an OnFailure unit" schedule_limits
+
 # Paths with a quote and a percent sign: the crontab line, run as cron runs it
 # (cron turns \% into %, then /bin/sh runs the rest), writes where it should.
 schedule_quoting() {
