@@ -251,14 +251,23 @@ install_tree() {
   local root="$TMP/inst"
   make -s -C "$OLDPWD" install BUILD="${BUILD:-build}" DESTDIR="$root" PREFIX=/usr >/dev/null || return 1
   for f in bin/mutuals bin/mutuals-lua lib/lua/5.4/mutuals.so share/mutuals/scripts/progress.lua \
-           share/mutuals/seeds/000_43e3e1d897316965.txt share/man/man1/mutuals.1; do
+           share/mutuals/seeds/000_43e3e1d897316965.txt share/man/man1/mutuals.1 \
+           share/bash-completion/completions/mutuals; do
     test -e "$root/usr/$f" || { echo "missing $f"; return 1; }
   done
+  # the bash completion offers commands, a command's options, and collections where a KIND goes
+  words=$(bash -c '. "$1"; COMP_WORDS=(mutuals imp); COMP_CWORD=1; _mutuals; echo "${COMPREPLY[*]}"
+                   COMP_WORDS=(mutuals export --wh); COMP_CWORD=2; _mutuals; echo "${COMPREPLY[*]}"
+                   COMP_WORDS=(mutuals import mu); COMP_CWORD=2; _mutuals; echo "${COMPREPLY[*]}"' _ \
+          "$root/usr/share/bash-completion/completions/mutuals")
+  expect_eq "$words" "import import-microdata imports
+--where
+mutuals mutual_sectors" || return 1
   out=$("$root/usr/bin/mutuals-lua" -e 'print(require("mutuals").version)') && expect_eq "$out" "0.1.0" &&
     grep -q "^.TH MUTUALS 1" "$root/usr/share/man/man1/mutuals.1"
 }
 OLDPWD=$PWD
-t "make install DESTDIR PREFIX: binaries, module, scripts, seeds, man page" install_tree
+t "make install DESTDIR PREFIX: binaries, module, scripts, seeds, man page, bash completion" install_tree
 
 summary_script() {
   run "$MUTUALS" --db "$TMP/sum.db" run "$OLDPWD/scripts/summary.lua"
