@@ -109,13 +109,15 @@ install: all
 	install -m 644 scripts/data/* $(DESTDIR)$(PREFIX)/share/mutuals/scripts/data/
 	install -m 644 models/seeds/*.txt $(DESTDIR)$(PREFIX)/share/mutuals/seeds/
 	install -m 644 doc/mutuals.1 $(DESTDIR)$(PREFIX)/share/man/man1/mutuals.1
+	install -m 644 doc/mutuals-lua.1 $(DESTDIR)$(PREFIX)/share/man/man1/mutuals-lua.1
 	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions
 	install -m 644 doc/mutuals.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/mutuals
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/share/bash-completion/completions/mutuals
 	rm -f $(DESTDIR)$(PREFIX)/bin/mutuals $(DESTDIR)$(PREFIX)/bin/mutuals-lua \
-	  $(DESTDIR)$(PREFIX)/lib/lua/5.4/mutuals.so $(DESTDIR)$(PREFIX)/share/man/man1/mutuals.1
+	  $(DESTDIR)$(PREFIX)/lib/lua/5.4/mutuals.so $(DESTDIR)$(PREFIX)/share/man/man1/mutuals.1 \
+	  $(DESTDIR)$(PREFIX)/share/man/man1/mutuals-lua.1
 	rm -rf $(DESTDIR)$(PREFIX)/share/mutuals
 
 clean:

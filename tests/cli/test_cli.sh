@@ -251,7 +251,7 @@ install_tree() {
   local root="$TMP/inst"
   make -s -C "$OLDPWD" install BUILD="${BUILD:-build}" DESTDIR="$root" PREFIX=/usr >/dev/null || return 1
   for f in bin/mutuals bin/mutuals-lua lib/lua/5.4/mutuals.so share/mutuals/scripts/progress.lua \
-           share/mutuals/seeds/000_43e3e1d897316965.txt share/man/man1/mutuals.1 \
+           share/mutuals/seeds/000_43e3e1d897316965.txt share/man/man1/mutuals.1 share/man/man1/mutuals-lua.1 \
            share/bash-completion/completions/mutuals; do
     test -e "$root/usr/$f" || { echo "missing $f"; return 1; }
   done
@@ -264,7 +264,8 @@ install_tree() {
 --where
 mutuals mutual_sectors" || return 1
   out=$("$root/usr/bin/mutuals-lua" -e 'print(require("mutuals").version)') && expect_eq "$out" "0.1.0" &&
-    grep -q "^.TH MUTUALS 1" "$root/usr/share/man/man1/mutuals.1"
+    grep -q "^.TH MUTUALS 1" "$root/usr/share/man/man1/mutuals.1" &&
+    grep -q "^.TH MUTUALS-LUA 1" "$root/usr/share/man/man1/mutuals-lua.1"
 }
 OLDPWD=$PWD
 t "make install DESTDIR PREFIX: binaries, module, scripts, seeds, man page, bash completion" install_tree
