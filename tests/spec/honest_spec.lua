@@ -338,3 +338,29 @@ describe("migration from schema version 2", function()
     util.drop(db, p)
   end)
 end)
+
+describe("migration from schema version 4 (a store made by the build before survey microdata)", function()
+  -- tests/fixtures/store_v4.sql: `mutuals init`, an import of one mutual and 40 survey answers, by commit 92a7e5c
+  it("brings it to the current schema with nothing lost: respondents derived, cache, aliases, import history", function()
+    local dir = util.tmpdir()
+    local p = dir .. "/v4.db"
+    assert(os.execute("sqlite3 '" .. p .. "' < tests/fixtures/store_v4.sql"))
+    local db = assert(mutuals.open(p))
+    assert.are.equal(mutuals.schema_version, db:sql("PRAGMA user_version")[1].user_version)
+    assert.are.equal(7, db.mutuals:count())
+    assert.are.equal("MoJ", db.mutuals:get("Old Store Mutual").parent.abbrev)
+    assert.are.equal(120, db.mutuals:get("Old Store Mutual").staff)
+    assert.are.equal(40, db.responses:count())
+    assert.are.equal(40, db.respondents:count())            -- migration 5: one per respondent key
+    assert.are.equal(3, db.aliases:count())                 -- migration 7: the sources' name variants
+    assert.are.equal("City Health Care Partnership CIC", db.mutuals:get("Hull City Health Care Partnership").name)
+    local t = db.surveys:get(1):crosstab{question = "interest", by = "department", min_base = 0}
+    assert.are.equal(6, #t)                                 -- 2 departments x 3 answers, design-based
+    assert.is_true(db:sql("SELECT count(*) AS n FROM survey_cache")[1].n > 0)   -- migration 6, filled on use
+    util.write(dir .. "/m.csv", "name,status\nNew After Migration,proposed\n")
+    local _, counts = db:import("mutuals", dir .. "/m.csv")
+    assert.are.same({deleted = 2, restored = 0, dry_run = false}, db:undo(counts.import))   -- migration 8
+    assert.are.equal(7, db.mutuals:count())
+    util.drop(db, p)
+  end)
+end)
