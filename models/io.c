@@ -653,34 +653,18 @@ static void csv_row(int term, void *ctx) {
   im->row_line = im->line + 1;
 }
 
+static int import_stop(void *ctx) { return stopped(ctx); }
+
 static void import_csv(importer *im, FILE *fp) {
-  struct csv_parser p;
-  mu_lines r;
-  const char *line;
-  size_t n;
-  int got = 0;
-  csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL | CSV_EMPTY_IS_NULL);
-  mu_lines_init(&r, fp, mu_max_record());
+  mu_csv_sink k = {csv_field, csv_row, import_stop, &im->line, &im->row_line};
+  char why[300];
+  long at = 0;
   mu_csv_row_init(&im->row, MAX_COLS);
-  im->row_line = 1;
-  while (!stopped(im) && (got = mu_lines_next(&r, &line, &n)) > 0) {
-    im->line++;
-    if (csv_parse(&p, line, n, csv_field, csv_row, im) != n) {
-      report(im, im->row_line, "malformed CSV: %s (check the quoting)", csv_strerror(csv_error(&p)));
-      im->fatal = 1;
-    }
-  }
-  if (!stopped(im) && got < 0) {
-    report(im, im->line + 1, "cannot read on: %s", r.error);
-    im->fatal = 1;
-  }
-  if (!stopped(im) && csv_fini(&p, csv_field, csv_row, im) != 0) {
-    report(im, im->row_line, "malformed CSV: %s (an unterminated quote?)", csv_strerror(csv_error(&p)));
+  if (mu_csv_read(fp, &k, im, &at, why, sizeof why)) {
+    report(im, at, "%s", why);
     im->fatal = 1;
   }
   mu_csv_row_free(&im->row);
-  csv_free(&p);
-  mu_lines_free(&r);
   if (!im->header_done && !im->fatal) report(im, 0, "empty file: expected a header line naming the columns");
 }
 

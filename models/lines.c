@@ -7,6 +7,8 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdio.h>
+#include <csv.h>
 #include "lines.h"
 
 #define BLOCK (1 << 20)
@@ -160,4 +162,37 @@ void mu_append_line(char **text, size_t *len, const char *line) {
   *len += n;
   g[(*len)++] = '\n';
   g[*len] = '\0';
+}
+
+int mu_csv_read(FILE *fp, const mu_csv_sink *k, void *ctx, long *at, char *why, size_t whylen) {
+  struct csv_parser p;
+  mu_lines r;
+  const char *line;
+  size_t n;
+  int got = 0, rc = 0;
+  csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL | CSV_EMPTY_IS_NULL);
+  mu_lines_init(&r, fp, mu_max_record());
+  *k->row_line = 1;
+  while (!k->stop(ctx) && (got = mu_lines_next(&r, &line, &n)) > 0) {
+    (*k->line)++;
+    if (csv_parse(&p, line, n, k->field, k->row, ctx) != n) {
+      snprintf(why, whylen, "malformed CSV: %s (check the quoting)", csv_strerror(csv_error(&p)));
+      *at = *k->row_line;
+      rc = -1;
+      break;
+    }
+  }
+  if (!rc && !k->stop(ctx) && got < 0) {
+    snprintf(why, whylen, "cannot read on: %s", r.error);
+    *at = *k->line + 1;
+    rc = -1;
+  }
+  if (!rc && !k->stop(ctx) && csv_fini(&p, k->field, k->row, ctx) != 0) {
+    snprintf(why, whylen, "malformed CSV: %s (an unterminated quote?)", csv_strerror(csv_error(&p)));
+    *at = *k->row_line;
+    rc = -1;
+  }
+  csv_free(&p);
+  mu_lines_free(&r);
+  return rc;
 }

@@ -50,6 +50,23 @@ void mu_csv_row_add(mu_csv_row *r, const void *data, size_t len);
 void mu_csv_row_clear(mu_csv_row *r);      /* for the next row */
 void mu_csv_row_free(mu_csv_row *r);
 
+/*
+** A whole CSV file through libcsv (strict quoting, empty fields as NULL), a
+** record at a time from the bounded line reader, into the caller's field
+** and row callbacks. *line counts the physical lines read, *row_line is kept
+** by the row callback (the line its record began on). stop(ctx) is asked
+** before each line. Returns 0, or -1 with what went wrong in why and the line
+** it concerns in *at: a read error, or malformed quoting (also an
+** unterminated quote at the end).
+*/
+typedef struct {
+  void (*field)(void *data, size_t len, void *ctx);
+  void (*row)(int term, void *ctx);
+  int (*stop)(void *ctx);
+  long *line, *row_line;
+} mu_csv_sink;
+int mu_csv_read(FILE *fp, const mu_csv_sink *k, void *ctx, long *at, char *why, size_t whylen);
+
 /* Error lines for an import's report: appended, one per line, as long as memory allows. */
 void mu_append_line(char **text, size_t *len, const char *line);
 

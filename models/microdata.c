@@ -70,6 +70,16 @@ static void report(loader *l, long line, const char *fmt, ...) {
 
 static int stopped(loader *l) { return l->fatal || l->nerrors >= l->max_errors; }
 
+/* Asked before each line: stop at Ctrl-C (saying so, once), or when the errors are enough. */
+static int read_stop(void *ctx) {
+  loader *l = ctx;
+  if (!l->fatal && mu_interrupted()) {
+    report(l, l->line + 1, "interrupted");
+    l->fatal = 1;
+  }
+  return stopped(l);
+}
+
 static int load_questions(loader *l, char *err, size_t errlen) {
   sqlite3_stmt *q, *o;
   if (sqlite3_prepare_v2(mu_store_db(l->s), "SELECT id, key FROM questions WHERE survey_id = ? ORDER BY id", -1, &q,
@@ -388,32 +398,15 @@ int mu_import_microdata(mu_store *s, long long survey, const mu_microdata_opts *
     snprintf(err, errlen, "%s", sqlite3_errmsg(db));
     l.fatal = 1;
   }
-  struct csv_parser p;
-  mu_lines r;
-  const char *line;
-  size_t n;
-  int got = 0;
-  csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL | CSV_EMPTY_IS_NULL);
-  mu_lines_init(&r, fp, mu_max_record());
+  mu_csv_sink k = {on_field, on_row, read_stop, &l.line, &l.row_line};
+  char why[300];
+  long at = 0;
   mu_csv_row_init(&l.row, MAX_COLS);
-  l.row_line = 1;
-  while (!stopped(&l) && (got = mu_lines_next(&r, &line, &n)) > 0) {
-    l.line++;
-    if (mu_interrupted()) {
-      report(&l, l.line, "interrupted");
-      l.fatal = 1;
-      break;
-    }
-    if (csv_parse(&p, line, n, on_field, on_row, &l) != n) {
-      report(&l, l.row_line, "malformed CSV: %s (check the quoting)", csv_strerror(csv_error(&p)));
-      l.fatal = 1;
-    }
+  if (mu_csv_read(fp, &k, &l, &at, why, sizeof why)) {
+    report(&l, at, "%s", why);
+    l.fatal = 1;
   }
-  if (!stopped(&l) && got < 0) report(&l, l.line + 1, "cannot read on: %s", r.error);
-  if (!stopped(&l)) csv_fini(&p, on_field, on_row, &l);
-  if (!l.header_done && !l.nerrors) report(&l, 0, "empty file: expected a header naming the columns");
-  csv_free(&p);
-  mu_lines_free(&r);
+  if (!l.header_done && !l.nerrors && !l.fatal) report(&l, 0, "empty file: expected a header naming the columns");
   sqlite3_finalize(l.ins_respondent);
   sqlite3_finalize(l.ins_response);
   sqlite3_exec(db, "PRAGMA cache_size = -2000", NULL, NULL, NULL);

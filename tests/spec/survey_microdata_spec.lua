@@ -127,5 +127,12 @@ describe("survey microdata", function()
     assert.is_false(ok2)
     assert.matches("'deprtment' is neither a question of the survey nor an attribute of its respondents: " ..
                    "did you mean 'department'?", err2, 1, true)
+    -- a quote left open at the end of the file is malformed, not quietly the last field
+    local open = new_survey(db, "open")
+    util.write(dir .. "/open.csv", 'id,department,q1\nr1,A,yes\nr2,B,"no\n')
+    local ok3, err3 = pcall(open.import, open, dir .. "/open.csv")
+    assert.is_false(ok3)
+    assert.matches("open.csv:3: malformed CSV", err3, 1, true)
+    assert.are.equal(0, db.respondents:where{survey_id = open.id}:count())
   end)
 end)
