@@ -7,7 +7,8 @@
 #                   (and the read-ahead's tests under ThreadSanitizer)
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make lint       luacheck on every shipped Lua file
-#   make fuzz       libFuzzer on the importers and the API fuzzer, for longer than `make test`
+#   make fuzz       libFuzzer on the importers and the calendar and option parsers, and the API
+#                   fuzzer, for longer than `make test`
 #
 # BUILD names the output folder and SAN adds sanitizer flags, so the
 # sanitized build lives beside the plain one (build-san/).
@@ -45,7 +46,7 @@ DEB_PKGS  := $(RUN_PKGS)
 .PHONY: all deps test-deps test check lint install uninstall clean module install-module bench fuzz
 
 all: $(BUILD)/mutuals $(BUILD)/mutuals-lua $(BUILD)/mutuals.so $(BUILD)/test_models $(BUILD)/test_readahead \
-     $(BUILD)/fuzz_import_replay $(BUILD)/fuzz_calendar_replay
+     $(BUILD)/fuzz_import_replay $(BUILD)/fuzz_calendar_replay $(BUILD)/fuzz_options_replay
 
 $(BUILD)/obj/%.o: %.c $(wildcard models/*.h bindings/*.h host/*.h)
 	@mkdir -p $(dir $@)
@@ -132,10 +133,14 @@ $(BUILD)/fuzz_import_replay: tests/fuzz/import_fuzz.c tests/fuzz/replay.c $(MODE
 # The calendar parser's (schedule --on), the same way.
 $(BUILD)/fuzz_calendar_replay: tests/fuzz/calendar_fuzz.c tests/fuzz/replay.c host/calendar.c host/host.h
 	$(CC) $(ALL_CFLAGS) -o $@ tests/fuzz/calendar_fuzz.c tests/fuzz/replay.c host/calendar.c $(LDFLAGS)
+# The option parser's (every command's arguments), the same way.
+$(BUILD)/fuzz_options_replay: tests/fuzz/options_fuzz.c tests/fuzz/replay.c host/options.c host/host.h $(MODEL_OBJ)
+	$(CC) $(ALL_CFLAGS) -o $@ tests/fuzz/options_fuzz.c tests/fuzz/replay.c host/options.c $(MODEL_OBJ) \
+	  $(LDFLAGS) $(MOD_LIBS)
 
-# make fuzz: libFuzzer (clang) on the importers and on the calendar parser for FUZZ_SECONDS each, then
-# the API fuzzer over FUZZ_SEEDS random seeds. New inputs go to build-fuzz/; copy a crash into
-# tests/fuzz/corpus/import/ (or calendar/) so that `make test` replays it from then on.
+# make fuzz: libFuzzer (clang) on the importers, the calendar parser and the option parser for
+# FUZZ_SECONDS each, then the API fuzzer over FUZZ_SEEDS random seeds. New inputs go to build-fuzz/; copy
+# a crash into tests/fuzz/corpus/import/ (or calendar/, options/) so that `make test` replays it from then on.
 FUZZ_SECONDS ?= 60
 FUZZ_SEEDS   ?= 20
 FUZZ_FLAGS   := -fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer -g -O1
@@ -149,6 +154,10 @@ fuzz: all
 	clang -std=c11 -D_GNU_SOURCE $(FUZZ_FLAGS) $(PKG_CFLAGS) -o build-fuzz/calendar_fuzz \
 	  tests/fuzz/calendar_fuzz.c host/calendar.c
 	build-fuzz/calendar_fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=600 build-fuzz/calendar tests/fuzz/corpus/calendar
+	@mkdir -p build-fuzz/options
+	clang -std=c11 -D_GNU_SOURCE -pthread $(FUZZ_FLAGS) $(PKG_CFLAGS) -o build-fuzz/options_fuzz \
+	  tests/fuzz/options_fuzz.c host/options.c $(MODEL_SRC) $(MOD_LIBS)
+	build-fuzz/options_fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=2000 build-fuzz/options tests/fuzz/corpus/options
 	$(MAKE) BUILD=build-san SAN="$(SANFLAGS)" CFLAGS="-O1 -g" all
 	mkdir -p build-fuzz/api   # the fuzzer's stores (mutuals.open of a random name) land here, not in the tree
 	for seed in $$(seq 1 $(FUZZ_SEEDS)); do \

@@ -64,11 +64,6 @@ static const char usage_text[] =
   "\n"
   "mutuals-lua is a drop-in lua5.4 with `require \"mutuals\"` available.\n";
 
-/* Is a one of the option names given? */
-static int is_opt(const char *a, const char *n1, const char *n2, const char *n3, const char *n4, const char *n5) {
-  return !strcmp(a, n1) || !strcmp(a, n2) || !strcmp(a, n3) || !strcmp(a, n4) || !strcmp(a, n5);
-}
-
 /* A whole decimal number in [min, max]: 0, else -1 (then a usage error follows). */
 static int number(const char *v, double min, double max, double *out) {
   char *end;
@@ -79,28 +74,13 @@ static int number(const char *v, double min, double max, double *out) {
   return 0;
 }
 
-/* The hint after a usage error: the command's own help when the message names one ("import: ..."). */
-static void usage_hint(const char *fmt, const char *what) {
-  char cmd[32] = "";
-  const char *msg = strcmp(fmt, "%s") == 0 && what ? what : fmt;
-  size_t n = strcspn(msg, ": ");
-  if (msg[n] == ':' && n < sizeof cmd && n > 0 && strncmp(msg, "unknown", 7) != 0) snprintf(cmd, sizeof cmd, "%.*s ", (int)n, msg);
-  fprintf(stderr, " (try 'mutuals %s--help')\n", cmd);
-}
-
 static int usage_error_2(const char *fmt, const char *a, const char *b) {
-  fprintf(stderr, "mutuals: ");
-  fprintf(stderr, fmt, a, b);
-  usage_hint(fmt, a);
-  return 2;
+  char msg[1024];
+  snprintf(msg, sizeof msg, fmt, a, b);
+  return host_usage(msg);
 }
 
-static int usage_error(const char *fmt, const char *what) {
-  fprintf(stderr, "mutuals: ");
-  fprintf(stderr, fmt, what);
-  usage_hint(fmt, what);
-  return 2;
-}
+static int usage_error(const char *fmt, const char *what) { return usage_error_2(fmt, what, NULL); }
 
 static int cmd_init(int argc, char **argv) {
   char path[4096], err[1024];
@@ -136,51 +116,20 @@ static mu_store *open_store(int flags) {
   return s;
 }
 
-/* Parses "--format F" and "--out FILE" among args; returns the positional count. */
-/* The options import and export share; a NULL slot is an option the command does not take. */
-typedef struct {
-  const char *format, *out, *mode, *map, *ignore, *fields;
-  int dry_run, ids;
-  const char *where[16];   /* export --where FIELD=VALUE, each a condition */
-  int nwhere;
-} io_args;
-
-/* --ignore may be given more than once: the names are joined into one list (static: one command a process). */
-static const char *add_ignored(const char *list, const char *name) {
-  static char joined[4096];
-  if (!list) return name;
-  char tmp[4096];
-  snprintf(tmp, sizeof tmp, "%s,%s", list, name);
-  snprintf(joined, sizeof joined, "%s", tmp);
-  return joined;
+/* Options read by host_getopt (options.c); a refusal printed with the command's usage hint. */
+static int bad_args(host_args *a) {
+  usage_error("%s", a->why);
+  host_args_free(a);
+  return 2;
 }
 
-static int parse_io_args(int argc, char **argv, char **pos, io_args *a, int import) {
-  static const char *const valued[] = {"--format", "--out", "--fields", "--where", "--mode", "--map", "--ignore", NULL};
-  int n = 0;
-  for (int i = 0; i < argc; i++) {
-    if (i + 1 == argc)   /* an option that takes a value, given last: say so, not "unknown option" */
-      for (const char *const *v = valued; *v; v++)
-        if (strcmp(argv[i], *v) == 0) return -1000 - i;
-    if (strcmp(argv[i], "--format") == 0 && i + 1 < argc) a->format = argv[++i];
-    else if (strncmp(argv[i], "--format=", 9) == 0) a->format = argv[i] + 9;
-    else if (!import && strcmp(argv[i], "--out") == 0 && i + 1 < argc) a->out = argv[++i];
-    else if (!import && strncmp(argv[i], "--out=", 6) == 0) a->out = argv[i] + 6;
-    else if (!import && strcmp(argv[i], "--ids") == 0) a->ids = 1;
-    else if (!import && strcmp(argv[i], "--fields") == 0 && i + 1 < argc) a->fields = argv[++i];
-    else if (!import && strcmp(argv[i], "--where") == 0 && i + 1 < argc && a->nwhere < 16) a->where[a->nwhere++] = argv[++i];
-    else if (import && strcmp(argv[i], "--mode") == 0 && i + 1 < argc) a->mode = argv[++i];
-    else if (import && strncmp(argv[i], "--mode=", 7) == 0) a->mode = argv[i] + 7;
-    else if (import && strcmp(argv[i], "--dry-run") == 0) a->dry_run = 1;
-    else if (import && strcmp(argv[i], "--map") == 0 && i + 1 < argc) a->map = argv[++i];
-    else if (import && strncmp(argv[i], "--map=", 6) == 0) a->map = argv[i] + 6;
-    else if (import && strcmp(argv[i], "--ignore") == 0 && i + 1 < argc) a->ignore = add_ignored(a->ignore, argv[++i]);
-    else if (import && strncmp(argv[i], "--ignore=", 9) == 0) a->ignore = add_ignored(a->ignore, argv[i] + 9);
-    else if (argv[i][0] == '-' && argv[i][1] != '\0') return -2 - i;
-    else if (n < 4) pos[n++] = argv[i];
-    else return -100;
-  }
-  return n;
+/* A repeated option's values joined with commas (--ignore a --ignore b), into buf. */
+static const char *joined(const host_optval *v, char *buf, size_t len) {
+  size_t o = 0;
+  buf[0] = '\0';
+  for (int k = 0; k < v->nlist && o < len; k++)
+    o += (size_t)snprintf(buf + o, len - o, "%s%s", k ? "," : "", v->list[k]);
+  return v->nlist ? buf : NULL;
 }
 
 /*
@@ -188,30 +137,31 @@ static int parse_io_args(int argc, char **argv, char **pos, io_args *a, int impo
 ** then one line of what happened.
 */
 static int cmd_import(int argc, char **argv) {
-  char *pos[4];
-  io_args a;
-  memset(&a, 0, sizeof a);
+  host_args a;
   mu_format fmt;
-  int n = parse_io_args(argc, argv, pos, &a, 1);
-  if (n <= -1000) return usage_error("import: %s needs a value", argv[-1000 - n]);
-  if (n <= -2 && n > -100) return usage_error("import: unknown option '%s'", argv[-2 - n]);
-  if (n != 2)
+  if (host_getopt("import", argc, argv, &a)) return bad_args(&a);
+  if (a.npos != 2) {
+    host_args_free(&a);
     return usage_error("%s", "import needs KIND and FILE: mutuals import KIND FILE [--format csv|json|jsonl] "
                              "[--mode insert|upsert] [--dry-run] [--map COLUMN=FIELD,...] [--ignore COLUMN]");
-  const mu_entity *e = mu_entity_find(pos[0]);
-  if (!e) return usage_error("import: unknown kind '%s'", pos[0]);
-  if (mu_format_pick(a.format, pos[1], &fmt))
-    return usage_error("import: unknown format '%s' (csv, json or jsonl)", a.format);
+  }
+  const char *pos[2] = {a.pos[0], a.pos[1]}, *format = host_opt_text(&a, "format"), *mode = host_opt_text(&a, "mode");
+  char ignored[4096];
   mu_import_opts opts;
   memset(&opts, 0, sizeof opts);
+  opts.dry_run = host_opt_given(&a, "dry-run") > 0;
+  opts.map = host_opt_text(&a, "map");
+  opts.ignore = joined(host_opt_value(&a, "ignore"), ignored, sizeof ignored);
+  host_args_free(&a);
+  const mu_entity *e = mu_entity_find(pos[0]);
+  if (!e) return usage_error("import: unknown kind '%s'", pos[0]);
+  if (mu_format_pick(format, pos[1], &fmt))
+    return usage_error("import: unknown format '%s' (csv, json or jsonl)", format);
   opts.max_errors = 20;
-  if (a.mode && strcmp(a.mode, "upsert") == 0) opts.mode = MU_MODE_UPSERT;
-  else if (a.mode && strcmp(a.mode, "insert") != 0)
+  if (mode && strcmp(mode, "upsert") == 0) opts.mode = MU_MODE_UPSERT;
+  else if (mode && strcmp(mode, "insert") != 0)
     return usage_error("import: unknown mode '%s' (insert: new rows only; upsert: update rows already there by "
-                       "their natural key)", a.mode);
-  opts.dry_run = a.dry_run;
-  opts.map = a.map;
-  opts.ignore = a.ignore;
+                       "their natural key)", mode);
   char sha[65];
   if (strcmp(pos[1], "-") != 0 && mu_file_sha256(pos[1], sha) == 0) opts.sha256 = sha;
   FILE *fp = strcmp(pos[1], "-") == 0 ? stdin : fopen(pos[1], "rb");
@@ -256,29 +206,20 @@ static int cmd_import(int argc, char **argv) {
 */
 static int cmd_import_microdata(int argc, char **argv) {
   mu_microdata_opts o = {"id", NULL, NULL, NULL, NULL, 0, "question", "answer", 20, NULL};
-  const char *pos[2] = {NULL, NULL};
-  int npos = 0;
-  for (int i = 0; i < argc; i++) {
-    const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-    const char **slot = !strcmp(a, "--id") ? &o.id : !strcmp(a, "--weight") ? &o.weight : !strcmp(a, "--strata") ?
-      &o.strata : !strcmp(a, "--psu") ? &o.psu : !strcmp(a, "--fpc") ? &o.fpc : !strcmp(a, "--question") ? &o.question :
-      !strcmp(a, "--answer") ? &o.answer : NULL;
-    if (slot) {
-      if (!v) return usage_error("import-microdata: %s needs a column name", a);
-      *slot = argv[++i];
-    } else if (!strcmp(a, "--long")) {
-      o.long_form = 1;
-    } else if (a[0] == '-' && a[1]) {
-      return usage_error("import-microdata: unknown option '%s'", a);
-    } else if (npos < 2) {
-      pos[npos++] = a;
-    } else {
-      return usage_error("import-microdata: unexpected argument '%s'", a);
-    }
-  }
-  if (npos != 2)
+  host_args a;
+  if (host_getopt("import-microdata", argc, argv, &a) || host_getopt_args(&a, 0, 2)) return bad_args(&a);
+  if (a.npos != 2) {
+    host_args_free(&a);
     return usage_error("%s", "import-microdata needs SURVEY and FILE: mutuals import-microdata SURVEY FILE "
                              "[--long] [--id COL] [--weight COL] [--strata COL] [--psu COL] [--fpc COL]");
+  }
+  const char *pos[2] = {a.pos[0], a.pos[1]};
+  static const char *const columns[] = {"id", "weight", "strata", "psu", "fpc", "question", "answer"};
+  const char **slot[] = {&o.id, &o.weight, &o.strata, &o.psu, &o.fpc, &o.question, &o.answer};
+  for (size_t k = 0; k < sizeof columns / sizeof *columns; k++)
+    if (host_opt_text(&a, columns[k])) *slot[k] = host_opt_text(&a, columns[k]);
+  o.long_form = host_opt_given(&a, "long") > 0;
+  host_args_free(&a);
   FILE *fp = strcmp(pos[1], "-") == 0 ? stdin : fopen(pos[1], "rb");
   if (!fp) {
     fprintf(stderr, "mutuals: cannot open %s: %s\n", pos[1], strerror(errno));
@@ -324,36 +265,39 @@ static int cmd_import_microdata(int argc, char **argv) {
 
 /* mutuals export KIND [--format csv|json|jsonl] [--out FILE] [--ids] */
 static int cmd_export(int argc, char **argv) {
-  char *pos[4], err[1024];
-  io_args a;
-  memset(&a, 0, sizeof a);
+  char err[1024];
+  host_args a;
   mu_format fmt;
-  int n = parse_io_args(argc, argv, pos, &a, 0);
-  const char *out = a.out;
-  if (n <= -1000) return usage_error("export: %s needs a value", argv[-1000 - n]);
-  if (n <= -2 && n > -100) return usage_error("export: unknown option '%s'", argv[-2 - n]);
-  if (n != 1)
+  if (host_getopt("export", argc, argv, &a)) return bad_args(&a);
+  if (a.npos != 1) {
+    host_args_free(&a);
     return usage_error("%s", "export needs KIND: mutuals export KIND [--format csv|json|jsonl] [--out FILE] [--ids] "
                              "[--where FIELD=VALUE] [--fields A,B]");
-  const mu_entity *e = mu_entity_find(pos[0]);
-  if (!e) return usage_error("export: unknown kind '%s'", pos[0]);
-  if (mu_format_pick(a.format, out, &fmt))
-    return usage_error("export: unknown format '%s' (csv, json or jsonl)", a.format);
+  }
+  const char *kind = a.pos[0], *out = host_opt_text(&a, "out"), *format = host_opt_text(&a, "format");
+  const char *fields_opt = host_opt_text(&a, "fields"), *where[HOST_LIST_MAX];
+  int nwhere = host_opt_value(&a, "where")->nlist, ids = host_opt_given(&a, "ids") > 0;
+  memcpy(where, host_opt_value(&a, "where")->list, sizeof where);
+  host_args_free(&a);
+  const mu_entity *e = mu_entity_find(kind);
+  if (!e) return usage_error("export: unknown kind '%s'", kind);
+  if (mu_format_pick(format, out, &fmt))
+    return usage_error("export: unknown format '%s' (csv, json or jsonl)", format);
   mu_store *s = open_store(0);
   if (!s) return 1;
   /* --where FIELD=VALUE: each value checked as the field's own (an enum typo is an error, never 0 rows);
      a reference by the name of what it names (parent=DWP) */
   mu_query q;
   mu_query_init(&q, e);
-  for (int k = 0; k < a.nwhere; k++) {
-    const char *eq = strchr(a.where[k], '=');
+  for (int k = 0; k < nwhere; k++) {
+    const char *eq = strchr(where[k], '=');
     char name[64], why[400];
-    if (!eq || eq == a.where[k] || (size_t)(eq - a.where[k]) >= sizeof name) {
+    if (!eq || eq == where[k] || (size_t)(eq - where[k]) >= sizeof name) {
       mu_query_free(&q);
       mu_store_close(s);
-      return usage_error("export: --where '%s': give FIELD=VALUE", a.where[k]);
+      return usage_error("export: --where '%s': give FIELD=VALUE", where[k]);
     }
-    snprintf(name, sizeof name, "%.*s", (int)(eq - a.where[k]), a.where[k]);
+    snprintf(name, sizeof name, "%.*s", (int)(eq - where[k]), where[k]);
     const mu_field *f = mu_field_find(e, name);
     const mu_relation *r = f ? NULL : mu_relation_find(e, name);
     const mu_entity *t = r && r->kind == MU_REL_ONE && r->fk ? mu_entity_find(r->target) : NULL;
@@ -374,7 +318,7 @@ static int cmd_export(int argc, char **argv) {
       bad = mu_field_check(f, &v, why, sizeof why) != 0;
     }
     if (bad || mu_query_add(&q, f, MU_OP_EQ, &v)) {
-      fprintf(stderr, "mutuals: export: --where %s: %s\n", a.where[k], bad ? why : "out of memory");
+      fprintf(stderr, "mutuals: export: --where %s: %s\n", where[k], bad ? why : "out of memory");
       mu_query_free(&q);
       mu_store_close(s);
       return 2;
@@ -383,11 +327,11 @@ static int cmd_export(int argc, char **argv) {
   const char *only[64];
   size_t nonly = 0;
   char fields[1024];
-  snprintf(fields, sizeof fields, "%s", a.fields ? a.fields : "");
+  snprintf(fields, sizeof fields, "%s", fields_opt ? fields_opt : "");
   for (char *tok = strtok(fields, ","); tok && nonly < 64; tok = strtok(NULL, ",")) only[nonly++] = tok;
   char *tmp = NULL;
   FILE *fp = out ? mu_atomic_open(out, &tmp, err, sizeof err) : stdout;
-  int rc = fp ? mu_export(s, &q, only, nonly, fmt, fp, a.ids, err, sizeof err) : -1;
+  int rc = fp ? mu_export(s, &q, only, nonly, fmt, fp, ids, err, sizeof err) : -1;
   mu_query_free(&q);
   mu_store_close(s);
   if (out && fp) {
@@ -406,38 +350,18 @@ static int cmd_export(int argc, char **argv) {
 
 /* mutuals fetch URL --as KIND [--format csv|json] [--offline] [--retries N] [--timeout S] [--max-bytes N] */
 static int cmd_fetch(int argc, char **argv) {
-  const char *url = NULL, *kind = NULL, *format = NULL;
-  int offline = 0;
   mu_fetch_opts o;
   mu_fetch_defaults(&o);
-  for (int i = 0; i < argc; i++) {
-    const char *a = argv[i];
-    const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-    if (strcmp(a, "--as") == 0 && v) kind = argv[++i];
-    else if (strcmp(a, "--format") == 0 && v) format = argv[++i];
-    else if (strcmp(a, "--offline") == 0) offline = 1;
-    else if (is_opt(a, "--retries", "--timeout", "--max-bytes", "--low-speed-limit", "--low-speed-time")) {
-      double x;
-      static const struct { const char *name; double min, max; } lim[] = {
-        {"--retries", 0, 100}, {"--timeout", 0.001, 86400}, {"--max-bytes", 1, 1e15},
-        {"--low-speed-limit", 0, 1e12}, {"--low-speed-time", 1, 86400},
-      };
-      size_t k = 0;
-      while (strcmp(lim[k].name, a) != 0) k++;
-      if (!v || number(v, lim[k].min, lim[k].max, &x))
-        return usage_error_2("fetch: %s needs a number from %s", a, k == 0 ? "0 to 100" : k == 1 ? "0.001 to 86400 (seconds)" :
-                             k == 2 ? "1 (bytes)" : k == 3 ? "0 (bytes a second)" : "1 to 86400 (seconds)");
-      i++;
-      if (k == 0) o.retries = (int)x;
-      else if (k == 1) o.timeout_ms = (long)(x * 1000);
-      else if (k == 2) o.max_bytes = (long long)x;
-      else if (k == 3) o.low_speed_limit = (long)x;
-      else o.low_speed_time = (long)x;
-    }
-    else if (a[0] == '-') return usage_error("fetch: unknown option '%s'", a);
-    else if (!url) url = a;
-    else return usage_error("fetch: unexpected argument '%s'", a);
-  }
+  host_args a;
+  if (host_getopt("fetch", argc, argv, &a) || host_getopt_args(&a, 0, 1)) return bad_args(&a);
+  const char *url = a.npos ? a.pos[0] : NULL, *kind = host_opt_text(&a, "as"), *format = host_opt_text(&a, "format");
+  int offline = host_opt_given(&a, "offline") > 0;
+  o.retries = (int)host_opt_number(&a, "retries", o.retries);
+  o.timeout_ms = (long)(host_opt_number(&a, "timeout", o.timeout_ms / 1000.0) * 1000);
+  o.max_bytes = (long long)host_opt_number(&a, "max-bytes", (double)o.max_bytes);
+  o.low_speed_limit = (long)host_opt_number(&a, "low-speed-limit", o.low_speed_limit);
+  o.low_speed_time = (long)host_opt_number(&a, "low-speed-time", o.low_speed_time);
+  host_args_free(&a);
   if (!url || !kind) return usage_error("%s", "fetch needs a URL and --as KIND: mutuals fetch URL --as KIND");
   const mu_entity *e = mu_entity_find(kind);
   if (!e) return usage_error("fetch: unknown kind '%s'", kind);
@@ -497,15 +421,10 @@ static const char *const commands[] = {"run", "repl", "init", "import", "import-
 
 /* mutuals imports [--limit N]: the history of imports, fetches and syncs, newest first. */
 static int cmd_imports(int argc, char **argv) {
-  double limit = 20;
-  for (int i = 0; i < argc; i++) {
-    if (strcmp(argv[i], "--limit") == 0 && i + 1 < argc) {
-      if (number(argv[++i], 1, 1e9, &limit))
-        return usage_error("imports: --limit needs a whole number, got '%s'", argv[i]);
-    } else {
-      return usage_error("imports: unknown option '%s'", argv[i]);
-    }
-  }
+  host_args a;
+  if (host_getopt("imports", argc, argv, &a) || host_getopt_args(&a, 0, 0)) return bad_args(&a);
+  double limit = host_opt_number(&a, "limit", 20);
+  host_args_free(&a);
   mu_store *s = open_store(0);
   if (!s) return 1;
   sqlite3_stmt *st;
@@ -534,14 +453,13 @@ static int cmd_imports(int argc, char **argv) {
 /* mutuals undo IMPORT_ID [--dry-run]: take an import back, or say what is in the way. */
 static int cmd_undo(int argc, char **argv) {
   double id = 0;
-  int dry = 0, have = 0;
-  for (int i = 0; i < argc; i++) {
-    if (strcmp(argv[i], "--dry-run") == 0) dry = 1;
-    else if (argv[i][0] == '-') return usage_error("undo: unknown option '%s'", argv[i]);
-    else if (have++ || number(argv[i], 1, 9e15, &id) || id != (long long)id)
-      return usage_error("undo: needs one import id (see mutuals imports), got '%s'", argv[i]);
-  }
-  if (!have) return usage_error("%s", "undo: needs an import id: mutuals undo ID [--dry-run] (see mutuals imports)");
+  host_args a;
+  if (host_getopt("undo", argc, argv, &a) || host_getopt_args(&a, 0, 1)) return bad_args(&a);
+  int dry = host_opt_given(&a, "dry-run") > 0, have = a.npos;
+  const char *given = have ? a.pos[0] : "";
+  host_args_free(&a);
+  if (have && (number(given, 1, 9e15, &id) || id != (long long)id))
+    return usage_error("undo: needs one import id (see mutuals imports), got '%s'", given);
   mu_store *s = open_store(0);
   if (!s) return 1;
   char err[1024];
@@ -591,34 +509,26 @@ static int command_help(const char *cmd) {
 static int is_help(const char *a) { return a && (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0); }
 
 int cli_main(int argc, char **argv) {
-  int i = 1;
-  for (; i < argc && argv[i][0] == '-'; i++) {
-    const char *o = argv[i];
-    if (strcmp(o, "-h") == 0 || strcmp(o, "--help") == 0) {
-      fputs(usage_text, stdout);
-      return 0;
-    }
-    if (strcmp(o, "-V") == 0 || strcmp(o, "--version") == 0) {
-      printf("mutuals %s (%s, SQLite %s)\n", MUTUALS_VERSION, LUA_RELEASE, sqlite3_libversion());
-      return 0;
-    }
-    if (strcmp(o, "--wait") == 0 || strncmp(o, "--wait=", 7) == 0) {
-      const char *v = o[6] == '=' ? o + 7 : (i + 1 < argc ? argv[++i] : NULL);
-      char *end;
-      double secs = v ? strtod(v, &end) : -1;
-      if (!v || !*v || *end || !(secs >= 0) || secs > 86400)
-        return usage_error("--wait needs a number of seconds from 0 to 86400, got '%s'", v ? v : "");
-      setenv("MUTUALS_BUSY_TIMEOUT", v, 1);
-      continue;
-    }
-    if (strcmp(o, "--db") == 0 || strncmp(o, "--db=", 5) == 0) {
-      const char *path = o[4] == '=' ? o + 5 : (i + 1 < argc ? argv[++i] : NULL);
-      if (!path || !*path) return usage_error("%s needs a path", "--db");
-      setenv("MUTUALS_DB", path, 1);
-      continue;
-    }
-    return usage_error("unknown option '%s'", o);
+  host_args a;
+  if (host_getopt("mutuals", argc - 1, argv + 1, &a)) {   /* the global options, up to the command */
+    usage_error("%s", a.why + strlen("mutuals: "));
+    host_args_free(&a);
+    return 2;
   }
+  int i = argc - a.npos, help = host_opt_given(&a, "help"), version = host_opt_given(&a, "version");
+  const char *db = host_opt_text(&a, "db"), *wait = host_opt_text(&a, "wait");
+  host_args_free(&a);
+  if (help) {
+    fputs(usage_text, stdout);
+    return 0;
+  }
+  if (version) {
+    printf("mutuals %s (%s, SQLite %s)\n", MUTUALS_VERSION, LUA_RELEASE, sqlite3_libversion());
+    return 0;
+  }
+  if (wait) setenv("MUTUALS_BUSY_TIMEOUT", wait, 1);
+  if (db && !*db) return usage_error("%s needs a path", "--db");
+  if (db) setenv("MUTUALS_DB", db, 1);
   if (i >= argc) return usage_error("%s", "no command given");
   const char *cmd = argv[i];
   /* CMD --help, as the first argument (after it, --help belongs to the script: run x.lua --help) */

@@ -20,7 +20,53 @@ lua_State *host_limited_state(const host_limits *lim);   /* a new state, memory-
 void host_limits_arm(const host_limits *lim);              /* start the timeout */
 void host_limits_disarm(void);
 const char *host_limits_reason(const host_limits *lim, char *buf, size_t len);  /* NULL unless a limit stopped it */
-int host_limits_option(int argc, char **argv, int *i, host_limits *lim, const char *cmd);
+struct host_args;
+void host_limits_from(const struct host_args *a, host_limits *lim);   /* --timeout, --max-memory, --sandbox[=DIR] */
+
+/*
+** options.c: every command's options as one table each, read by getopt_long (host_getopt), values checked
+** against their declared kind and range. The caller prints why (it begins "CMD: ") with its usage hint.
+*/
+typedef enum { HOST_FLAG, HOST_TEXT, HOST_NUMBER, HOST_LIST, HOST_OPTIONAL } host_opt_kind;
+typedef struct {
+  const char *name;            /* the long name, without "--" */
+  host_opt_kind kind;          /* HOST_LIST: may be given again; HOST_OPTIONAL: a value only as --name=VALUE */
+  double min, max;             /* HOST_NUMBER: the accepted range ... */
+  int whole, above;            /* ... whole numbers only; min itself excluded */
+  const char *range;           /* ... and how a message states it */
+  int key;                     /* a one-letter form (-h), or 0 */
+} host_opt;
+typedef struct {
+  const char *name;
+  const host_opt *opts;        /* ends with a NULL name */
+  int stop;                    /* options end at the first argument (the script's own arguments follow) */
+} host_command;
+#define HOST_OPTS_MAX 24
+#define HOST_LIST_MAX 16
+typedef struct {
+  int given;                   /* how many times */
+  const char *text;            /* the last value (NULL for a flag) */
+  double number;               /* HOST_NUMBER: the value, checked */
+  const char *list[HOST_LIST_MAX];
+  int nlist;
+} host_optval;
+typedef struct host_args {
+  const host_command *cmd;
+  host_optval val[HOST_OPTS_MAX];
+  char **pos;                  /* the arguments that are not options, in order; NULL-terminated */
+  int npos;
+  char why[512];
+} host_args;
+extern const host_command host_commands[];
+const host_command *host_command_find(const char *name);
+int host_getopt(const char *cmd, int argc, char **argv, host_args *a);   /* 0, or -1 with a->why */
+int host_getopt_args(host_args *a, int min, int max);                    /* max < 0: any number */
+const char *host_opt_text(const host_args *a, const char *name);
+int host_opt_given(const host_args *a, const char *name);
+double host_opt_number(const host_args *a, const char *name, double dflt);
+const host_optval *host_opt_value(const host_args *a, const char *name);
+void host_args_free(host_args *a);
+int host_usage(const char *msg);   /* prints the message with the help to try; returns 2 (a usage error) */
 
 /* sandbox.c: a whitelisted environment for scripts shared between analysts */
 int host_sandbox(lua_State *L, const char *script, const char *allow_dir);   /* 0, or -1 with a message pushed */

@@ -98,34 +98,10 @@ const char *host_limits_reason(const host_limits *lim, char *buf, size_t len) {
   return NULL;
 }
 
-/*
-** Parse one of the limit options at argv[*i] (--timeout S, --max-memory MiB,
-** --sandbox[=DIR]) into lim. 1 when it was one (i moves past its value),
-** 0 when it is another option, -1 with a usage message printed.
-*/
-int host_limits_option(int argc, char **argv, int *i, host_limits *lim, const char *cmd) {
-  const char *a = argv[*i];
-  if (strcmp(a, "--sandbox") == 0) {
-    lim->sandbox = 1;
-    return 1;
-  }
-  if (strncmp(a, "--sandbox=", 10) == 0) {
-    lim->sandbox = 1;
-    lim->allow_dir = a + 10;
-    return 1;
-  }
-  int timeout = strcmp(a, "--timeout") == 0, memory = strcmp(a, "--max-memory") == 0;
-  if (!timeout && !memory) return 0;
-  const char *v = *i + 1 < argc ? argv[*i + 1] : NULL;
-  char *end = NULL;
-  double x = v ? strtod(v, &end) : 0;
-  if (!v || !*v || *end || !(x > 0) || x > (timeout ? 86400 * 7 : 1048576)) {
-    fprintf(stderr, "mutuals: %s: %s needs a number above 0 (%s), got '%s' (try 'mutuals --help')\n", cmd, a,
-            timeout ? "seconds" : "MiB", v ? v : "");
-    return -1;
-  }
-  if (timeout) lim->timeout = x;
-  else lim->max_memory_mib = x;
-  (*i)++;
-  return 1;
+/* The limit options run and report share (their tables in options.c), already checked. */
+void host_limits_from(const host_args *a, host_limits *lim) {
+  lim->timeout = host_opt_number(a, "timeout", 0);
+  lim->max_memory_mib = host_opt_number(a, "max-memory", 0);
+  lim->sandbox = host_opt_given(a, "sandbox") > 0;
+  lim->allow_dir = host_opt_text(a, "sandbox");
 }

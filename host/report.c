@@ -27,11 +27,10 @@
 
 #define EXIT_LOCKED 75
 
-static int usage(const char *msg, const char *what) {
-  fprintf(stderr, "mutuals: ");
-  fprintf(stderr, msg, what);
-  fprintf(stderr, " (try 'mutuals --help')\n");
-  return 2;
+static int usage(const char *fmt, const char *what) {
+  char msg[1024];
+  snprintf(msg, sizeof msg, fmt, what);
+  return host_usage(msg);
 }
 
 /* A JSON array of strings, malloc'd. */
@@ -89,38 +88,28 @@ int report_main(int argc, char **argv, int first) {
   char err[1024];
   host_limits lim = {0, 0, 0, NULL};
   /* mutuals [opts] report SCRIPT [--out F] [--format F] [--wait] [--] [ARGS...] */
-  char **rargv = calloc((size_t)argc + 4, sizeof *rargv);
+  host_args a;
+  if (host_getopt("report", argc - first, argv + first, &a)) {
+    usage("%s", a.why);
+    host_args_free(&a);
+    return 2;
+  }
+  out = host_opt_text(&a, "out");
+  format = host_opt_text(&a, "format");
+  ping = host_opt_text(&a, "ping");
+  wait = host_opt_given(&a, "wait") && !host_opt_given(&a, "no-wait");
+  host_limits_from(&a, &lim);
+  char **rargv = calloc((size_t)a.npos + 3, sizeof *rargv);
   int rargc = 0;
-  if (!rargv) return 1;
+  if (!rargv) {
+    host_args_free(&a);
+    return 1;
+  }
   rargv[rargc++] = argv[0];
   rargv[rargc++] = "report";
-  for (i = first; i < argc; i++) {
-    const char *a = argv[i];
-    if (i + 1 == argc && (!strcmp(a, "--out") || !strcmp(a, "--format") || !strcmp(a, "--ping"))) {
-      free(rargv);
-      return usage("report: %s needs a value", a);
-    }
-    if (strcmp(a, "--out") == 0 && i + 1 < argc) out = argv[++i];
-    else if (strcmp(a, "--format") == 0 && i + 1 < argc) format = argv[++i];
-    else if (strcmp(a, "--wait") == 0) wait = 1;
-    else if (strcmp(a, "--ping") == 0 && i + 1 < argc) ping = argv[++i];
-    else if (strcmp(a, "--timeout") == 0 || strcmp(a, "--max-memory") == 0 || strncmp(a, "--sandbox", 9) == 0) {
-      if (host_limits_option(argc, argv, &i, &lim, "report") <= 0) {
-        free(rargv);
-        return 2;
-      }
-    }
-    else if (strcmp(a, "--no-wait") == 0) wait = 0;
-    else if (strcmp(a, "--") == 0) {
-      for (i++; i < argc; i++) rargv[rargc++] = argv[i];
-    } else if (a[0] == '-' && a[1]) {
-      free(rargv);
-      return usage("report: unknown option '%s'", a);
-    } else {
-      if (script < 0) script = rargc;
-      rargv[rargc++] = argv[i];
-    }
-  }
+  for (i = 0; i < a.npos; i++) rargv[rargc++] = a.pos[i];
+  if (a.npos) script = 2;
+  host_args_free(&a);
   if (script < 0 || !out) {
     free(rargv);
     return usage("%s", "report needs a script and --out FILE: mutuals report SCRIPT --out FILE [--format html|md|csv|json]");
@@ -222,14 +211,14 @@ int runs_main(int argc, char **argv) {
   long limit = 20;
   char path[4096], err[1024];
   mu_store *s;
-  for (int i = 0; i < argc; i++) {
-    if (strcmp(argv[i], "--limit") == 0 && i + 1 < argc) {
-      char *end;
-      limit = strtol(argv[++i], &end, 10);
-      if (*end || end == argv[i] || limit < 1) return usage("runs: --limit needs a whole number above 0, got '%s'", argv[i]);
-    }
-    else return usage("runs: unknown argument '%s'", argv[i]);
+  host_args a;
+  if (host_getopt("runs", argc, argv, &a) || host_getopt_args(&a, 0, 0)) {
+    usage("%s", a.why);
+    host_args_free(&a);
+    return 2;
   }
+  limit = (long)host_opt_number(&a, "limit", 20);
+  host_args_free(&a);
   if (mutuals_default_path(path, sizeof path)) {
     fprintf(stderr, "mutuals: runs: %s\n", path);
     return 1;
@@ -313,26 +302,24 @@ static void unit_quote(const char *s, char *out, size_t len) {
 int schedule_main(int argc, char **argv, int first) {
   const char *script = NULL, *out = NULL, *cal = NULL, *cron = NULL, *name = NULL, *format = NULL, *ping = NULL;
   const char *on_failure = NULL;
-  long time_limit = 3600;   /* TimeoutStartSec: --wait must not wait for ever, nor a stuck run run for ever */
+  long time_limit;   /* TimeoutStartSec (default 3600): --wait must not wait for ever, nor a stuck run run for ever */
   char cronbuf[64], sp[PATH_MAX], op[2 * PATH_MAX + 2], dir[PATH_MAX], self[PATH_MAX], db[4096];
-  for (int i = first; i < argc; i++) {
-    const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-    if (strcmp(a, "--out") == 0 && v) out = argv[++i];
-    else if (strcmp(a, "--on") == 0 && v) cal = argv[++i];
-    else if (strcmp(a, "--cron") == 0 && v) cron = argv[++i];
-    else if (strcmp(a, "--name") == 0 && v) name = argv[++i];
-    else if (strcmp(a, "--format") == 0 && v) format = argv[++i];
-    else if (strcmp(a, "--ping") == 0 && v) ping = argv[++i];
-    else if (strcmp(a, "--on-failure") == 0 && v) on_failure = argv[++i];
-    else if (strcmp(a, "--time-limit") == 0 && v) {
-      char *end;
-      time_limit = strtol(argv[++i], &end, 10);
-      if (*end || end == argv[i] || time_limit < 1 || time_limit > 7 * 86400)
-        return usage("schedule: --time-limit needs whole seconds from 1 to 604800, got '%s'", argv[i]);
-    } else if (a[0] == '-') return usage("schedule: unknown option '%s'", a);
-    else if (!script) script = a;
-    else return usage("schedule: unexpected argument '%s'", a);
+  host_args a;
+  if (host_getopt("schedule", argc - first, argv + first, &a) || host_getopt_args(&a, 0, 1)) {
+    usage("%s", a.why);
+    host_args_free(&a);
+    return 2;
   }
+  script = a.npos ? a.pos[0] : NULL;
+  out = host_opt_text(&a, "out");
+  cal = host_opt_text(&a, "on");
+  cron = host_opt_text(&a, "cron");
+  name = host_opt_text(&a, "name");
+  format = host_opt_text(&a, "format");
+  ping = host_opt_text(&a, "ping");
+  on_failure = host_opt_text(&a, "on-failure");
+  time_limit = (long)host_opt_number(&a, "time-limit", 3600);
+  host_args_free(&a);
   if (!script || !out || !cal)
     return usage("%s", "schedule needs SCRIPT, --out FILE and --on CALENDAR (systemd OnCalendar, e.g. 'Mon *-*-* 06:00:00')");
   char why[300];

@@ -83,20 +83,17 @@ int host_run_file(lua_State *L, int argc, char **argv, int script, int nresults,
 /* mutuals run [--timeout S] [--max-memory MiB] [--sandbox[=DIR]] SCRIPT [ARGS...]; first: after "run". */
 int run_script(int argc, char **argv, int first) {
   host_limits lim = {0, 0, 0, NULL};
-  int script = first;
-  while (script < argc && argv[script][0] == '-' && argv[script][1] == '-' && argv[script][2]) {   /* "-": stdin */
-    int got = host_limits_option(argc, argv, &script, &lim, "run");
-    if (got < 0) return 2;
-    if (got == 0) {
-      fprintf(stderr, "mutuals: run: unknown option '%s' (try 'mutuals --help')\n", argv[script]);
-      return 2;
-    }
-    script++;
-  }
-  if (script >= argc) {
-    fprintf(stderr, "mutuals: run needs a script: mutuals run SCRIPT [ARGS...] (try 'mutuals --help')\n");
+  host_args a;
+  int bad = host_getopt("run", argc - first, argv + first, &a);
+  if (!bad && a.npos == 0) bad = snprintf(a.why, sizeof a.why, "run needs a script: mutuals run SCRIPT [ARGS...]");
+  if (bad) {
+    fprintf(stderr, "mutuals: %s (try 'mutuals run --help')\n", a.why);
+    host_args_free(&a);
     return 2;
   }
+  host_limits_from(&a, &lim);
+  int script = argc - a.npos;   /* "run" stops at the script: what follows is the script's own */
+  host_args_free(&a);
   lua_State *L = host_limited_state(&lim);
   if (!L) {
     fprintf(stderr, "mutuals: not enough memory\n");

@@ -74,6 +74,8 @@ for build in build build-san; do
   tally "fuzz corpus replay ($build)" "$LOG/fuzz.$build" $?
   "$build/fuzz_calendar_replay" tests/fuzz/corpus/calendar > "$LOG/fuzzcal.$build" 2>&1
   tally "calendar fuzz corpus replay ($build)" "$LOG/fuzzcal.$build" $?
+  "$build/fuzz_options_replay" tests/fuzz/corpus/options > "$LOG/fuzzopt.$build" 2>&1
+  tally "option parser fuzz corpus replay ($build)" "$LOG/fuzzopt.$build" $?
   for t in tests/cli/test_*.sh; do
     BUILD=$build bash "$t" > "$LOG/cli.$build" 2>&1
     tally "$(basename "$t" .sh) ($build)" "$LOG/cli.$build" $?

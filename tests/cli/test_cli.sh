@@ -237,6 +237,28 @@ command_help() {
 }
 t "help for each command (CMD --help, help CMD), and a did-you-mean for a mistyped command" command_help
 
+getopt_conventions() {
+  # every command's options go through getopt_long (host/options.c): --opt=VALUE, abbreviations, "--"
+  "$MUTUALS" --db "$TMP/opt.db" init 2>/dev/null || return 1
+  run "$MUTUALS" --db="$TMP/opt.db" export sectors --form=csv --out="$TMP/sec.csv"
+  expect_eq "$rc" 0 && expect_match "$(head -1 "$TMP/sec.csv")" '^name' || return 1
+  run "$MUTUALS" --db "$TMP/opt.db" import mutuals x.csv --frmat csv
+  expect_eq "$rc" 2 && expect_eq "$err" "mutuals: import: unknown option '--frmat': did you mean '--format'? (try 'mutuals import --help')" || return 1
+  run "$MUTUALS" --db "$TMP/opt.db" export mutuals --ids=yes
+  expect_eq "$rc" 2 && expect_match "$err" "export: --ids takes no value" || return 1
+  run "$MUTUALS" --db "$TMP/opt.db" fetch http://127.0.0.1:9/x.csv --as sectors --low 5
+  expect_eq "$rc" 2 && expect_match "$err" "fetch: option '--low' is ambiguous: --low-speed-limit or --low-speed-time" || return 1
+  run "$MUTUALS" --db "$TMP/opt.db" fetch http://127.0.0.1:9/x.csv --as sectors --retries 1.5
+  expect_eq "$rc" 2 && expect_match "$err" "fetch: --retries needs a number from 0 to 100, got '1.5'" || return 1
+  run "$MUTUALS" --db "$TMP/opt.db" runs --limit 2 extra
+  expect_eq "$rc" 2 && expect_eq "$err" "mutuals: runs: unexpected argument 'extra' (try 'mutuals runs --help')" || return 1
+  # run: options stop at the script, so the script's own --timeout is its argument
+  printf 'print(...)' > "$TMP/args.lua"
+  run "$MUTUALS" --db "$TMP/opt.db" run --timeout=5 "$TMP/args.lua" --timeout abc
+  expect_eq "$rc" 0 && expect_eq "$out" "--timeout	abc"
+}
+t "options the getopt_long way: --opt=VALUE, unique abbreviations, did-you-mean, ambiguity named, flags take no value" getopt_conventions
+
 stdin_stdout() {
   "$MUTUALS" --db "$TMP/io2.db" init 2>/dev/null || return 1
   out=$(printf 'print(db.mutuals:count(), arg[0], ...)' | "$MUTUALS" --db "$TMP/io2.db" run - a b) &&
