@@ -105,6 +105,10 @@ static const doc_entry record_docs[] = {
                "    level = 0.95, min_base =} -> cells {group, option, n, weight, share, se, deff, n_eff, df, lo, hi,\n"
                "    suppressed}, with .totals (each group) and .overall (each answer): design-based, as R's survey;\n"
                "    var: a question or a respondent attribute; small groups suppressed (min_base, store default 10)"},
+  {"mean", "survey:mean{question =, scores = {option = score, ...}, by =, where =, level = 0.95, min_base =}\n"
+           "    -> rows {group, mean, se, lo, hi, deff, df, n, weight, suppressed}, with .all and .unscored:\n"
+           "    design-based mean of the options' scores (svymean, na.rm = TRUE; unscored options out of the base);\n"
+           "    without scores the options must be numbers themselves"},
   {"chisq", "survey:chisq{a, b, where =} -> {f, ndf, ddf, p, chisq}: Rao-Scott test of association (svychisq)"},
   {"difference", "survey:difference{question =, option =, by =, a =, b =} -> {diff, se, z, p, lo, hi, ...}"},
   {"import", "survey:import(file, {form = 'wide'|'long', id =, weight =, strata =, psu =, fpc =}) ->\n"

@@ -95,14 +95,8 @@ static mu_design *push_design(lua_State *L, int survey_idx, const names *ns, con
   return d;
 }
 
-/* Level of variable v named by the Lua value at idx (a key or label), raising with the levels known. */
-static int check_level(lua_State *L, const mu_design *d, int v, int idx, const char *fn) {
-  const char *key = luaL_tolstring(L, idx, NULL);
-  int k = mu_design_level(&d->var[v], key);
-  lua_pop(L, 1);
-  if (k >= 0) return k;
-  const mu_design_var *var = &d->var[v];
-  const char *near = mu_closest(key, (const char *const *)var->keys, (size_t)var->nlevels);
+/* "yes, no, dont_know": a variable's values for a message (the first 40). */
+static void push_levels(lua_State *L, const mu_design_var *var) {
   luaL_Buffer b;
   luaL_buffinit(L, &b);
   for (int i = 0; i < var->nlevels && i < 40; i++) {
@@ -110,6 +104,17 @@ static int check_level(lua_State *L, const mu_design *d, int v, int idx, const c
     luaL_addstring(&b, var->keys[i]);
   }
   luaL_pushresult(&b);
+}
+
+/* Level of variable v named by the Lua value at idx (a key or label), raising with the levels known. */
+static int check_level(lua_State *L, const mu_design *d, int v, int idx, const char *fn, const mu_design_var *var) {
+  if (!var) var = &d->var[v];
+  const char *key = luaL_tolstring(L, idx, NULL);
+  int k = mu_design_level(var, key);
+  lua_pop(L, 1);
+  if (k >= 0) return k;
+  const char *near = mu_closest(key, (const char *const *)var->keys, (size_t)var->nlevels);
+  push_levels(L, var);
   return luaL_error(L, "%s: '%s' is not a value of %s%s%s%s (values: %s)", fn, key, var->name,
                     near ? ": did you mean '" : "", near ? near : "", near ? "'?" : "", lua_tostring(L, -1));
 }
@@ -141,9 +146,10 @@ typedef struct {
 
 static void read_opts(lua_State *L, int t, xtab_opts *o, const char *fn) {
   static const char *const keys[] = {"question", "by", "where", "level", "ci", "min_base", NULL};
+  static const char *const mean_keys[] = {"question", "by", "where", "level", "scores", "min_base", NULL};
   memset(o, 0, sizeof *o);
   luaL_checktype(L, t, LUA_TTABLE);
-  mu_check_keys(L, t, keys, fn);
+  mu_check_keys(L, t, strcmp(fn, "mean") == 0 ? mean_keys : keys, fn);
   if (lua_getfield(L, t, "question") != LUA_TSTRING) luaL_error(L, "%s: say which question, e.g. {question = 'q1'}", fn);
   o->question = lua_tostring(L, -1);
   lua_pop(L, 1);   /* the string stays alive in the options table */
@@ -256,36 +262,92 @@ static void push_group(lua_State *L, const mu_design *d, const mu_table *t, cons
 ** (min_base, the store's setting by default) are suppressed, with enough
 ** others that none can be recovered from the margins.
 */
-int mu_survey_crosstab_design(lua_State *L) {
-  mu_check_entity_record(L, 1, "survey", "crosstab");   /* first: self is read below */
-  xtab_opts o;
-  read_opts(L, 2, &o, "crosstab");
-  names ns = {{0}, 0};
-  mu_table_spec sp;
-  memset(&sp, 0, sizeof sp);
-  sp.var = add_name(L, &ns, o.question);
-  for (int k = 0; k < o.nby; k++) sp.by[sp.nby++] = add_name(L, &ns, o.by[k]);
-  for (int k = 0; k < o.nwhere; k++) sp.filter_var[sp.nfilters++] = add_name(L, &ns, o.where_name[k]);
-  sp.level = o.level;
-  sp.min_base = o.min_base >= 0 ? o.min_base : store_min_base(L, 1);
-  mu_design *d = push_design(L, 1, &ns, "crosstab", 1);
-  int didx = lua_gettop(L);
-  if (!d->var[sp.var].question_id)
-    return luaL_error(L, "crosstab: '%s' is an attribute, not a question: tabulate a question by it", o.question);
-  for (int k = 0; k < o.nwhere; k++) sp.filter_level[k] = check_level(L, d, sp.filter_var[k], o.where_idx[k], "crosstab");
-  mu_table t;
+/*
+** The scores of a mean: scores = {option = number} (by key or label; an
+** option left out is unscored), or the options' own values when they are
+** numbers ("1".."5"). Raises when nothing would be scored.
+*/
+static void read_scores(lua_State *L, int opts, const mu_design_var *q, double *score) {
+  for (int k = 0; k < q->nlevels; k++) score[k] = NAN;
+  int any = 0;
+  if (lua_getfield(L, opts, "scores") == LUA_TTABLE) {
+    int t = lua_gettop(L);
+    lua_pushnil(L);
+    while (lua_next(L, t)) {
+      lua_pushvalue(L, -2);
+      int k = check_level(L, NULL, 0, lua_gettop(L), "mean", q);
+      if (lua_type(L, -2) != LUA_TNUMBER)
+        luaL_error(L, "mean: the score of '%s' must be a number, got %s", q->keys[k], luaL_typename(L, -2));
+      score[k] = lua_tonumber(L, -2);
+      if (isnan(score[k]) || isinf(score[k])) luaL_error(L, "mean: the score of '%s' must be finite", q->keys[k]);
+      any = 1;
+      lua_pop(L, 2);
+    }
+  } else if (!lua_isnil(L, -1)) {
+    luaL_error(L, "mean: scores must be a table {option = score, ...}");
+  } else {
+    for (int k = 0; k < q->nlevels; k++) {
+      const char *v[2] = {q->keys[k], q->labels[k]};
+      for (int j = 0; j < 2 && isnan(score[k]); j++) {
+        char *end;
+        double x = v[j] ? strtod(v[j], &end) : 0;
+        if (v[j] && end != v[j] && *end == '\0' && isfinite(x)) score[k] = x, any = 1;
+      }
+    }
+  }
+  lua_pop(L, 1);
+  if (!any) {
+    push_levels(L, q);
+    luaL_error(L, "mean: the options of %s are not numbers (%s): give scores = {option = score, ...}", q->name,
+               lua_tostring(L, -1));
+  }
+}
+
+/*
+** What crosstab and mean share: the options at 2 read, the design loaded
+** (left on the stack: a userdata, so an error cannot leak it), the table
+** estimated. means: the scores read too (into a userdata left above the design, sp->scores).
+*/
+static mu_design *tabulate(lua_State *L, const char *fn, xtab_opts *o, mu_table_spec *sp, names *ns, int means,
+                           mu_table *t) {
+  mu_check_entity_record(L, 1, "survey", fn);   /* first: self is read below */
+  read_opts(L, 2, o, fn);
+  memset(sp, 0, sizeof *sp);
+  sp->var = add_name(L, ns, o->question);
+  for (int k = 0; k < o->nby; k++) sp->by[sp->nby++] = add_name(L, ns, o->by[k]);
+  for (int k = 0; k < o->nwhere; k++) sp->filter_var[sp->nfilters++] = add_name(L, ns, o->where_name[k]);
+  sp->level = o->level;
+  sp->min_base = o->min_base >= 0 ? o->min_base : store_min_base(L, 1);
+  mu_design *d = push_design(L, 1, ns, fn, 1);
+  if (!d->var[sp->var].question_id)
+    luaL_error(L, "%s: '%s' is an attribute, not a question: tabulate a question by it", fn, o->question);
+  for (int k = 0; k < o->nwhere; k++) sp->filter_level[k] = check_level(L, d, sp->filter_var[k], o->where_idx[k], fn, NULL);
+  if (means) {
+    double *scores = lua_newuserdatauv(L, ((size_t)d->var[sp->var].nlevels + 1) * sizeof *scores, 0);
+    read_scores(L, 2, &d->var[sp->var], scores);
+    sp->scores = scores;
+  }
   char err[512];
-  int rc = mu_estimate_table(d, &sp, &t, err, sizeof err);
+  int rc = mu_estimate_table(d, sp, t, err, sizeof err);
   if (rc == MU_DESIGN_RELOAD) {   /* a damaged cache entry, or a table that needs the design whole */
     mu_record_store(L, 1);
     mu_store *s = mu_checkopen(L, -1);
     lua_pop(L, 1);
     mu_design_free(d);
-    if (mu_design_load(s, mu_check_entity_record(L, 1, "survey", "crosstab")->id, ns.name, ns.n, d, err, sizeof err))
-      return luaL_error(L, "crosstab: %s", err);
-    rc = mu_estimate_table(d, &sp, &t, err, sizeof err);
+    if (mu_design_load(s, mu_check_entity_record(L, 1, "survey", fn)->id, ns->name, ns->n, d, err, sizeof err))
+      luaL_error(L, "%s: %s", fn, err);
+    rc = mu_estimate_table(d, sp, t, err, sizeof err);
   }
-  if (rc) return luaL_error(L, "crosstab: %s", err);
+  if (rc) luaL_error(L, "%s: %s", fn, err);
+  return d;
+}
+
+int mu_survey_crosstab_design(lua_State *L) {
+  xtab_opts o;
+  names ns = {{0}, 0};
+  mu_table_spec sp;
+  mu_table t;
+  mu_design *d = tabulate(L, "crosstab", &o, &sp, &ns, 0, &t);
   mu_suppress(&t, sp.min_base);
   /* Copy everything out before anything can raise, then free the table. */
   int G = t.ngroups, K = t.nopts, C = K + 1;
@@ -331,7 +393,61 @@ int mu_survey_crosstab_design(lua_State *L) {
   setnum(L, "level", o.level);
   setint(L, "min_base", sp.min_base);
   mu_table_free(&t);
-  (void)didx;
+  return 1;
+}
+
+/*
+** survey:mean{question =, scores = {option = score, ...}, by =, where =, level = 0.95, min_base =}
+** The design-based mean of scores given to a question's options (an
+** option without a score is left out of the base), in each group and
+** overall: {group, mean, se, lo, hi, deff, df, n, weight} rows, result.all
+** for everyone. A group under the disclosure threshold is suppressed, with
+** another so that neither follows from the whole.
+*/
+static int survey_mean(lua_State *L) {
+  xtab_opts o;
+  names ns = {{0}, 0};
+  mu_table_spec sp;
+  mu_table t;
+  mu_design *d = tabulate(L, "mean", &o, &sp, &ns, 1, &t);
+  const double *scores = sp.scores;
+  mu_suppress_means(&t, sp.min_base);
+  const mu_design_var *q = &d->var[sp.var];
+  int G = t.ngroups;
+  lua_createtable(L, G, 8);
+  int res = lua_gettop(L);
+  for (int g = 0; g <= G; g++) {
+    const mu_mean *m = &t.means[g];
+    lua_createtable(L, 0, 12);
+    if (m->suppressed) {
+      lua_pushstring(L, m->suppressed == 1 ? "primary" : "complementary");
+      lua_setfield(L, -2, "suppressed");
+    } else {
+      setint(L, "n", m->n);
+      setnum(L, "weight", m->weighted);
+      setnum(L, "mean", m->mean);
+      setnum(L, "se", m->se);
+      setnum(L, "lo", m->lo);
+      setnum(L, "hi", m->hi);
+      setnum(L, "deff", m->deff);
+      setnum(L, "df", m->df);
+    }
+    if (g < G) push_group(L, d, &t, sp.by, g);
+    if (g < G) lua_rawseti(L, res, g + 1);
+    else lua_setfield(L, res, "all");
+  }
+  lua_createtable(L, 0, 0);   /* the options left out of the base */
+  for (int k = 0, n = 0; k < q->nlevels; k++)
+    if (isnan(scores[k])) {
+      lua_pushstring(L, q->keys[k]);
+      lua_rawseti(L, -2, ++n);
+    }
+  lua_setfield(L, res, "unscored");
+  lua_pushstring(L, o.question);
+  lua_setfield(L, res, "question");
+  setnum(L, "level", o.level);
+  setint(L, "min_base", sp.min_base);
+  mu_table_free(&t);
   return 1;
 }
 
@@ -373,7 +489,7 @@ static int survey_chisq(lua_State *L) {
     }
   }
   mu_design *d = push_design(L, 1, &ns, "chisq", 0);
-  for (int k = 0; k < nf; k++) fl[k] = check_level(L, d, fv[k], wi[k], "chisq");
+  for (int k = 0; k < nf; k++) fl[k] = check_level(L, d, fv[k], wi[k], "chisq", NULL);
   mu_chisq r;
   char err[512];
   if (mu_estimate_chisq(d, va, vb, fv, fl, nf, &r, err, sizeof err)) return luaL_error(L, "chisq: %s", err);
@@ -413,11 +529,11 @@ int mu_survey_difference(lua_State *L) {
   int v = add_name(L, &ns, f[0]), by = add_name(L, &ns, f[2]);
   mu_design *d = push_design(L, 1, &ns, "difference", 0);
   lua_pushstring(L, f[1]);
-  int opt = check_level(L, d, v, -1, "difference");
+  int opt = check_level(L, d, v, -1, "difference", NULL);
   lua_pushstring(L, f[3]);
-  int ga = check_level(L, d, by, -1, "difference");
+  int ga = check_level(L, d, by, -1, "difference", NULL);
   lua_pushstring(L, f[4]);
-  int gb = check_level(L, d, by, -1, "difference");
+  int gb = check_level(L, d, by, -1, "difference", NULL);
   mu_diff r;
   char err[512];
   if (mu_estimate_diff(d, v, opt, by, ga, gb, level, &r, err, sizeof err)) return luaL_error(L, "difference: %s", err);
@@ -481,6 +597,7 @@ static int survey_import(lua_State *L) {
 
 const mu_method mu_microdata_methods[] = {
   {"survey", "crosstab", 0, mu_survey_crosstab_design},
+  {"survey", "mean", 0, survey_mean},
   {"survey", "chisq", 0, survey_chisq},
   {"survey", "difference", 0, mu_survey_difference},
   {"survey", "import", 0, survey_import},

@@ -80,6 +80,7 @@ static void finish_cell(mu_cell *c, double v, long long n_domain, double level, 
 void mu_table_free(mu_table *t) {
   free(t->group_levels);
   free(t->cells);
+  free(t->means);
   memset(t, 0, sizeof *t);
 }
 
@@ -369,6 +370,78 @@ static double *cellp(const accum *a, double *base, int u, int r, int k) {
   return base + ((size_t)u * (size_t)a->R + (size_t)r) * (size_t)a->C + (size_t)k;
 }
 
+/*
+** Means of the option scores, one a row, from the same accumulators: a
+** respondent's score depends only on their answer, so the linearised
+** variable w_i (s_i - m) / X of a unit is the sum over answers of
+** (s_k - m) W[u][k] / X, and without clusters its square sums as
+** (s_k - m)^2 W2[u][k] / X^2. An unscored answer is outside the domain
+** (R's na.rm = TRUE), its respondents still counting among the stratum's
+** PSUs.
+*/
+static int estimate_means(const mu_design *d, const mu_table_spec *sp, const accum *a, mu_table *t,
+                          const double *factor, const int *npsu_h, const int *psus, const int *stratas, char *err,
+                          size_t errlen) {
+  int G = t->ngroups, K = t->nopts, C = K + 1, clustered = d->own_psus < d->n;
+  const double *score = sp->scores;
+  double *s1 = calloc((size_t)d->nstrata, sizeof *s1), *s2 = calloc((size_t)d->nstrata, sizeof *s2);
+  t->means = calloc((size_t)G + 1, sizeof *t->means);
+  if (!s1 || !s2 || !t->means) {
+    free(s1);
+    free(s2);
+    snprintf(err, errlen, "out of memory");
+    return -1;
+  }
+  double zq = mu_qnorm(1 - (1 - sp->level) / 2);
+  for (int r = 0; r <= G; r++) {
+    mu_mean *m = &t->means[r];
+    const mu_cell *row = &t->cells[r * C];
+    double X = 0, Y = 0;
+    for (int k = 0; k < K; k++)
+      if (!isnan(score[k])) {
+        X += row[k].weighted;
+        Y += score[k] * row[k].weighted;
+        m->n += row[k].n;
+      }
+    m->weighted = X;
+    m->df = psus[r] - stratas[r];
+    m->mean = m->se = m->deff = m->lo = m->hi = NAN;
+    if (!(X > 0)) continue;   /* nobody scored: no mean, never 0 */
+    m->mean = Y / X;
+    memset(s1, 0, (size_t)d->nstrata * sizeof *s1);
+    memset(s2, 0, (size_t)d->nstrata * sizeof *s2);
+    double spread = 0;   /* the weighted sum of squared deviations, for the design effect */
+    for (int k = 0; k < K; k++)
+      if (!isnan(score[k])) spread += (score[k] - m->mean) * (score[k] - m->mean) * row[k].weighted;
+    for (int u = 0; u < a->units; u++) {
+      int h = clustered ? mu_psu_stratum(d, u) : u;
+      double z = 0, z2 = 0;
+      for (int k = 0; k < K; k++) {
+        if (isnan(score[k])) continue;
+        double dev = score[k] - m->mean;
+        z += dev * *cellp(a, a->W, u, r, k);
+        if (!clustered) z2 += dev * dev * *cellp(a, a->W2, u, r, k);
+      }
+      s1[h] += z / X;
+      s2[h] += clustered ? (z / X) * (z / X) : z2 / (X * X);
+    }
+    double v = 0;
+    for (int h = 0; h < d->nstrata; h++) v += factor[h] * (s2[h] - s1[h] * s1[h] / npsu_h[h]);
+    m->se = sqrt(v > 0 ? v : 0);
+    m->lo = m->mean - zq * m->se;
+    m->hi = m->mean + zq * m->se;
+    /* svymean's deff: the weighted variance (n / (n - 1)) over simple random sampling without replacement */
+    double nobs = (double)m->n;
+    if (nobs > 1 && X >= nobs) {
+      double vsrs = spread / X * nobs / (nobs - 1) * (X - nobs) / (X * nobs);
+      if (vsrs > 0) m->deff = v / vsrs;
+    }
+  }
+  free(s1);
+  free(s2);
+  return 0;
+}
+
 static int estimate_accumulated(const mu_design *d, const mu_table_spec *sp, mu_table *t, char *err, size_t errlen) {
   qt_memo memo = {{0}, {0}, {0}, 0};
   memset(t, 0, sizeof *t);
@@ -520,6 +593,7 @@ static int estimate_accumulated(const mu_design *d, const mu_table_spec *sp, mu_
       free(s2);
       finish_cell(c, v, share_of_whole ? members[G] : members[r], sp->level, &memo);
     }
+  if (sp->scores && estimate_means(d, sp, &a, t, factor, npsu_h, psus, stratas, err, errlen)) goto done;
   rc = 0;
 done:
   free(a.W); free(a.W2); free(a.N); free(a.M); free(factor); free(npsu_h); free(members); free(psus); free(stratas);
@@ -536,7 +610,7 @@ int mu_estimate_table(const mu_design *d, const mu_table_spec *sp, mu_table *t, 
     return -1;
   }
   double units = d->own_psus < d->n ? d->npsu : d->nstrata;
-  if (sp->method == 1 || (sp->method == 0 && units * (G + 1) * (K + 1) <= 4e6))
+  if (sp->method == 1 || sp->scores || (sp->method == 0 && units * (G + 1) * (K + 1) <= 4e6))
     return estimate_accumulated(d, sp, t, err, errlen);
   if (d->src) {   /* the streaming estimator walks PSU by PSU: it needs the arrays whole */
     snprintf(err, errlen, "this table needs the design in memory");

@@ -466,10 +466,24 @@ typedef struct {
 ** the overall margin, option k = nlevels the group's total. Groups are the
 ** combinations of the by variables' levels, first variable slowest.
 */
+/*
+** A mean of scores given to a question's options (the People Survey's
+** engagement index scores its five answers 0, 25, 50, 75, 100), for a row's
+** domain: a ratio estimator, as R's svymean of the scored variable with
+** na.rm = TRUE (an option without a score leaves its respondents out of the
+** base). The interval is normal, as confint() of it in R.
+*/
+typedef struct {
+  long long n;               /* respondents scored in the domain */
+  double weighted, mean, se, deff, df, lo, hi;
+  int suppressed;            /* as a cell's */
+} mu_mean;
+
 typedef struct {
   int ngroups, nopts, nby;
   int *group_levels;         /* ngroups x nby: each group's level of each by variable */
   mu_cell *cells;
+  mu_mean *means;            /* ngroups + 1 (the last: everyone), when the spec has scores; else NULL */
   double level;
 } mu_table;
 
@@ -480,12 +494,15 @@ typedef struct {
   double level;              /* confidence level, 0.95 */
   int min_base;              /* suppress cells whose base is below this (0: none) */
   int method;                /* 0: the faster that fits in memory; 1: one pass; 2: streaming (tests compare them) */
+  const double *scores;      /* a score per option of var (NAN: unscored), for means; NULL: shares only */
 } mu_table_spec;
 
 int mu_estimate_table(const mu_design *d, const mu_table_spec *spec, mu_table *t, char *err, size_t errlen);
 void mu_table_free(mu_table *t);
 /* Complementary suppression of the table's cells (suppress.c); 0, or -1 when no safe pattern exists. */
 int mu_suppress(mu_table *t, int min_base);
+/* The same for a table's means: a group under the threshold, and another so that neither follows from the whole. */
+void mu_suppress_means(mu_table *t, int min_base);
 
 /* The Rao-Scott corrected chi-square of a two-way table (as R's svychisq, statistic "F"). */
 typedef struct {

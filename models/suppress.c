@@ -12,41 +12,72 @@
 */
 #include "model.h"
 
-static void mark(mu_table *t, int g, int how) {
+/* The groups being protected: a table's rows of cells, or its means; row ngroups is the whole. */
+typedef struct {
+  mu_table *t;
+  int means;
+} rows;
+
+static long long base_of(const rows *r, int g) {
+  return r->means ? r->t->means[g].n : r->t->cells[g * (r->t->nopts + 1) + r->t->nopts].n;
+}
+
+static int hidden_already(const rows *r, int g) {
+  return r->means ? r->t->means[g].suppressed : r->t->cells[g * (r->t->nopts + 1)].suppressed;
+}
+
+static void mark(const rows *r, int g, int how) {
+  mu_table *t = r->t;
+  if (r->means) {
+    if (!t->means[g].suppressed) t->means[g].suppressed = how;
+    return;
+  }
   for (int k = 0; k <= t->nopts; k++)
     if (!t->cells[g * (t->nopts + 1) + k].suppressed) t->cells[g * (t->nopts + 1) + k].suppressed = how;
 }
 
-int mu_suppress(mu_table *t, int min_base) {
-  int C = t->nopts + 1, hidden = 0;
+static void suppress(const rows *r, int min_base) {
+  int G = r->t->ngroups, hidden = 0;
   long long hidden_base = 0;
-  if (min_base <= 0) return 0;
-  for (int g = 0; g < t->ngroups; g++) {
-    long long base = t->cells[g * C + t->nopts].n;
+  if (min_base <= 0) return;
+  for (int g = 0; g < G; g++) {
+    long long base = base_of(r, g);
     if (base > 0 && base < min_base) {
-      mark(t, g, 1);
+      mark(r, g, 1);
       hidden++;
       hidden_base += base;
     }
   }
   /* The whole itself, when too small: everything goes. */
-  if (t->cells[t->ngroups * C + t->nopts].n < min_base) {
-    for (int g = 0; g <= t->ngroups; g++) mark(t, g, t->cells[g * C + t->nopts].n < min_base ? 1 : 2);
-    return 0;
+  if (base_of(r, G) < min_base) {
+    for (int g = 0; g <= G; g++) mark(r, g, base_of(r, g) < min_base ? 1 : 2);
+    return;
   }
   while (hidden > 0 && (hidden < 2 || hidden_base < min_base)) {
     int pick = -1;
-    for (int g = 0; g < t->ngroups; g++) {
-      long long base = t->cells[g * C + t->nopts].n;
-      if (base > 0 && !t->cells[g * C].suppressed && (pick < 0 || base < t->cells[pick * C + t->nopts].n)) pick = g;
+    for (int g = 0; g < G; g++) {
+      long long base = base_of(r, g);
+      if (base > 0 && !hidden_already(r, g) && (pick < 0 || base < base_of(r, pick))) pick = g;
     }
     if (pick < 0) {   /* no group left to hide: the margin would give them away, so it goes too */
-      mark(t, t->ngroups, 2);
-      return 0;
+      mark(r, G, 2);
+      return;
     }
-    mark(t, pick, 2);
+    mark(r, pick, 2);
     hidden++;
-    hidden_base += t->cells[pick * C + t->nopts].n;
+    hidden_base += base_of(r, pick);
   }
+}
+
+int mu_suppress(mu_table *t, int min_base) {
+  rows r = {t, 0};
+  suppress(&r, min_base);
   return 0;
+}
+
+/* A mean is protected on its own base (those scored): a group's mean and the whole's give its total away. */
+void mu_suppress_means(mu_table *t, int min_base) {
+  if (!t->means) return;
+  rows r = {t, 1};
+  suppress(&r, min_base);
 }

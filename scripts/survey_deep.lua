@@ -1,7 +1,7 @@
 -- A staff survey's microdata, analysed as a survey statistician would:
 -- design-based shares with 95% intervals by department, the Rao-Scott test
 -- of whether interest differs between departments, the difference between
--- two of them, and disclosure control (a department too small to publish is
+-- two of them, a mean score by department, and disclosure control (a department too small to publish is
 -- suppressed, with another so that it cannot be recovered by subtraction).
 --
 -- By default it reads the SYNTHETIC file shipped in scripts/data (made by
@@ -87,4 +87,17 @@ local d = survey:difference{question = "q1", option = "no", by = "department", a
 r:paragraph(("Departments A and B: %s and %s answered no, a difference of %s points (95%% interval %s to %s)."):format(
   fmt.percent(d.share_a, 1), fmt.percent(d.share_b, 1), ("%.1f"):format(d.diff * 100),
   ("%.1f"):format(d.lo * 100), ("%.1f"):format(d.hi * 100)), {src})
+-- A score, as the People Survey scores its agreement scales (100, 75, 25, 0): a design-based mean by department.
+local m = survey:mean{question = "q2", by = "department",
+                      scores = {strongly_agree = 100, agree = 75, disagree = 25, strongly_disagree = 0}}
+local mrows = {}
+for _, g in ipairs(m) do
+  mrows[#mrows + 1] = g.suppressed and {g.group, MARK, MARK, MARK, r:cite(src)}
+    or {g.group, ("%.1f"):format(g.mean), ("%.1f to %.1f"):format(g.lo, g.hi), fmt.number(g.n), r:cite(src)}
+end
+mrows[#mrows + 1] = {"All departments", ("%.1f"):format(m.all.mean), ("%.1f to %.1f"):format(m.all.lo, m.all.hi),
+                     fmt.number(m.all.n), r:cite(src)}
+r:table{caption = "Would recommend the organisation: mean score out of 100, by department (design-based; 95% intervals)",
+        columns = {"Department", "Mean score", "95% interval", "Respondents scored", "Source"},
+        rows = mrows, align = {"l", "r", "l", "r", "l"}}
 return r

@@ -115,6 +115,23 @@ describe("design-based estimates (golden values from R survey 4.1.1)", function(
         local field = ({group_share = "share", group_se = "se", group_lo_logit = "lo_logit",
                         group_hi_logit = "hi_logit", group_df = "df"})[kind]
         close(total[field], g.value, what)
+      elseif kind:match("^mean") then
+        -- means of scores: q2 on the People Survey's scale, q1 as yes = 1, no = 0 with "don't know" unscored
+        local scores = g.option == "score2" and {strongly_agree = 100, agree = 75, disagree = 25, strongly_disagree = 0}
+                       or {yes = 1, no = 0}
+        local inC = kind:match("_in_C$")
+        local key = ("mean %s %s %s %s"):format(g.design, g.option, g.group == "all", inC)
+        if not tables[key] then
+          tables[key] = s:mean{question = g.option == "score2" and "q2" or "q1", scores = scores, min_base = 0,
+                               by = g.group ~= "all" and (inC and "grade" or "department") or nil,
+                               where = inC and {department = "C"} or nil}
+        end
+        local t, row = tables[key], nil
+        if g.group == "all" then row = t.all end
+        for _, r in ipairs(t) do if r.group == g.group then row = r end end
+        local field = ({mean = "mean", mean_se = "se", mean_deff = "deff", mean_lo = "lo", mean_hi = "hi",
+                        mean_in_C = "mean", mean_se_in_C = "se"})[kind]
+        close(row[field], g.value, what)
       elseif kind ~= "skip" then
         error("unknown golden kind " .. kind)
       end
@@ -135,5 +152,46 @@ describe("design-based estimates (golden values from R survey 4.1.1)", function(
     assert.is_true(math.abs(sum - 1) < 1e-12)
     assert.are.equal(3, #t.overall)
     assert.are.equal("logit", t.ci)
+  end)
+
+  it("gives means of scores: unscored options out of the base, no mean where nobody is scored, refusals", function()
+    local s = surveys.cluster
+    local m = s:mean{question = "q1", scores = {yes = 1, no = 0}, by = "department", min_base = 0}
+    assert.are.same({"dont_know"}, m.unscored)
+    assert.are.equal(6, #m)
+    -- the mean of yes = 1, no = 0 is the share of yes among those who said yes or no
+    local t, w, n = s:crosstab{question = "q1", min_base = 0}, {}, {}
+    for _, c in ipairs(t.overall) do w[c.option], n[c.option] = c.weight, c.n end
+    assert.is_true(math.abs(m.all.mean - w.yes / (w.yes + w.no)) < 1e-12)
+    assert.are.equal(n.yes + n.no, m.all.n)
+    -- a domain where nobody is scored has no mean: absent, never 0
+    local none = s:mean{question = "q1", scores = {dont_know = 1}, where = {department = "F"}, min_base = 0}
+    assert.is_nil(none.all.mean)
+    assert.are.equal(0, none.all.n)
+    -- options named by their label; a typo gets a suggestion; a score must be a number
+    assert.has_error(function() s:mean{question = "q1", scores = {yse = 1}} end,
+      "mean: 'yse' is not a value of q1: did you mean 'yes'? (values: yes, no, dont_know)")
+    assert.has_error(function() s:mean{question = "q1", scores = {yes = "high"}} end,
+      "mean: the score of 'yes' must be a number, got string")
+    -- without scores the options must be numbers themselves
+    assert.has_error(function() s:mean{question = "q1"} end,
+      "mean: the options of q1 are not numbers (yes, no, dont_know): give scores = {option = score, ...}")
+    assert.has_error(function() s:mean{question = "department", scores = {A = 1}} end,
+      "mean: 'department' is an attribute, not a question: tabulate a question by it")
+    assert.has_error(function() s:mean{question = "q1", scores = {yes = 1}, ci = "wilson"} end)
+  end)
+
+  it("suppresses a small group's mean and another, so that neither follows from the whole", function()
+    local m = surveys.weights:mean{question = "q2", by = "department",
+                                   scores = {strongly_agree = 100, agree = 75, disagree = 25, strongly_disagree = 0}}
+    local hidden = {}
+    for _, g in ipairs(m) do
+      if g.suppressed then hidden[#hidden + 1] = g.group .. ":" .. g.suppressed end
+      if g.suppressed then assert.is_nil(g.mean) assert.is_nil(g.n) end
+    end
+    table.sort(hidden)
+    assert.are.equal(2, #hidden)
+    assert.are.equal("F:primary", hidden[2])
+    assert.is_not_nil(m.all.mean)
   end)
 end)

@@ -8,6 +8,10 @@ options(survey.lonely.psu = "fail")
 d <- read.csv("scripts/data/synthetic_staff_survey.csv", na.strings = "", stringsAsFactors = FALSE)
 d$q1 <- factor(d$q1, levels = c("yes", "no", "dont_know"))
 d$q2 <- factor(d$q2, levels = c("strongly_agree", "agree", "disagree", "strongly_disagree"))
+# scores for means: a 4-point scale as the People Survey scores it, and yes = 1, no = 0 with "don't know"
+# unscored (so left out of the base, as na.rm = TRUE does)
+d$score2 <- c(strongly_agree = 100, agree = 75, disagree = 25, strongly_disagree = 0)[as.character(d$q2)]
+d$score1 <- c(yes = 1, no = 0, dont_know = NA)[as.character(d$q1)]
 for (g in c("A", "B")) {
   d[[paste0("y", g)]] <- as.numeric(d$department == g & d$q1 %in% "no")
   d[[paste0("x", g)]] <- as.numeric(d$department == g & !is.na(d$q1))
@@ -90,5 +94,26 @@ for (name in names(designs)) {
   for (g in rownames(sb)) for (k in levels(d$q1)) {
     out(name, "share_in_C", g, k, sb[g, paste0("q1", k)])
     out(name, "se_in_C", g, k, sb[g, paste0("se.q1", k)])
+  }
+  # means of scores: overall (with the confint interval, normal as R's default), by department, by grade in C
+  for (v in c("score2", "score1")) {
+    m <- svymean(as.formula(paste0("~", v)), des, na.rm = TRUE, deff = TRUE)
+    ci <- confint(m)
+    out(name, "mean", "all", v, coef(m)[[1]])
+    out(name, "mean_se", "all", v, SE(m)[[1]])
+    out(name, "mean_deff", "all", v, deff(m)[[1]])
+    out(name, "mean_lo", "all", v, ci[1, 1])
+    out(name, "mean_hi", "all", v, ci[1, 2])
+  }
+  mb <- svyby(~score2, ~department, des, svymean, na.rm = TRUE, deff = TRUE)
+  for (g in rownames(mb)) {
+    out(name, "mean", g, "score2", mb[g, "score2"])
+    out(name, "mean_se", g, "score2", mb[g, "se"])
+    out(name, "mean_deff", g, "score2", mb[g, "DEff.score2"])
+  }
+  mc <- svyby(~score2, ~grade, subset(des, department == "C"), svymean, na.rm = TRUE)
+  for (g in rownames(mc)) {
+    out(name, "mean_in_C", g, "score2", mc[g, "score2"])
+    out(name, "mean_se_in_C", g, "score2", mc[g, "se"])
   }
 }
