@@ -40,13 +40,24 @@ EMBEDDED    := $(wildcard models/migrations/*.sql) models/dataset.sql models/ali
 # a user who wants the program does not download a browser.
 RUN_PKGS  := build-essential pkg-config lua5.4 liblua5.4-dev libsqlite3-dev sqlite3 \
              libcurl4-openssl-dev libssl-dev libreadline-dev libcsv-dev libjansson-dev gnuplot-nox
-TEST_PKGS := lua-busted lua-check luarocks tmux python3 openssl chromium valgrind
+TEST_PKGS := lua-busted lua-check luarocks tmux python3 python3-jsonschema python3-pandas openssl chromium valgrind \
+             zsh groff-base
 DEB_PKGS  := $(RUN_PKGS)
 
 .PHONY: all deps test-deps test check lint install uninstall clean module install-module bench fuzz
 
 all: $(BUILD)/mutuals $(BUILD)/mutuals-lua $(BUILD)/mutuals.so $(BUILD)/test_models $(BUILD)/test_readahead \
-     $(BUILD)/fuzz_import_replay $(BUILD)/fuzz_calendar_replay $(BUILD)/fuzz_options_replay
+     $(BUILD)/fuzz_import_replay $(BUILD)/fuzz_calendar_replay $(BUILD)/fuzz_options_replay \
+     $(BUILD)/mutuals-api.7 $(BUILD)/mutuals.bash $(BUILD)/_mutuals
+
+# Written by the program from its own tables, so they cannot drift from it: the Lua API's manual page
+# (from help("all")) and the shell completions (from the commands' option tables and the model).
+$(BUILD)/mutuals-api.7: $(BUILD)/mutuals-lua doc/api.lua
+	$(BUILD)/mutuals-lua doc/api.lua > $@.tmp && mv $@.tmp $@
+$(BUILD)/mutuals.bash: $(BUILD)/mutuals
+	$(BUILD)/mutuals completion bash > $@.tmp && mv $@.tmp $@
+$(BUILD)/_mutuals: $(BUILD)/mutuals
+	$(BUILD)/mutuals completion zsh > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/obj/%.o: %.c $(wildcard models/*.h bindings/*.h host/*.h)
 	@mkdir -p $(dir $@)
@@ -101,7 +112,7 @@ lint:
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/lua/5.4 \
 	  $(DESTDIR)$(PREFIX)/share/mutuals/scripts $(DESTDIR)$(PREFIX)/share/mutuals/seeds \
-	  $(DESTDIR)$(PREFIX)/share/man/man1
+	  $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man7
 	install -m 755 $(BUILD)/mutuals $(DESTDIR)$(PREFIX)/bin/mutuals
 	ln -sf mutuals $(DESTDIR)$(PREFIX)/bin/mutuals-lua
 	install -m 644 $(BUILD)/mutuals.so $(DESTDIR)$(PREFIX)/lib/lua/5.4/mutuals.so
@@ -111,11 +122,15 @@ install: all
 	install -m 644 models/seeds/*.txt $(DESTDIR)$(PREFIX)/share/mutuals/seeds/
 	install -m 644 doc/mutuals.1 $(DESTDIR)$(PREFIX)/share/man/man1/mutuals.1
 	install -m 644 doc/mutuals-lua.1 $(DESTDIR)$(PREFIX)/share/man/man1/mutuals-lua.1
-	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions
-	install -m 644 doc/mutuals.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/mutuals
+	install -m 644 $(BUILD)/mutuals-api.7 $(DESTDIR)$(PREFIX)/share/man/man7/mutuals-api.7
+	install -m 644 doc/report.schema.json $(DESTDIR)$(PREFIX)/share/mutuals/report.schema.json
+	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)$(PREFIX)/share/zsh/vendor-completions
+	install -m 644 $(BUILD)/mutuals.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/mutuals
+	install -m 644 $(BUILD)/_mutuals $(DESTDIR)$(PREFIX)/share/zsh/vendor-completions/_mutuals
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/share/bash-completion/completions/mutuals
+	rm -f $(DESTDIR)$(PREFIX)/share/bash-completion/completions/mutuals \
+	  $(DESTDIR)$(PREFIX)/share/zsh/vendor-completions/_mutuals $(DESTDIR)$(PREFIX)/share/man/man7/mutuals-api.7
 	rm -f $(DESTDIR)$(PREFIX)/bin/mutuals $(DESTDIR)$(PREFIX)/bin/mutuals-lua \
 	  $(DESTDIR)$(PREFIX)/lib/lua/5.4/mutuals.so $(DESTDIR)$(PREFIX)/share/man/man1/mutuals.1 \
 	  $(DESTDIR)$(PREFIX)/share/man/man1/mutuals-lua.1

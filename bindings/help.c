@@ -35,6 +35,7 @@ static const doc_entry module_docs[] = {
            "unknown shown as NULL; limit rows (20; false for all).\n  The REPL prints collections and query results so."},
   {"clock", "mutuals.clock() -> seconds\n  A monotonic wall clock, for timing a step: local t = mutuals.clock(); ...; "
             "print(mutuals.clock() - t)."},
+  {"base64", "mutuals.base64(bytes) -> text  standard Base64 (a chart's PNG inside an HTML page)"},
   {"fetch", "mutuals.fetch(url [, opts]) -> {status, body, headers, sha256, bytes, attempts} | nil, message\n"
             "  GET over http/https only; TLS verified; opts: timeout, connect_timeout, low_speed_time (s),\n"
             "  max_bytes, max_redirects, retries, backoff, max_retry_time (s), progress, etag, last_modified."},
@@ -46,6 +47,8 @@ static const doc_entry store_docs[] = {
   {"path", "db:path() -> path of the database file"},
   {"transaction", "db:transaction(fn, ...) -> fn's results\n"
                   "    commits when fn returns; rolls back everything when fn raises, and re-raises"},
+  {"read", "db:read(fn, ...) -> fn's results\n"
+           "    a read-only transaction: one consistent snapshot for fn, no write lock taken, writes refused"},
   {"sql", "db:sql(statement, ...) -> rows, changes\n    raw SQL; values only as ? parameters"},
   {"init", "db:init()  drops everything and reloads the bundled dataset"},
   {"check", "db:check() -> {{kind, key, message, known}, ...}, unexplained\n"
@@ -134,6 +137,37 @@ static const doc_entry qvalue_docs[] = {
   {NULL, NULL},
 };
 
+/* The report library (bindings/report.lua): local report = require "mutuals.report". */
+static const doc_entry report_docs[] = {
+  {"new", "report.new{title =, subtitle =, db =, as_of =, strict =} -> r\n"
+          "    a report; strict: rendering refuses a sentence, table or chart without a citation"},
+  {"heading", "r:heading(text [, level = 2]) -> r"},
+  {"paragraph", "r:paragraph(text [, sources]) -> r  the sources' marks end the text, before its full stop"},
+  {"table", "r:table{columns =, rows =, caption =, name =, align = {'l', 'r', ...}, sources =} -> r\n"
+            "    cells may be qualified values: shown as 'at least 58', typed in the CSV and JSON"},
+  {"chart", "r:chart{type = 'bar'|'line'|'stacked', labels =, series = {{name =, values =}}, percent =, sources =}\n"
+            "    | r:chart{type = 'time', series = report.series(observations), ylabel =, sources =} -> r\n"
+            "    a time axis proportional to dates, each figure over the period its date covers, bounds as bounds"},
+  {"series", "report.series(observations [, {name = function}]) -> {series, ...}, with .undated\n"
+             "    split so that no series mixes a metric, unit, geography, or levels with changes"},
+  {"cite", "r:cite(source id | record) -> '[n]'  the citation mark, numbered in order of first use"},
+  {"cite_all", "r:cite_all({ids, records or qualified values}) -> '[1][3]'  each source once"},
+  {"figure", "r:figure(observation | qualified value [, {unit = true}]) -> 'at least 58 [1]'"},
+  {"render", "r:render('html'|'md'|'csv'|'json') -> text  (what mutuals report writes; the JSON follows\n"
+             "    doc/report.schema.json, the CSV is one tidy table of cells with their figures)"},
+  {"markdown", "r:markdown(), r:html(), r:csv(), r:json() -> text  each as r:render(kind)"},
+  {"drawn", "r:drawn([kind]) -> {bytes, ...}  the charts drawn once per render ({missing = true} without gnuplot)"},
+  {"save_charts", "r:save_charts(dir [, 'svg'|'png']) -> {path, ...}  each chart as a file (needs gnuplot)"},
+  {"source_list", "r:source_list() -> {{mark, text, location}, ...}  the sources cited, in order"},
+  {"uncited", "report.uncited(r) -> {what, ...}  sentences, tables and charts without a citation"},
+  {"format", "report.format.number(n [, decimals]), .percent(share [, decimals]), .money(v), .date(d),\n"
+             "    .qualified(q | value, unit, qualifier), .qualifier(name)  text for figures, never losing a bound"},
+  {"is_qualified", "report.is_qualified(x) -> whether x is a qualified value"},
+  {"draw", "report.draw(chart [, 'svg'|'png']) -> bytes; report.draw_many(charts, kind): one gnuplot for all"},
+  {"sentences", "report.sentences(text) -> {sentence, ...}  as strict mode checks them"},
+  {NULL, NULL},
+};
+
 static void add_docs(luaL_Buffer *b, const char *title, const doc_entry *d) {
   luaL_addstring(b, title);
   for (; d->name; d++) {
@@ -149,6 +183,10 @@ static void add_docs(luaL_Buffer *b, const char *title, const doc_entry *d) {
 ** with a figure): help on a mutual does not list what a mutual cannot do.
 */
 static void add_record_docs(luaL_Buffer *b, const mu_entity *e) {
+  if (!e) {   /* the reference: every kind's */
+    add_docs(b, "record methods (rec: every record; survey:, target:, obs: those kinds only):", record_docs);
+    return;
+  }
   int has_measure = e->nmeasures > 0 && e->measures[0].value != NULL;
   luaL_addstring(b, "methods:");
   for (const doc_entry *d = record_docs; d->name; d++) {
@@ -198,12 +236,49 @@ static int doc_lookup(lua_State *L, const doc_entry *d, const char *name) {
   return 0;
 }
 
+/* Is the value at idx the report library (require "mutuals.report"), or a report made by it? */
+static int is_report(lua_State *L, int idx) {
+  int found = 0;
+  lua_getfield(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
+  if (lua_getfield(L, -1, "mutuals.report") == LUA_TTABLE) {
+    found = lua_rawequal(L, idx, -1);
+    if (!found && lua_getmetatable(L, idx)) {
+      lua_getfield(L, -2, "Report");
+      found = lua_rawequal(L, -1, -2);
+      lua_pop(L, 2);
+    }
+  }
+  lua_pop(L, 2);
+  return found;
+}
+
+/*
+** help("all"): the whole reference, every section in turn; the manual page
+** mutuals-api(7) is generated from it (doc/api.lua), so the two cannot drift.
+*/
+static void add_all(lua_State *L, luaL_Buffer *b) {
+  (void)L;
+  add_docs(b, "MODULE: local mutuals = require \"mutuals\"", module_docs);
+  add_docs(b, "\nSTORE: db = mutuals.open(path) or mutuals.store()", store_docs);
+  add_docs(b, "\nCOLLECTION: db.mutuals, db.bodies, ...: a lazy query, run in SQL", collection_docs);
+  luaL_addstring(b, "\nRECORD: a row, from c:get(), c:first(), c:rows(), c:list()\n");
+  add_record_docs(b, NULL);
+  add_docs(b, "\nQUALIFIED VALUE: a figure as its source states it, with what is known of it", qvalue_docs);
+  add_docs(b, "\nREPORT: local report = require \"mutuals.report\"", report_docs);
+  luaL_addstring(b, "\nENTITIES\n");
+  for (const mu_entity *const *e = mu_entities; *e; e++) {
+    luaL_addchar(b, '\n');
+    add_entity(b, *e);
+  }
+}
+
 static int l_help(lua_State *L) {
   luaL_Buffer b;
   if (lua_isnoneornil(L, 1)) {
     luaL_buffinit(L, &b);
     add_docs(&b, "mutuals: UK public service mutuals as Lua objects.\n", module_docs);
-    luaL_addstring(&b, "\nhelp(db), help(db.mutuals), help(record) or help('mutual') for more.\n");
+    luaL_addstring(&b, "\nhelp(db), help(db.mutuals), help(record), help('mutual'), help(report) for more;\n"
+                       "help('all') for everything (also man 7 mutuals-api).\n");
     luaL_pushresult(&b);
     return 1;
   }
@@ -241,8 +316,26 @@ static int l_help(lua_State *L) {
     luaL_pushresult(&b);
     return 1;
   }
+  if (lua_type(L, 1) == LUA_TTABLE && is_report(L, 1)) {
+    luaL_buffinit(L, &b);
+    add_docs(&b, "report: a cited report, rendered as HTML, Markdown, CSV or JSON.", report_docs);
+    luaL_pushresult(&b);
+    return 1;
+  }
   if (lua_type(L, 1) == LUA_TSTRING) {
     const char *name = lua_tostring(L, 1);
+    if (strcmp(name, "all") == 0) {
+      luaL_buffinit(L, &b);
+      add_all(L, &b);
+      luaL_pushresult(&b);
+      return 1;
+    }
+    if (strcmp(name, "report") == 0) {
+      luaL_buffinit(L, &b);
+      add_docs(&b, "report: a cited report, rendered as HTML, Markdown, CSV or JSON.", report_docs);
+      luaL_pushresult(&b);
+      return 1;
+    }
     const mu_entity *e = mu_entity_find(name);
     if (e) {
       luaL_buffinit(L, &b);
@@ -251,7 +344,7 @@ static int l_help(lua_State *L) {
       return 1;
     }
     if (doc_lookup(L, module_docs, name) || doc_lookup(L, store_docs, name) ||
-        doc_lookup(L, collection_docs, name) || doc_lookup(L, record_docs, name))
+        doc_lookup(L, collection_docs, name) || doc_lookup(L, record_docs, name) || doc_lookup(L, report_docs, name))
       return 1;
     return luaL_error(L, "help: nothing is documented under '%s'", name);
   }

@@ -574,12 +574,20 @@ end
 
 ---------------------------------------------------------------- rendering
 
+-- What a table cell shows: a qualified value as its figure ("at least 58"; the unit is the column's, the
+-- source the row's citation), an unknown as nothing, anything else as itself.
+local function shown(v)
+  if v == nil then return "" end
+  if is_qualified(v) then return v:text{unit = false} end
+  return tostring(v)
+end
+
 local function esc(s)
   return (tostring(s):gsub("[&<>\"]", {["&"] = "&amp;", ["<"] = "&lt;", [">"] = "&gt;", ['"'] = "&quot;"}))
 end
 
 local function md_cell(s)
-  return (tostring(s == nil and "" or s):gsub("|", "\\|"):gsub("\n", " "))
+  return (shown(s):gsub("|", "\\|"):gsub("\n", " "))
 end
 
 function Report:source_list()
@@ -672,7 +680,7 @@ local function html_table(b, out)
   for _, row in ipairs(b.rows) do
     local cells = {}
     for i = 1, #b.columns do
-      cells[i] = ("<td%s>%s</td>"):format(b.align[i] == "r" and ' class="r"' or "", esc(row[i] == nil and "" or row[i]))
+      cells[i] = ("<td%s>%s</td>"):format(b.align[i] == "r" and ' class="r"' or "", esc(shown(row[i])))
     end
     out[#out + 1] = "<tr>" .. table.concat(cells) .. "</tr>"
   end

@@ -46,6 +46,7 @@ static const char usage_text[] =
   "                         something since depends on it: then it says what\n"
   "  schedule SCRIPT --out FILE --on CALENDAR [--cron EXPR] [--ping URL] [--time-limit S] [--on-failure UNIT]\n"
   "                         print crontab and systemd timer units for a report\n"
+  "  completion bash|zsh    the shell completion script (make install puts both in place)\n"
   "\n"
   "Limits (run and report), for scheduled and shared scripts:\n"
   "  --timeout SECONDS      stop a script that runs longer; nothing is written\n"
@@ -417,7 +418,7 @@ static int cmd_check(int argc, char **argv) {
 }
 
 static const char *const commands[] = {"run", "repl", "init", "import", "import-microdata", "export", "fetch", "report",
-                                       "runs", "check", "schedule", "imports", "undo", "help", NULL};
+                                       "runs", "check", "schedule", "imports", "undo", "completion", "help", NULL};
 
 /* mutuals imports [--limit N]: the history of imports, fetches and syncs, newest first. */
 static int cmd_imports(int argc, char **argv) {
@@ -553,6 +554,7 @@ int cli_main(int argc, char **argv) {
   if (strcmp(cmd, "schedule") == 0) return schedule_main(argc, argv, i + 1);
   if (strcmp(cmd, "imports") == 0) return cmd_imports(argc - i - 1, argv + i + 1);
   if (strcmp(cmd, "undo") == 0) return cmd_undo(argc - i - 1, argv + i + 1);
+  if (strcmp(cmd, "completion") == 0) return completion_main(argc - i - 1, argv + i + 1);
   if (strcmp(cmd, "help") == 0) {
     fputs(usage_text, stdout);
     return 0;

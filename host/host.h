@@ -104,8 +104,14 @@ void pretty_push(lua_State *L, int idx);
 /* complete.c: readline completion of globals, keys, fields and methods */
 void complete_install(lua_State *L);
 
+/* pager.c: text to stdout, through $PAGER (less -S) when interactive and longer than the terminal */
+void host_page(const char *text, size_t len, int interactive);
+
 /* repl.c: `mutuals repl`; returns the exit status */
 int repl_main(void);
+
+/* completion.c: `mutuals completion bash|zsh`, from the tables of options.c and the model */
+int completion_main(int argc, char **argv);
 
 /* cli.c */
 int cli_main(int argc, char **argv);

@@ -70,8 +70,11 @@ static int l_help(lua_State *L) {
   lua_getfield(L, -1, "help");
   lua_pushvalue(L, 1);
   lua_call(L, 1, 1);
-  printf("%s\n", lua_tostring(L, -1));
-  fflush(stdout);
+  lua_pushliteral(L, "\n");
+  lua_concat(L, 2);
+  size_t len;
+  const char *text = lua_tolstring(L, -1, &len);
+  host_page(text, len, isatty(0) && isatty(1));
   return 0;
 }
 
@@ -160,15 +163,19 @@ static int compile(lua_State *L, const char *code, long first_line) {
   return status;
 }
 
-static void print_results(lua_State *L, int base) {
+/* The results of an entry, each on its lines; long ones through the pager when interactive. */
+static void print_results(lua_State *L, int base, int tty) {
   int n = lua_gettop(L) - base;
+  if (n <= 0) return;
   for (int i = 1; i <= n; i++) {
     pretty_push(L, base + i);
-    fputs(lua_tostring(L, -1), stdout);
-    fputc('\n', stdout);
-    lua_pop(L, 1);
+    lua_pushliteral(L, "\n");
   }
-  fflush(stdout);
+  lua_concat(L, 2 * n);
+  size_t len;
+  const char *text = lua_tolstring(L, -1, &len);
+  host_page(text, len, tty);
+  lua_pop(L, 1);
 }
 
 /*
@@ -282,7 +289,7 @@ static int step(lua_State *L, repl_state *st) {
     fflush(stderr);
     return 2;
   }
-  print_results(L, 1);
+  print_results(L, 1, st->tty);
   if (lua_gettop(L) >= 2) {   /* `_`: the last value shown, as in IPython */
     lua_pushvalue(L, 2);
     lua_setglobal(L, "_");

@@ -19,7 +19,7 @@ end
 local function figures_table(caption, heading, list)
   local rows = {}
   for i, o in ipairs(list) do
-    rows[i] = {fmt.date(o.as_of), fmt.qualified(o:measure()), o.geography or "not stated", r:cite(o)}
+    rows[i] = {fmt.date(o.as_of), o:measure(), o.geography or "not stated", r:cite(o)}
   end
   r:table{caption = caption, columns = {"As of", heading, "Area", "Source"}, rows = rows,
           align = {"l", "r", "l", "l"}}
@@ -93,10 +93,10 @@ end
 r:heading("Pipeline and service areas")
 local rows = {}
 for o in db.observations:where{subject_type = "sector"}:where("metric", "like", "pipeline"):order("source_id"):rows() do
-  rows[#rows + 1] = {"In the pipeline", o:measure():text(), fmt.date(o.as_of), r:cite(o)}
+  rows[#rows + 1] = {"In the pipeline", o:measure(), fmt.date(o.as_of), r:cite(o)}
 end
 for o in db.observations:where{metric = "service_areas"}:order("as_of"):rows() do
-  rows[#rows + 1] = {"Service areas", o:measure():text(), fmt.date(o.as_of), r:cite(o)}
+  rows[#rows + 1] = {"Service areas", o:measure(), fmt.date(o.as_of), r:cite(o)}
 end
 r:table{caption = "Pipeline and diversification", columns = {"Measure", "Value", "As of", "Source"}, rows = rows,
         align = {"l", "r", "l", "l"}}
@@ -120,7 +120,7 @@ for p in db.programmes:where("amount", "is not null"):where("kind", "~=", "targe
   -- Other sources' claims of the same amount, kept as observations of the programme.
   local claims = {p}
   for o in p.observations:where{metric = "fund_size"}:rows() do claims[#claims + 1] = o end
-  rows[#rows + 1] = {p.name, fmt.qualified(p:measure()), p.started and fmt.date(p.started) or "not stated",
+  rows[#rows + 1] = {p.name, p:measure(), p.started and fmt.date(p.started) or "not stated",
                      r:cite_all(claims)}
 end
 r:table{caption = "Money for mutuals", columns = {"Programme, fund or cost", "Amount", "From", "Sources"}, rows = rows,

@@ -274,7 +274,8 @@ install_tree() {
   make -s -C "$OLDPWD" install BUILD="${BUILD:-build}" DESTDIR="$root" PREFIX=/usr >/dev/null || return 1
   for f in bin/mutuals bin/mutuals-lua lib/lua/5.4/mutuals.so share/mutuals/scripts/progress.lua \
            share/mutuals/seeds/000_43e3e1d897316965.txt share/man/man1/mutuals.1 share/man/man1/mutuals-lua.1 \
-           share/bash-completion/completions/mutuals; do
+           share/bash-completion/completions/mutuals share/zsh/vendor-completions/_mutuals \
+           share/man/man7/mutuals-api.7 share/mutuals/report.schema.json; do
     test -e "$root/usr/$f" || { echo "missing $f"; return 1; }
   done
   # the bash completion offers commands, a command's options, and collections where a KIND goes
@@ -285,12 +286,22 @@ install_tree() {
   expect_eq "$words" "import import-microdata imports
 --where
 mutuals mutual_sectors" || return 1
+  # zsh: the generated function dispatches to each command's options (_arguments stubbed to show its specs)
+  words=$(zsh -f -c '_arguments() { if [[ $1 == -C ]]; then state=args; return 0; fi; print -rl -- "$@"; }
+                     source <(sed "\$d" "$1"); words=(fetch x); _mutuals' _ "$root/usr/share/zsh/vendor-completions/_mutuals")
+  expect_match "$words" '^--retries=\[retries\]:value:$' && expect_match "$words" '^--as=.as.:kind:[(]sources ' ||
+    return 1
   out=$("$root/usr/bin/mutuals-lua" -e 'print(require("mutuals").version)') && expect_eq "$out" "0.1.0" &&
     grep -q "^.TH MUTUALS 1" "$root/usr/share/man/man1/mutuals.1" &&
-    grep -q "^.TH MUTUALS-LUA 1" "$root/usr/share/man/man1/mutuals-lua.1"
+    grep -q "^.TH MUTUALS-LUA 1" "$root/usr/share/man/man1/mutuals-lua.1" || return 1
+  # the API page: generated from help("all"), renders without a warning, and has the survey and report methods
+  out=$(groff -man -ww -z "$root/usr/share/man/man7/mutuals-api.7" 2>&1) && expect_eq "$out" "" &&
+    grep -q '^.TH MUTUALS-API 7' "$root/usr/share/man/man7/mutuals-api.7" &&
+    grep -q 'survey:mean{question =' "$root/usr/share/man/man7/mutuals-api.7" &&
+    grep -q '^.SH REPORT' "$root/usr/share/man/man7/mutuals-api.7"
 }
 OLDPWD=$PWD
-t "make install DESTDIR PREFIX: binaries, module, scripts, seeds, man page, bash completion" install_tree
+t "make install DESTDIR PREFIX: binaries, module, scripts, seeds, man pages (the API one generated), bash and zsh completion" install_tree
 
 summary_script() {
   run "$MUTUALS" --db "$TMP/sum.db" run "$OLDPWD/scripts/summary.lua"

@@ -262,6 +262,41 @@ if command -v tmux >/dev/null; then
     wait_for 'EXITED' || return 1
   }
   t "pty: completion inside where{} offers the collection's fields; nothing after a call, never file names" pty_completion
+  # Long output goes through the pager (here a command that keeps what it is given), short output does not;
+  # with the default (less -S) the screen shows less's own end marker and q returns to the prompt.
+  pty_pager() {
+    tm kill-server 2>/dev/null
+    SOCK="$TMP/tmux.$RANDOM.sock"
+    rm -f "$TMP/paged"
+    tm new-session -d -s repl -x 120 -y 20 \
+      "env HOME=$TMP/ptyhome TERM=xterm PAGER='cat > $TMP/paged' $MUTUALS --db $TMP/pty.db repl; echo EXITED \$?; sleep 30"
+    wait_for 'mutuals>' || return 1
+    tm send-keys -t repl '6 * 7' Enter
+    wait_for '^42$' || return 1
+    test ! -e "$TMP/paged" || { echo "a short result was paged"; return 1; }
+    tm send-keys -t repl 'db.observations:list()' Enter
+    for _ in $(seq 50); do [ -s "$TMP/paged" ] && break; sleep 0.1; done
+    expect_match "$(head -1 "$TMP/paged")" '^┌' && [ "$(wc -l < "$TMP/paged")" -gt 20 ] || return 1
+    ! screen | grep -q '^│ id ' || { echo "the long result reached the screen"; return 1; }
+    tm send-keys -t repl 'help("all")' Enter
+    for _ in $(seq 50); do grep -q '^REPORT:' "$TMP/paged" && break; sleep 0.1; done
+    grep -q '^REPORT:' "$TMP/paged" || { echo "help was not paged"; return 1; }
+    tm send-keys -t repl C-d
+    wait_for 'EXITED' || return 1
+    tm kill-server 2>/dev/null
+    SOCK="$TMP/tmux.$RANDOM.sock"
+    tm new-session -d -s repl -x 120 -y 40 \
+      "env -u PAGER HOME=$TMP/ptyhome TERM=xterm LESS= $MUTUALS --db $TMP/pty.db repl; echo EXITED \$?; sleep 30"
+    wait_for 'mutuals>' || return 1
+    tm send-keys -t repl 'help("all")' Enter
+    wait_for '^MODULE: local mutuals' || return 1
+    wait_for '^:' || return 1
+    tm send-keys -t repl q
+    wait_for '^mutuals> *$' || return 1
+    tm send-keys -t repl C-d
+    wait_for 'EXITED 0' || return 1
+  }
+  t "pty: long output goes through \$PAGER (less -S by default), short output does not" pty_pager
   tm kill-server 2>/dev/null
 else
   t "pty tests need tmux (make test-deps installs it)" false

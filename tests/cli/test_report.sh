@@ -185,6 +185,46 @@ shipped() {
 }
 t "the shipped reports render on the bundled dataset" shipped
 
+# Other tools read the data outputs: every shipped report's JSON against the schema shipped in doc/, its CSV by
+# pandas with typed columns (a bound reaches a spreadsheet as a number and a qualifier, never as words).
+machine_readable() {
+  for s in progress survey recommendations survey_deep; do
+    rep "$SCRIPTS/$s.lua" --out "$TMP/$s.json" && rep "$SCRIPTS/$s.lua" --out "$TMP/$s.csv" || return 1
+  done
+  # Debian's own python3, whose modules make test-deps installs (not one a user put first on PATH)
+  local py=/usr/bin/python3
+  [ -x "$py" ] || py=python3
+  "$py" - "$TMP" "$PWD/doc/report.schema.json" <<'PY' || return 1
+import json, sys
+import jsonschema, pandas as pd
+tmp, schema_path = sys.argv[1], sys.argv[2]
+schema = json.load(open(schema_path))
+jsonschema.Draft202012Validator.check_schema(schema)
+check = jsonschema.Draft202012Validator(schema)
+for s in ["progress", "survey", "recommendations", "survey_deep"]:
+    doc = json.load(open(f"{tmp}/{s}.json"))
+    errors = [f"{list(e.absolute_path)}: {e.message[:200]}" for e in check.iter_errors(doc)]
+    assert not errors, (s, errors[:3])
+    df = pd.read_csv(f"{tmp}/{s}.csv")
+    assert list(df.columns) == ["table", "row", "column", "text", "value", "qualifier", "lo", "hi", "unit", "as_of",
+                                "sources"], (s, list(df.columns))
+    for col in ["row", "value", "lo", "hi"]:
+        assert pd.api.types.is_numeric_dtype(df[col]), (s, col, df[col].dtype)
+# the progress figures arrive typed: "at least 58" is 58, at_least, lo 58, hi empty
+df = pd.read_csv(f"{tmp}/progress.csv")
+row = df[(df.column == "Mutuals") & (df.text == "at least 58")].iloc[0]
+assert (row.value, row.qualifier, row.lo) == (58, "at_least", 58) and pd.isna(row.hi), row
+assert (df[df.column == "Mutuals"].qualifier.notna()).all()
+# the schema is not a formality: a qualified cell without its qualifier, or a figure without its text, fails
+doc = json.load(open(f"{tmp}/progress.json"))
+table = next(b for b in doc["blocks"] if b["type"] == "table")
+cell = next(c for c in table["rows"][1] if isinstance(c, dict))
+del cell["qualifier"]
+assert list(check.iter_errors(doc)), "a cell without its qualifier passed"
+PY
+}
+t "report data outputs: JSON valid against doc/report.schema.json, CSV read by pandas with typed columns" machine_readable
+
 # All the charts of a report come from one gnuplot process (a start-up costs more than a chart).
 one_gnuplot() {
   mkdir -p "$TMP/bin"

@@ -77,7 +77,8 @@ local function targets()
   for _, name in ipairs(mutuals.entities()) do
     local c = db[name]
     local r = c:first()
-    for _, m in ipairs{"shares", "crosstab", "compare", "chisq", "difference", "import", "growth", "progress", "measure"} do
+    for _, m in ipairs{"shares", "crosstab", "mean", "compare", "chisq", "difference", "import", "growth", "progress",
+                          "measure"} do
       if r then
         local ok, f = pcall(function() return r[m] end)
         if ok and type(f) == "function" then list[#list + 1] = {name .. " record:" .. m, f} end
