@@ -41,7 +41,7 @@ EMBEDDED    := $(wildcard models/migrations/*.sql) models/dataset.sql models/ali
 RUN_PKGS  := build-essential pkg-config lua5.4 liblua5.4-dev libsqlite3-dev sqlite3 \
              libcurl4-openssl-dev libssl-dev libreadline-dev libcsv-dev libjansson-dev gnuplot-nox
 TEST_PKGS := lua-busted lua-check luarocks tmux python3 python3-jsonschema python3-pandas openssl chromium valgrind \
-             zsh groff-base
+             zsh groff-base systemd
 DEB_PKGS  := $(RUN_PKGS)
 
 .PHONY: all deps test-deps test check lint install uninstall clean module install-module bench fuzz

@@ -153,7 +153,8 @@ static const doc_entry report_docs[] = {
   {"cite", "r:cite(source id | record) -> '[n]'  the citation mark, numbered in order of first use"},
   {"cite_all", "r:cite_all({ids, records or qualified values}) -> '[1][3]'  each source once"},
   {"figure", "r:figure(observation | qualified value [, {unit = true}]) -> 'at least 58 [1]'"},
-  {"render", "r:render('html'|'md'|'csv'|'json') -> text  (what mutuals report writes; the JSON follows\n"
+  {"render", "r:render('html'|'md'|'csv'|'json' [, {charts = false}]) -> text  (what mutuals report writes;\n"
+             "    charts = false: each chart's data as a table, no gnuplot needed; the JSON follows\n"
              "    doc/report.schema.json, the CSV is one tidy table of cells with their figures)"},
   {"markdown", "r:markdown(), r:html(), r:csv(), r:json() -> text  each as r:render(kind)"},
   {"drawn", "r:drawn([kind]) -> {bytes, ...}  the charts drawn once per render ({missing = true} without gnuplot)"},

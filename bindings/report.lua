@@ -491,22 +491,30 @@ local function gnuplot_installed()
   return have_gnuplot
 end
 
--- The charts of the report, drawn once per render; without gnuplot, none
--- ({missing = true}): the pages then show each chart's data as a table with
--- a note, rather than fail (a report's figures matter more than its pictures).
+-- The charts of the report, drawn once per render. Rendered without charts
+-- (render(kind, {charts = false}), `mutuals report --no-charts`), none
+-- ({missing = true}): the pages show each chart's data as a table with a
+-- note. Without gnuplot and without that choice, an error that says how to
+-- install it: an unattended report must not lose its charts unnoticed.
 function Report:drawn(kind)
   local charts = {}
   for _, b in ipairs(self.blocks) do
     if b.kind == "chart" then charts[#charts + 1] = b.chart end
   end
-  if #charts > 0 and not gnuplot_installed() then return {missing = true} end
+  if #charts == 0 then return {} end
+  if self.no_charts then return {missing = true} end
+  if not gnuplot_installed() then
+    error(("%d chart%s need%s gnuplot, which is not installed: apt-get install gnuplot-nox (make deps), or render "
+      .. "without charts (mutuals report --no-charts; r:render(kind, {charts = false})), which shows each chart's "
+      .. "data as a table"):format(#charts, #charts == 1 and "" or "s", #charts == 1 and "s" or ""), 0)
+  end
   return M.draw_many(charts, kind)
 end
 
 -- A chart's data as a table block: a row per label (or per dated figure of a time chart).
 local function chart_table(b)
   local c, t = b.chart, {kind = "table", align = {}, cites = b.cites}
-  t.caption = (c.title or "Chart") .. " (not drawn: gnuplot is not installed; apt-get install gnuplot-nox)"
+  t.caption = (c.title or "Chart") .. " (chart left out: rendered without charts; its data)"
   if c.type == "time" then
     t.columns, t.rows = {"Series", "Date", "Figure"}, {}
     for _, s in ipairs(c.series) do
@@ -896,10 +904,13 @@ function Report:json()
      blocks = blocks, sources = sources})) .. "\n"
 end
 
-function Report:render(kind)
+-- render(kind [, {charts = false}]): charts = false leaves the charts out (their data shown as tables).
+function Report:render(kind, opts)
   kind = kind or "html"
   local f = ({html = self.html, md = self.markdown, markdown = self.markdown, csv = self.csv, json = self.json})[kind]
   if not f then error(("render: unknown format '%s' (html, md, csv or json)"):format(tostring(kind)), 2) end
+  if opts ~= nil and type(opts) ~= "table" then error("render: options must be a table {charts = false}", 2) end
+  self.no_charts = opts ~= nil and opts.charts == false
   return f(self)
 end
 

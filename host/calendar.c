@@ -4,7 +4,7 @@
 ** and turned into the crontab line when cron can say the same thing.
 **
 **   [WEEKDAYS] [[YYYY-]MM-DD] [HH:MM[:SS]]    or a shorthand (daily, ...)
-**   WEEKDAYS  Mon,Wed..Fri (names or three letters, any case)
+**   WEEKDAYS  Mon,Wed..Fri or Mon-Fri (names or three letters, any case)
 **   each date or time part: * or a list of N, N..M, N/STEP, N..M/STEP
 **
 ** Anything else is refused with the reason, naming the part: a timer unit
@@ -114,10 +114,14 @@ static int weekdays(const char *text, char *cron, size_t clen, char *why, size_t
       }
       s += n;
       if (k == 0 && s[0] == '.' && s[1] == '.') s += 2;
+      else if (k == 0 && s[0] == '-' && isalpha((unsigned char)s[1])) s += 1;   /* Mon-Fri: systemd takes it too */
       else break;
     }
     if (d[1] < 0) d[1] = d[0];
-    for (int i = d[0];; i = (i + 1) % 7) {   /* Fri..Mon wraps through the weekend, as in systemd */
+    if ((d[0] + 6) % 7 > (d[1] + 6) % 7)   /* systemd's week runs Monday to Sunday, and its ranges do not wrap */
+      return fail(why, wlen, "the weekdays '%s' run backwards: systemd's week runs Mon..Sun (write Fri..Sun,Mon)%s",
+                  text, "");
+    for (int i = d[0];; i = (i + 1) % 7) {
       on[i] = 1;
       if (i == d[1]) break;
     }

@@ -36,7 +36,8 @@ static const char usage_text[] =
   "  report SCRIPT --out FILE [--format html|md|csv|json] [--wait] [--ping URL] [LIMITS] [-- ARGS...]\n"
   "                         render the report a script returns, atomically, under a lock;\n"
   "                         exit 75 when another run holds the lock (unless --wait);\n"
-  "                         --ping URL calls URL/start, then URL or URL/fail (healthchecks.io)\n"
+  "                         --ping URL calls URL/start, then URL or URL/fail (healthchecks.io);\n"
+  "                         charts need gnuplot, or --no-charts (each chart's data as a table)\n"
   "  runs [--limit N]       the history of report runs\n"
   "  check                  list what in the store contradicts itself: claims that cannot\n"
   "                         both be true, derived figures that no longer match, facts held\n"
@@ -482,6 +483,26 @@ static int cmd_undo(int argc, char **argv) {
 ** usage (its entry runs until the next line indented as a command), with
 ** the limits for run and report, and the global options.
 */
+static const struct {
+  const char *cmd, *example;
+} examples[] = {
+  {"run", "mutuals run --timeout 60 analysis.lua 2012"},
+  {"repl", "mutuals --db ./work.db repl"},
+  {"init", "mutuals --db ./work.db init"},
+  {"import", "mutuals import mutuals our_list.csv --mode upsert --map 'sector=sectors' --ignore notes --dry-run"},
+  {"import-microdata", "mutuals import-microdata staff wide.csv --weight weight --strata stratum --psu psu --fpc fpc"},
+  {"export", "mutuals export mutuals --where status=operating --fields name,staff --out operating.csv"},
+  {"fetch", "mutuals fetch https://example.org/mutuals.csv --as mutuals --retries 3"},
+  {"report", "mutuals report scripts/progress.lua --out progress.html --timeout 600"},
+  {"runs", "mutuals runs --limit 5"},
+  {"check", "mutuals check"},
+  {"schedule", "mutuals schedule scripts/progress.lua --out /srv/www/progress.html --on 'Mon..Fri 06:00'"},
+  {"imports", "mutuals imports --limit 5"},
+  {"undo", "mutuals undo 12 --dry-run"},
+  {"completion", "mutuals completion bash > ~/.local/share/bash-completion/completions/mutuals"},
+  {NULL, NULL},
+};
+
 static int command_help(const char *cmd) {
   char head[64];
   int n = snprintf(head, sizeof head, "  %s", cmd);
@@ -497,6 +518,8 @@ static int command_help(const char *cmd) {
   const char *end = strchr(found, '\n');
   while (end && end[1] == ' ' && end[2] == ' ' && end[3] == ' ') end = strchr(end + 1, '\n');
   printf("usage: mutuals [--db PATH] %.*s\n", (int)(end ? end - found - 2 : (long)strlen(found) - 2), found + 2);
+  for (int k = 0; examples[k].cmd; k++)
+    if (strcmp(examples[k].cmd, cmd) == 0) printf("\nexample:\n  %s\n", examples[k].example);
   if (strcmp(cmd, "run") == 0 || strcmp(cmd, "report") == 0) {
     const char *lim = strstr(usage_text, "\nLimits");
     const char *opt = lim ? strstr(lim, "\nOptions:") : NULL;

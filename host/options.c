@@ -53,7 +53,7 @@ static const host_opt limit_opts[] = {
 static const host_opt undo_opts[] = {FLAG("dry-run"), END};
 static const host_opt run_opts[] = {LIMITS, END};
 static const host_opt report_opts[] = {
-  TEXT("out"), TEXT("format"), FLAG("wait"), FLAG("no-wait"), TEXT("ping"), LIMITS, END};
+  TEXT("out"), TEXT("format"), FLAG("wait"), FLAG("no-wait"), FLAG("no-charts"), TEXT("ping"), LIMITS, END};
 static const host_opt schedule_opts[] = {
   TEXT("out"), TEXT("on"), TEXT("cron"), TEXT("name"), TEXT("format"), TEXT("ping"), TEXT("on-failure"),
   NUM("time-limit", 1, 604800, 1, 0, "whole seconds from 1 to 604800"), END};

@@ -53,7 +53,8 @@ static const char *format_of(const char *format, const char *out) {
 ** Run the script and render what it returns. On success leaves the
 ** rendered text on top of L's stack and returns 0; otherwise the message.
 */
-static int render(lua_State *L, int argc, char **argv, int script, const char *format, const host_limits *lim) {
+static int render(lua_State *L, int argc, char **argv, int script, const char *format, int charts,
+                  const host_limits *lim) {
   if (host_run_file(L, argc, argv, script, 1, lim) != LUA_OK) return -1;
   if (luaL_getmetafield(L, -1, "__index") == LUA_TNIL || lua_getfield(L, -2, "render") != LUA_TFUNCTION) {
     lua_settop(L, 0);
@@ -63,9 +64,12 @@ static int render(lua_State *L, int argc, char **argv, int script, const char *f
   }
   lua_insert(L, -3);
   lua_pop(L, 1);                 /* the __index table */
-  lua_pushstring(L, format);     /* render(report, format) */
+  lua_pushstring(L, format);     /* render(report, format, {charts = charts}) */
+  lua_createtable(L, 0, 1);
+  lua_pushboolean(L, charts);
+  lua_setfield(L, -2, "charts");
   host_limits_arm(lim);          /* rendering is bounded too: the timer starts again for it */
-  int status = host_docall(L, 2, 1);
+  int status = host_docall(L, 3, 1);
   host_limits_disarm();
   if (status != LUA_OK) return -1;
   if (!lua_isstring(L, -1)) {
@@ -98,6 +102,7 @@ int report_main(int argc, char **argv, int first) {
   format = host_opt_text(&a, "format");
   ping = host_opt_text(&a, "ping");
   wait = host_opt_given(&a, "wait") && !host_opt_given(&a, "no-wait");
+  int no_charts = host_opt_given(&a, "no-charts") > 0;
   host_limits_from(&a, &lim);
   char **rargv = calloc((size_t)a.npos + 3, sizeof *rargv);
   int rargc = 0;
@@ -166,7 +171,7 @@ int report_main(int argc, char **argv, int first) {
   lua_State *L = host_limited_state(&lim);
   if (!L) {
     failure = "not enough memory";
-  } else if (render(L, rargc, rargv, script, format, &lim) != 0) {
+  } else if (render(L, rargc, rargv, script, format, !no_charts, &lim) != 0) {
     failure = host_limits_reason(&lim, limit_why, sizeof limit_why);
     if (!failure) failure = lua_tostring(L, -1) ? lua_tostring(L, -1) : "the report failed";
   } else {

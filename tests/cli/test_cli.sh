@@ -230,6 +230,16 @@ command_help() {
   run "$MUTUALS" help import
   expect_eq "$rc" 0 && expect_match "$out" '--mode insert|upsert' && ! expect_match "$out" 'import-microdata' >/dev/null ||
     return 1
+  # every command's help has an example, and the example's options are ones the command takes
+  local c ex
+  for c in run repl init import import-microdata export fetch report runs check schedule imports undo completion; do
+    run "$MUTUALS" "$c" --help
+    expect_eq "$rc" 0 && expect_match "$out" '^example:$' || { echo "for $c"; return 1; }
+    ex=$(printf '%s\n' "$out" | sed -n '/^example:$/{n;p}')
+    for o in $(printf '%s\n' "$ex" | grep -o -- ' --[a-z-]*' | sort -u); do
+      [ "$o" = --db ] || expect_match "$out" "$o" || { echo "$c: the example's $o is not in its usage"; return 1; }
+    done
+  done
   run "$MUTUALS" imprt x.csv
   expect_eq "$rc" 2 && expect_match "$err" "unknown command 'imprt': did you mean 'import'?" || return 1
   run "$MUTUALS" export mutuals --bogus

@@ -112,13 +112,27 @@ schedule() {
 t "schedule: crontab line and systemd units" schedule
 
 no_gnuplot() {
-  # gnuplot off the PATH: the page is still written, each chart's data shown as a table with a note
+  # gnuplot off the PATH: the report fails saying how to install it, and the output is left alone
+  printf 'previous\n' > "$TMP/ng.html"
   out=$(cd "$TMP" && env PATH=/nonexistent "$MUTUALS" --db "$DB" report "$SCRIPTS/progress.lua" --out "$TMP/ng.html" 2>&1)
   rc=$?
-  expect_eq "$rc" 0 && grep -q 'not drawn: gnuplot is not installed' "$TMP/ng.html" && ! grep -q '<svg' "$TMP/ng.html" &&
-    grep -q '<h2>Sources</h2>' "$TMP/ng.html"
+  expect_eq "$rc" 1 && expect_match "$out" '3 charts need gnuplot, which is not installed: apt-get install gnuplot-nox' &&
+    expect_match "$out" 'mutuals report --no-charts' && expect_eq "$(cat "$TMP/ng.html")" "previous" || return 1
+  # --no-charts: the rest is written, each chart's data shown as a table with a note (gnuplot there or not)
+  for path in /nonexistent "$PATH"; do
+    out=$(cd "$TMP" && env PATH="$path" "$MUTUALS" --db "$DB" report "$SCRIPTS/progress.lua" --out "$TMP/ng.html" \
+          --no-charts 2>&1)
+    rc=$?
+    expect_eq "$rc" 0 && grep -q 'chart left out: rendered without charts' "$TMP/ng.html" && ! grep -q '<svg' "$TMP/ng.html" &&
+      grep -q '<h2>Sources</h2>' "$TMP/ng.html" || return 1
+  done
+  # the Markdown and data formats too; CSV and JSON never needed gnuplot
+  out=$(cd "$TMP" && env PATH=/nonexistent "$MUTUALS" --db "$DB" report "$SCRIPTS/progress.lua" --out - --format md \
+        --no-charts 2>&1) && expect_match "$out" 'chart left out' || return 1
+  out=$(cd "$TMP" && env PATH=/nonexistent "$MUTUALS" --db "$DB" report "$SCRIPTS/progress.lua" --out - --format json 2>&1) &&
+    expect_match "$out" '"type":"chart"'
 }
-t "report: without gnuplot the HTML page is written, with each chart's data as a table" no_gnuplot
+t "report: without gnuplot it fails saying how to install it, unless --no-charts (each chart's data as a table)" no_gnuplot
 
 schedule_calendar() {
   run "$MUTUALS" --db "$DB" schedule "$SCRIPTS/progress.lua" --out "$TMP/p.html" --on "Mon..Fri *:0/15"
@@ -146,6 +160,80 @@ schedule_limits() {
   expect_eq "$rc" 2 && expect_match "$err" "whole seconds"
 }
 t "schedule: the unit has a time limit (its --wait included) and, when asked, an OnFailure unit" schedule_limits
+
+# The calendar parser against systemd itself (make test-deps installs systemd for systemd-analyze): on a table
+# of expressions, mutuals accepts exactly what systemd accepts, except the forms it refuses on purpose, each
+# named; and the units it writes pass systemd-analyze verify.
+schedule_vs_systemd() {
+  local e ours theirs
+  while IFS='|' read -r e why; do
+    [ -n "$e" ] || continue
+    "$MUTUALS" --db "$DB" schedule "$SCRIPTS/progress.lua" --out "$TMP/p.html" --on "$e" --cron '0 6 * * *' \
+      >/dev/null 2>"$TMP/cal.err" && ours=accepts || ours=refuses
+    systemd-analyze calendar "$e" >/dev/null 2>&1 && theirs=accepts || theirs=refuses
+    if [ -n "$why" ]; then   # refused on purpose, though systemd takes it
+      expect_eq "$ours/$theirs" "refuses/accepts" && expect_match "$(cat "$TMP/cal.err")" "$why" ||
+        { echo "for '$e'"; return 1; }
+    else
+      expect_eq "$ours" "$theirs" || { echo "for '$e': $(cat "$TMP/cal.err")"; return 1; }
+    fi
+  done <<'TABLE'
+daily
+hourly
+weekly
+monthly
+yearly
+annually
+minutely
+quarterly
+semiannually
+Mon *-*-* 06:00:00
+Mon..Fri *:0/15
+Mon-Fri 09:00
+Sat,Sun 10:00
+Mon..Wed,Fri 08:30
+Fri..Mon 07:00
+Sat..Sun 07:00
+*-*-* 6:00
+*-*-* 8,20:00
+*-*-* 08..10:00
+*-1/2-1 12:00
+*-*-01 00:00
+2026-12-25 08:00
+Tue 2026-*-* 5:00
+Sun *-*-1..7 04:00
+*-*-* *:*:*
+12:00
+*:*
+1-1 00:00
+*-*-* 6:00junk
+*-*-* 24:00
+*-*-* 06:00:60
+*-13-01
+Funday 06:00
+Mon..
+*-02-30 06:00|never happens
+Mon 06:00 Europe/London|time zone
+00:00:00 UTC|time zone
+*-*-* 06:00:00.5|the second
+*-*~03|the day
+TABLE
+  # the units: written to files as the comments say, then verified by systemd
+  mkdir -p "$TMP/units"
+  run "$MUTUALS" --db "$DB" schedule "$SCRIPTS/progress.lua" --out "$TMP/p.html" --on 'Mon-Fri 06:00' --name prog \
+    --on-failure 'notify@%n.service' --ping http://127.0.0.1:9/ping
+  expect_eq "$rc" 0 || return 1
+  printf '%s\n' "$out" | awk -v dir="$TMP/units" '/^# ~\/.config\/systemd\/user\//{f=$2; sub(".*/", "", f); next}
+    /^# then/{f=""} f{print > (dir "/" f)}'
+  printf '[Unit]\nDescription=notify\n[Service]\nType=oneshot\nExecStart=/bin/true\n' > "$TMP/units/notify@.service"
+  run systemd-analyze verify --man=no "$TMP/units/mutuals-prog.service" "$TMP/units/mutuals-prog.timer"
+  expect_eq "$rc" 0 && expect_eq "$err" "" || return 1
+  # (and the check can fail: a unit with a bad calendar does)
+  sed 's/^OnCalendar=.*/OnCalendar=Funday 6:00/' "$TMP/units/mutuals-prog.timer" > "$TMP/units/bad.timer"
+  cp "$TMP/units/mutuals-prog.service" "$TMP/units/bad.service"
+  ! systemd-analyze verify --man=no "$TMP/units/bad.timer" >/dev/null 2>&1
+}
+t "schedule: calendars accepted exactly as systemd-analyze accepts them (deliberate refusals named); units pass systemd-analyze verify" schedule_vs_systemd
 
 # Paths with a quote and a percent sign: the crontab line, run as cron runs it
 # (cron turns \% into %, then /bin/sh runs the rest), writes where it should.
