@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <jansson.h>
 #include <lauxlib.h>
@@ -304,6 +305,43 @@ static void unit_quote(const char *s, char *out, size_t len) {
   out[o] = '\0';
 }
 
+/*
+** A second opinion on an accepted calendar from systemd itself, where the
+** machine has it (the timer unit is read by that systemd, whose grammar
+** moves between versions): 0 when it agrees or is absent, else -1 with its
+** words in why.
+*/
+static int systemd_agrees(const char *cal, char *why, size_t wlen) {
+  int out[2];
+  if (pipe(out) != 0) return 0;
+  pid_t pid = fork();
+  if (pid < 0) {
+    close(out[0]);
+    close(out[1]);
+    return 0;
+  }
+  if (pid == 0) {
+    dup2(out[1], 2);
+    int devnull = open("/dev/null", O_WRONLY);
+    if (devnull >= 0) dup2(devnull, 1);
+    close(out[0]);
+    execlp("systemd-analyze", "systemd-analyze", "calendar", "--", cal, (char *)NULL);
+    _exit(127);   /* not installed: no opinion */
+  }
+  close(out[1]);
+  char msg[512];
+  ssize_t n, got = 0;
+  while (got < (ssize_t)sizeof msg - 1 && (n = read(out[0], msg + got, sizeof msg - 1 - (size_t)got)) > 0) got += n;
+  msg[got > 0 ? got : 0] = '\0';
+  close(out[0]);
+  int status;
+  if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) == 0 || WEXITSTATUS(status) == 127)
+    return 0;
+  msg[strcspn(msg, "\n")] = '\0';
+  snprintf(why, wlen, "systemd refuses it: %.200s", msg[0] ? msg : "invalid");
+  return -1;
+}
+
 int schedule_main(int argc, char **argv, int first) {
   const char *script = NULL, *out = NULL, *cal = NULL, *cron = NULL, *name = NULL, *format = NULL, *ping = NULL;
   const char *on_failure = NULL;
@@ -328,7 +366,8 @@ int schedule_main(int argc, char **argv, int first) {
   if (!script || !out || !cal)
     return usage("%s", "schedule needs SCRIPT, --out FILE and --on CALENDAR (systemd OnCalendar, e.g. 'Mon *-*-* 06:00:00')");
   char why[300];
-  if (host_calendar(cal, cronbuf, sizeof cronbuf, why, sizeof why)) return usage("schedule: --on: %s", why);
+  if (host_calendar(cal, cronbuf, sizeof cronbuf, why, sizeof why) || systemd_agrees(cal, why, sizeof why))
+    return usage("schedule: --on: %s", why);
   if (cron && !cron_valid(cron))
     return usage("schedule: --cron '%s' is not five crontab fields (minute hour day month weekday)", cron);
   if (!cron && !*(cron = cronbuf))

@@ -228,6 +228,14 @@ TABLE
   printf '[Unit]\nDescription=notify\n[Service]\nType=oneshot\nExecStart=/bin/true\n' > "$TMP/units/notify@.service"
   run systemd-analyze verify --man=no "$TMP/units/mutuals-prog.service" "$TMP/units/mutuals-prog.timer"
   expect_eq "$rc" 0 && expect_eq "$err" "" || return 1
+  # the program asks systemd too, where it is installed: a systemd that refuses is heard (a stand-in here that
+  # refuses everything, as a newer systemd might refuse a form this parser takes)
+  mkdir -p "$TMP/strict-systemd"
+  printf '#!/bin/sh\necho "Failed to parse calendar specification: Invalid argument" >&2\nexit 1\n' \
+    > "$TMP/strict-systemd/systemd-analyze"
+  chmod +x "$TMP/strict-systemd/systemd-analyze"
+  PATH="$TMP/strict-systemd:$PATH" run "$MUTUALS" --db "$DB" schedule "$SCRIPTS/progress.lua" --out "$TMP/p.html" --on daily
+  expect_eq "$rc" 2 && expect_match "$err" "--on: systemd refuses it: Failed to parse calendar specification" || return 1
   # (and the check can fail: a unit with a bad calendar does)
   sed 's/^OnCalendar=.*/OnCalendar=Funday 6:00/' "$TMP/units/mutuals-prog.timer" > "$TMP/units/bad.timer"
   cp "$TMP/units/mutuals-prog.service" "$TMP/units/bad.service"
