@@ -34,7 +34,7 @@ HOST_SRC    := $(wildcard host/*.c)
 MODEL_OBJ   := $(MODEL_SRC:%.c=$(BUILD)/obj/%.o)
 BINDING_OBJ := $(BINDING_SRC:%.c=$(BUILD)/obj/%.o)
 HOST_OBJ    := $(HOST_SRC:%.c=$(BUILD)/obj/%.o)
-EMBEDDED    := $(wildcard models/migrations/*.sql) models/dataset.sql models/aliases.sql
+EMBEDDED    := $(wildcard models/migrations/*.sql) models/dataset.sql models/aliases.sql models/depth.sql
 
 # Debian packages: to build and run (make deps), and what only the tests need on top (make test-deps):
 # a user who wants the program does not download a browser.

@@ -55,10 +55,11 @@ static const doc_entry store_docs[] = {
             "    what contradicts itself: claims that cannot both be true, rival figures, derived\n"
             "    figures that no longer match, facts held twice, rows without a source"},
   {"collection", "db:collection(name) -> collection (same as db[name])"},
-  {"import", "db:import(kind, file [, {format, mode = 'insert'|'upsert', dry_run, map, ignore, max_errors}])\n"
-             "    -> rows, {inserted, updated, unchanged, import}\n"
+  {"import", "db:import(kind, file [, {format, mode = 'insert'|'upsert'|'replace', dry_run, map, ignore,\n"
+             "    max_errors}]) -> rows, {inserted, updated, unchanged, import}\n"
              "    all or nothing; raises FILE:LINE: field: reason for each bad row; upsert matches rows by\n"
-             "    natural key (or UNIQUE columns, or content); map = {column = 'field'}, ignore = {'column'}"},
+             "    natural key (or UNIQUE columns, or content) and updates the columns given; replace makes\n"
+             "    such rows what the file says; map = {column = 'field'}, ignore = {'column'}"},
   {"export", "db:export(kind [, {format = 'csv'|'json'|'jsonl', out = file, ids = false, fields = {...}}])\n"
              "    references by natural key, so another store can import it; ids = true: this store's ids"},
   {"undo", "db:undo(import_id [, {dry_run = true}]) -> {deleted, restored}\n"

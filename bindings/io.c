@@ -79,7 +79,7 @@ int mu_l_import(lua_State *L) {
   if (lua_istable(L, 4)) {
     lua_getfield(L, 4, "max_errors");
     opts.max_errors = (int)luaL_optinteger(L, -1, 20);
-    static const char *const modes[] = {"insert", "upsert", NULL};
+    static const char *const modes[] = {"insert", "upsert", "replace", NULL};
     lua_getfield(L, 4, "mode");
     opts.mode = lua_isnil(L, -1) ? MU_MODE_INSERT : (mu_import_mode)luaL_checkoption(L, -1, NULL, modes);
     lua_getfield(L, 4, "dry_run");

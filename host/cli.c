@@ -19,10 +19,11 @@ static const char usage_text[] =
   "                         run a Lua analysis script with the mutuals module\n"
   "  repl                   interactive Lua with the store as `db` (reads a pipe too)\n"
   "  init                   (re)create the store with the bundled dataset\n"
-  "  import KIND FILE [--format csv|json|jsonl] [--mode insert|upsert] [--dry-run]\n"
+  "  import KIND FILE [--format csv|json|jsonl] [--mode insert|upsert|replace] [--dry-run]\n"
   "        [--map COLUMN=FIELD,...] [--ignore COLUMN]\n"
-  "                         load rows into a collection, all or nothing; upsert updates rows\n"
-  "                         already there (matched by natural key), --dry-run only counts\n"
+  "                         load rows into a collection, all or nothing; upsert updates the\n"
+  "                         columns given of rows already there (matched by natural key),\n"
+  "                         replace makes such rows what the file says; --dry-run only counts\n"
   "  import-microdata SURVEY FILE [--long] [--id COL] [--weight COL] [--strata COL] [--psu COL] [--fpc COL]\n"
   "                         respondents and answers from a supplier's file, wide (a column per\n"
   "                         question) or --long (a row per answer); other columns are attributes\n"
@@ -135,7 +136,7 @@ static const char *joined(const host_optval *v, char *buf, size_t len) {
 }
 
 /*
-** mutuals import KIND FILE [--format csv|json|jsonl] [--mode insert|upsert] [--dry-run]: all or nothing,
+** mutuals import KIND FILE [--format csv|json|jsonl] [--mode insert|upsert|replace] [--dry-run]: all or nothing,
 ** then one line of what happened.
 */
 static int cmd_import(int argc, char **argv) {
@@ -145,7 +146,7 @@ static int cmd_import(int argc, char **argv) {
   if (a.npos != 2) {
     host_args_free(&a);
     return usage_error("%s", "import needs KIND and FILE: mutuals import KIND FILE [--format csv|json|jsonl] "
-                             "[--mode insert|upsert] [--dry-run] [--map COLUMN=FIELD,...] [--ignore COLUMN]");
+                             "[--mode insert|upsert|replace] [--dry-run] [--map COLUMN=FIELD,...] [--ignore COLUMN]");
   }
   const char *pos[2] = {a.pos[0], a.pos[1]}, *format = host_opt_text(&a, "format"), *mode = host_opt_text(&a, "mode");
   char ignored[4096];
@@ -161,9 +162,10 @@ static int cmd_import(int argc, char **argv) {
     return usage_error("import: unknown format '%s' (csv, json or jsonl)", format);
   opts.max_errors = 20;
   if (mode && strcmp(mode, "upsert") == 0) opts.mode = MU_MODE_UPSERT;
+  else if (mode && strcmp(mode, "replace") == 0) opts.mode = MU_MODE_REPLACE;
   else if (mode && strcmp(mode, "insert") != 0)
-    return usage_error("import: unknown mode '%s' (insert: new rows only; upsert: update rows already there by "
-                       "their natural key)", mode);
+    return usage_error("import: unknown mode '%s' (insert: new rows only; upsert: update the columns given of rows "
+                       "already there, by natural key; replace: such rows become what the file says)", mode);
   char sha[65];
   if (strcmp(pos[1], "-") != 0 && mu_file_sha256(pos[1], sha) == 0) opts.sha256 = sha;
   FILE *fp = strcmp(pos[1], "-") == 0 ? stdin : fopen(pos[1], "rb");

@@ -4,7 +4,8 @@
 ** true; rival figures of the same thing a few months apart that disagree
 ** beyond their precision; dates of one event that sources give differently;
 ** derived figures that no longer follow from their inputs; facts held
-** twice; rows without a source. Each problem has a stable key, so the data
+** twice; a field the sources dispute that still holds a value; rows
+** without a source. Each problem has a stable key, so the data
 ** can explain the ones it keeps on purpose (known_issues).
 */
 #include <math.h>
@@ -260,6 +261,46 @@ static int duplicate_programme(checker *c, sqlite3_stmt *st) {
   return emit(c, "duplicate", key, msg);
 }
 
+/* A row's field in the form its claims give it: a reference as the natural key it names, else the value. */
+static int stored_value(checker *c, const mu_entity *e, const mu_field *f, long long id, char *out, size_t len) {
+  const mu_entity *target = f->type == MU_T_REF ? mu_entity_find(f->ref) : NULL;
+  char *sql = target && target->key
+    ? sqlite3_mprintf("SELECT t.\"%w\" FROM \"%w\" r JOIN \"%w\" t ON t.id = r.\"%w\" WHERE r.id = ?", target->key,
+                      e->table, target->table, f->name)
+    : sqlite3_mprintf("SELECT \"%w\" FROM \"%w\" WHERE id = ?", f->name, e->table);
+  sqlite3_stmt *st;
+  int found = 0;
+  if (sql && sqlite3_prepare_v2(mu_store_db(c->s), sql, -1, &st, NULL) == SQLITE_OK) {
+    sqlite3_bind_int64(st, 1, id);
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
+      snprintf(out, len, "%s", (const char *)sqlite3_column_text(st, 0));
+      found = 1;
+    }
+    sqlite3_finalize(st);
+  }
+  sqlite3_free(sql);
+  return found;
+}
+
+/*
+** A field the sources dispute (claims that cannot both hold: 2009 against
+** 2010, DWP against the Cabinet Office; 2012-04 and 2012-04-30 agree) whose
+** row nevertheless holds a value: unknown is the honest value, unless the
+** store says why it keeps one.
+*/
+static int disputed(checker *c, sqlite3_stmt *st) {
+  const char *type = (const char *)sqlite3_column_text(st, 0), *field = (const char *)sqlite3_column_text(st, 2);
+  long long id = sqlite3_column_int64(st, 1);
+  const mu_entity *e = type ? mu_entity_find(type) : NULL;
+  const mu_field *f = e && field ? mu_field_find(e, field) : NULL;   /* identifiers only from the model */
+  char value[200], key[160], msg[800];
+  if (!f || !stored_value(c, e, f, id, value, sizeof value)) return 0;
+  snprintf(key, sizeof key, "disputed:%s:%lld:%s", e->name, id, f->name);
+  snprintf(msg, sizeof msg, "%s %lld: %s is %s, but the sources disagree: %s; leave it unknown, or explain why the "
+           "store keeps one", e->name, id, f->name, value, (const char *)sqlite3_column_text(st, 3));
+  return emit(c, "disputed", key, msg);
+}
+
 /* Rows that cite no source, or a source that is not there. */
 static int check_sources(checker *c, char *err, size_t errlen) {
   for (const mu_entity *const *e = mu_entities; *e; e++) {
@@ -307,6 +348,16 @@ int mu_check(mu_store *s, mu_check_cb cb, void *ctx, int *unknown, char *err, si
       "SELECT a.id, b.id, a.key, b.key, a.amount, coalesce(a.unit, '') FROM programmes a JOIN programmes b "
       "ON b.id > a.id AND b.amount = a.amount AND b.unit IS a.unit AND b.body_id IS a.body_id "
       "WHERE a.amount IS NOT NULL ORDER BY a.id, b.id", duplicate_programme, err, errlen) ||
+    each_row(&c,
+      "SELECT a.subject_type, a.subject_id, a.field, (SELECT group_concat(coalesce(x.value, 'unknown') || ' (' || "
+      "coalesce(s.key, 'source ' || x.source_id) || ')', ', ') FROM claims x LEFT JOIN sources s ON s.id = x.source_id "
+      "WHERE x.subject_type = a.subject_type AND x.subject_id = a.subject_id AND x.field = a.field) "
+      "FROM claims a JOIN claims b ON b.subject_type = a.subject_type AND b.subject_id = a.subject_id "
+      "AND b.field = a.field AND b.id > a.id "
+      "WHERE a.value IS NOT NULL AND b.value IS NOT NULL AND a.value <> b.value "
+      "AND substr(a.value, 1, length(b.value) + 1) <> b.value || '-' "   /* 2012-04-30 within 2012-04 */
+      "AND substr(b.value, 1, length(a.value) + 1) <> a.value || '-' "
+      "GROUP BY a.subject_type, a.subject_id, a.field ORDER BY 1, 2, 3", disputed, err, errlen) ||
     check_sources(&c, err, errlen);
   sqlite3_finalize(c.known);
   if (unknown) *unknown = c.unknown;

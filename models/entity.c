@@ -27,6 +27,11 @@ static const char *const barrier_kinds[] = {"technical", "cultural", "financial"
 static const char *const rec_statuses[] = {"proposed", "accepted", "rejected", "in_progress",
                                            "implemented", "unknown", NULL};
 static const char *const breakdowns[] = {"overall", "department", "grade", "answer", NULL};
+static const char *const confidences[] = {"high", "medium", "low", NULL};
+static const char *const body_roles[] = {"parent", "sponsor", "commissioner", "partner", NULL};
+static const char *const publication_kinds[] = {"report", "article", "guidance", "statement", "other", NULL};
+static const char *const claim_subjects[] = {"mutual", "body", "programme", "recommendation", "publication", "sector",
+                                             "organisation", "event", NULL};
 
 #define ID {"id", MU_T_ID, 0, NULL, NULL, "row id"}
 #define SOURCE {"source_id", MU_T_REF, MU_REQUIRED, NULL, "source", "the document this row comes from"}
@@ -40,6 +45,7 @@ static const mu_field source_fields[] = {
   {"publisher", MU_T_TEXT, 0, NULL, NULL, "who published it"},
   {"author", MU_T_TEXT, 0, NULL, NULL, "who wrote it"},
   {"published", MU_T_DATE, 0, NULL, NULL, "publication date, at the precision known"},
+  {"published_inferred", MU_T_BOOL, MU_REQUIRED | MU_DEFAULTED, NULL, NULL, "1 when the date was inferred, not stated"},
   {"location", MU_T_TEXT, MU_REQUIRED, NULL, NULL, "seed file name or URL"},
   {"kind", MU_T_ENUM, MU_REQUIRED, source_kinds, NULL, "seed, web, import or remote"},
   {"fetched_at", MU_T_TEXT, 0, NULL, NULL, "when a remote copy was fetched"},
@@ -78,6 +84,7 @@ static const mu_field event_fields[] = {
   ID,
   {"name", MU_T_TEXT, MU_REQUIRED, NULL, NULL, "what happened"},
   {"date", MU_T_DATE, 0, NULL, NULL, "when"},
+  {"date_inferred", MU_T_BOOL, MU_REQUIRED | MU_DEFAULTED, NULL, NULL, "1 when the date was inferred, not stated"},
   {"place", MU_T_TEXT, 0, NULL, NULL, "where"},
   {"note", MU_T_TEXT, 0, NULL, NULL, "remarks"},
   SOURCE,
@@ -97,9 +104,12 @@ static const mu_field mutual_fields[] = {
   {"status", MU_T_ENUM, MU_REQUIRED, statuses, NULL, "lifecycle status"},
   {"staff", MU_T_INT, MU_NONNEG, NULL, NULL, "number of staff"},
   {"staff_qualifier", MU_T_ENUM, 0, qualifiers, NULL, "exact, at_least, more_than, approximately, up_to"},
-  {"spun_out", MU_T_DATE, 0, NULL, NULL, "spin-out date (unknown when sources disagree)"},
+  {"spun_out", MU_T_DATE, 0, NULL, NULL, "spin-out date (unknown when sources disagree: see its claims)"},
   {"note", MU_T_TEXT, 0, NULL, NULL, "remarks"},
   SOURCE,
+  {"spun_out_inferred", MU_T_BOOL, MU_REQUIRED | MU_DEFAULTED, NULL, NULL,
+   "1 when the date was inferred (\"in April\" -> 2012-04), not stated"},
+  {"confidence", MU_T_ENUM, 0, confidences, NULL, "the analyst's confidence in the row: high, medium or low"},
 };
 
 static const mu_field status_change_fields[] = {
@@ -109,6 +119,7 @@ static const mu_field status_change_fields[] = {
   {"date", MU_T_DATE, 0, NULL, NULL, "when"},
   {"note", MU_T_TEXT, 0, NULL, NULL, "remarks"},
   SOURCE,
+  {"date_inferred", MU_T_BOOL, MU_REQUIRED | MU_DEFAULTED, NULL, NULL, "1 when the date was inferred, not stated"},
 };
 
 static const mu_field programme_fields[] = {
@@ -129,7 +140,7 @@ static const mu_field programme_fields[] = {
 
 /* The kinds a name can resolve to: those with a natural key. */
 static const char *const alias_entities[] = {"body", "mutual", "organisation", "person", "sector", "programme",
-                                             "barrier", "recommendation", "survey", "source", NULL};
+                                             "barrier", "recommendation", "survey", "source", "publication", NULL};
 static const char *const alias_kinds[] = {"name", "abbreviation", "old_name", "variant", "misspelling", NULL};
 static const mu_field alias_fields[] = {
   ID,
@@ -156,6 +167,8 @@ static const mu_field observation_fields[] = {
   {"geography", MU_T_TEXT, 0, NULL, NULL, "area covered, where stated"},
   {"derived", MU_T_BOOL, MU_REQUIRED | MU_DEFAULTED, NULL, NULL, "1 when computed rather than published"},
   {"note", MU_T_TEXT, 0, NULL, NULL, "wording of the source"},
+  {"as_of_inferred", MU_T_BOOL, MU_REQUIRED | MU_DEFAULTED, NULL, NULL, "1 when the date was inferred, not stated"},
+  {"confidence", MU_T_ENUM, 0, confidences, NULL, "the analyst's confidence in the figure: high, medium or low"},
   SOURCE,
 };
 
@@ -284,6 +297,54 @@ static const mu_field recommendation_body_fields[] = {
   {"source_id", MU_T_REF, 0, NULL, "source", "the document naming the body as an addressee"},
 };
 
+static const mu_field publication_fields[] = {
+  ID,
+  {"key", MU_T_TEXT, MU_REQUIRED, NULL, NULL, "short unique handle, e.g. next_steps"},
+  {"title", MU_T_TEXT, MU_REQUIRED, NULL, NULL, "the title as published (variants are its aliases)"},
+  {"kind", MU_T_ENUM, MU_REQUIRED | MU_DEFAULTED, publication_kinds, NULL, "report, article, guidance, statement or other"},
+  {"publisher", MU_T_TEXT, 0, NULL, NULL, "who published it"},
+  {"published", MU_T_DATE, 0, NULL, NULL, "publication date, at the precision known"},
+  {"published_inferred", MU_T_BOOL, MU_REQUIRED | MU_DEFAULTED, NULL, NULL, "1 when the date was inferred, not stated"},
+  {"url", MU_T_TEXT, 0, NULL, NULL, "where it can be read"},
+  {"note", MU_T_TEXT, 0, NULL, NULL, "remarks"},
+  SOURCE,
+};
+
+static const mu_field source_publication_fields[] = {
+  ID,
+  {"source_id", MU_T_REF, MU_REQUIRED, NULL, "source", "a source that discusses the publication"},
+  {"publication_id", MU_T_REF, MU_REQUIRED, NULL, "publication", "the publication"},
+};
+
+static const mu_field mutual_body_fields[] = {
+  ID,
+  {"mutual_id", MU_T_REF, MU_REQUIRED, NULL, "mutual", "the mutual"},
+  {"body_id", MU_T_REF, MU_REQUIRED, NULL, "body", "a body it is tied to besides its principal parent (parent_id)"},
+  {"role", MU_T_ENUM, MU_REQUIRED, body_roles, NULL, "parent, sponsor, commissioner or partner"},
+  {"note", MU_T_TEXT, 0, NULL, NULL, "how the source puts it"},
+  SOURCE,
+};
+
+static const mu_field claim_fields[] = {
+  ID,
+  {"subject_type", MU_T_ENUM, MU_REQUIRED, claim_subjects, NULL, "what the claim is about: mutual, body, ..."},
+  {"subject_id", MU_T_INT, MU_REQUIRED, NULL, NULL, "the row it is about"},
+  {"field", MU_T_TEXT, MU_REQUIRED, NULL, NULL, "which of the row's fields it gives, e.g. spun_out"},
+  {"value", MU_T_TEXT, 0, NULL, NULL, "the value this source gives, in the field's form (a reference by its natural "
+                                      "key); empty: the source says it is not known"},
+  {"inferred", MU_T_BOOL, MU_REQUIRED | MU_DEFAULTED, NULL, NULL, "1 when read into the source, not stated by it"},
+  {"confidence", MU_T_ENUM, 0, confidences, NULL, "high, medium or low"},
+  {"note", MU_T_TEXT, 0, NULL, NULL, "the source's wording"},
+  SOURCE,
+};
+
+static const mu_field sector_list_fields[] = {
+  ID,
+  {"sector_id", MU_T_REF, MU_REQUIRED, NULL, "sector", "the service area"},
+  {"publication_id", MU_T_REF, MU_REQUIRED, NULL, "publication", "the publication whose list names it"},
+  SOURCE,
+};
+
 static const char *const derivation_ops[] = {"ratio", "sum", "difference", NULL};
 static const mu_field derivation_fields[] = {
   ID,
@@ -317,6 +378,8 @@ static const mu_field run_fields[] = {
 };
 
 static const mu_relation source_rels[] = {
+  {"publications", MU_REL_JOIN, "publication", NULL, "source_publications", "source_id", "publication_id", NULL, NULL,
+   "publications it discusses"},
   {"observations", MU_REL_MANY, "observation", "source_id", NULL, NULL, NULL, NULL, NULL, "figures from it"},
   {"mutuals", MU_REL_MANY, "mutual", "source_id", NULL, NULL, NULL, NULL, NULL, "mutuals it names first"},
   {"findings", MU_REL_MANY, "finding", "source_id", NULL, NULL, NULL, NULL, NULL, "claims from it"},
@@ -328,12 +391,17 @@ static const mu_relation body_rels[] = {
   {"observations", MU_REL_MANY, "observation", "subject_id", NULL, NULL, NULL, "subject_type", "body", "figures about it"},
   {"findings", MU_REL_MANY, "finding", "subject_id", NULL, NULL, NULL, "subject_type", "body", "claims about it"},
   {"programmes", MU_REL_MANY, "programme", "body_id", NULL, NULL, NULL, NULL, NULL, "programmes it runs"},
+  {"mutual_links", MU_REL_MANY, "mutual_body", "body_id", NULL, NULL, NULL, NULL, NULL,
+   "mutuals tied to it other than as principal parent, with the role"},
   REL_SOURCE,
 };
 static const mu_relation plain_rels[] = { REL_SOURCE };
 
 static const mu_relation sector_rels[] = {
   {"mutuals", MU_REL_JOIN, "mutual", NULL, "mutual_sectors", "sector_id", "mutual_id", NULL, NULL, "mutuals in it"},
+  {"lists", MU_REL_JOIN, "publication", NULL, "sector_lists", "sector_id", "publication_id", NULL, NULL,
+   "the publications whose list of service areas names it"},
+  {"claims", MU_REL_MANY, "claim", "subject_id", NULL, NULL, NULL, "subject_type", "sector", "what sources claim of it"},
   REL_SOURCE,
 };
 static const mu_relation mutual_rels[] = {
@@ -343,6 +411,10 @@ static const mu_relation mutual_rels[] = {
   {"history", MU_REL_MANY, "status_change", "mutual_id", NULL, NULL, NULL, NULL, NULL, "its status changes"},
   {"observations", MU_REL_MANY, "observation", "subject_id", NULL, NULL, NULL, "subject_type", "mutual", "figures about it"},
   {"findings", MU_REL_MANY, "finding", "subject_id", NULL, NULL, NULL, "subject_type", "mutual", "claims about it"},
+  {"bodies", MU_REL_MANY, "mutual_body", "mutual_id", NULL, NULL, NULL, NULL, NULL,
+   "the bodies it is tied to besides its parent, each with a role"},
+  {"claims", MU_REL_MANY, "claim", "subject_id", NULL, NULL, NULL, "subject_type", "mutual",
+   "each source's value of a disputed field"},
   REL_SOURCE,
 };
 static const mu_relation status_change_rels[] = {
@@ -406,6 +478,29 @@ static const mu_relation recommendation_body_rels[] = {
   {"body", MU_REL_ONE, "body", "body_id", NULL, NULL, NULL, NULL, NULL, "the body"},
   REL_SOURCE,
 };
+static const mu_relation publication_rels[] = {
+  {"sources", MU_REL_JOIN, "source", NULL, "source_publications", "publication_id", "source_id", NULL, NULL,
+   "the sources that discuss it"},
+  {"sectors", MU_REL_JOIN, "sector", NULL, "sector_lists", "publication_id", "sector_id", NULL, NULL,
+   "the service areas its list names (as far as the sources name them)"},
+  {"claims", MU_REL_MANY, "claim", "subject_id", NULL, NULL, NULL, "subject_type", "publication",
+   "what sources claim of it"},
+  REL_SOURCE,
+};
+static const mu_relation source_publication_rels[] = {
+  {"source", MU_REL_ONE, "source", "source_id", NULL, NULL, NULL, NULL, NULL, "the source"},
+  {"publication", MU_REL_ONE, "publication", "publication_id", NULL, NULL, NULL, NULL, NULL, "the publication"},
+};
+static const mu_relation mutual_body_rels[] = {
+  {"mutual", MU_REL_ONE, "mutual", "mutual_id", NULL, NULL, NULL, NULL, NULL, "the mutual"},
+  {"body", MU_REL_ONE, "body", "body_id", NULL, NULL, NULL, NULL, NULL, "the body"},
+  REL_SOURCE,
+};
+static const mu_relation sector_list_rels[] = {
+  {"sector", MU_REL_ONE, "sector", "sector_id", NULL, NULL, NULL, NULL, NULL, "the service area"},
+  {"publication", MU_REL_ONE, "publication", "publication_id", NULL, NULL, NULL, NULL, NULL, "the list's publication"},
+  REL_SOURCE,
+};
 static const mu_relation derivation_rels[] = {
   {"result", MU_REL_ONE, "observation", "result_id", NULL, NULL, NULL, NULL, NULL, "the derived figure"},
   {"a", MU_REL_ONE, "observation", "a_id", NULL, NULL, NULL, NULL, NULL, "the first input"},
@@ -439,8 +534,9 @@ static const mu_measure observation_measures[] = {
 static const mu_measure result_measures[] = {{"share", "qualifier", NULL, "share", NULL, NULL, result_claim}};
 static const mu_measure survey_measures[] = {{"respondents", NULL, NULL, "respondents", NULL, NULL, NULL}};
 static const mu_measure no_measures[] = {{NULL, NULL, NULL, NULL, NULL, NULL, NULL}};
-static const mu_poly subject_ref = {"subject_type", "subject_id", "sector"};
-static const mu_poly alias_ref = {"entity", "target_id", ""};
+static const mu_poly subject_ref = {"subject_type", "subject_id", "sector", NULL};
+static const mu_poly alias_ref = {"entity", "target_id", "", NULL};
+static const mu_poly claim_ref = {"subject_type", "subject_id", "", "field"};
 
 ENTITY(e_source, "source", "sources", "sources", "key", "title", source_fields, source_rels,
        "A document that figures come from: a seed, a web page, an imported or fetched file.");
@@ -494,6 +590,21 @@ ENTITY(e_rec_barrier, "recommendation_barrier", "recommendation_barriers", "reco
 ENTITY(e_rec_body, "recommendation_body", "recommendation_bodies", "recommendation_bodies", NULL,
        "recommendation_id", recommendation_body_fields, recommendation_body_rels,
        "Links a recommendation to a body it is addressed to.");
+ENTITY(e_publication, "publication", "publications", "publications", "key", "title", publication_fields,
+       publication_rels, "A publication the sources discuss, above all the Taskforce's report \"Public Service Mutuals: "
+       "The Next Steps\"; its title variants are aliases.");
+ENTITY(e_source_publication, "source_publication", "source_publications", "source_publications", NULL, "source_id",
+       source_publication_fields, source_publication_rels, "Links a source to a publication it discusses.");
+ENTITY(e_mutual_body, "mutual_body", "mutual_bodies", "mutual_bodies", NULL, "role", mutual_body_fields,
+       mutual_body_rels, "A body a mutual is tied to besides its principal parent: a second parent, the department "
+       "that sponsors it, a commissioner or a partner, as one source says.");
+ENTITY_M(e_claim, "claim", "claims", "claims", NULL, "field", claim_fields, plain_rels,
+       "One source's value of one field of a row, kept when the sources disagree (the row's own field then stays "
+       "unknown, or `mutuals check` asks why not).",
+       no_measures, &claim_ref);
+ENTITY(e_sector_list, "sector_list", "sector_lists", "sector_lists", NULL, "sector_id", sector_list_fields,
+       sector_list_rels, "A service area named by a publication's list (the Taskforce's twelve), so that areas seen "
+       "only elsewhere are never counted toward it.");
 ENTITY(e_derivation, "derivation", "derivations", "derivations", NULL, "op", derivation_fields, derivation_rels,
        "How a derived figure follows from two others (result = a op b), so that it can be checked.");
 ENTITY_M(e_alias, "alias", "aliases", "aliases", NULL, "alias", alias_fields, plain_rels,
@@ -508,10 +619,13 @@ ENTITY_M(e_finding, "finding", "findings", "findings", NULL, "text", finding_fie
        "A non-numeric claim of one source about a subject.",
        no_measures, &subject_ref);   /* findings state no figures: an empty measure list */
 
+/* In the order a store can be filled in: each entity after those it refers to (an export of every entity,
+   imported in this order into an empty store, round-trips). */
 const mu_entity *const mu_entities[] = {
   &e_source, &e_body, &e_org, &e_person, &e_event, &e_sector, &e_mutual, &e_status, &e_prog,
   &e_obs, &e_barrier, &e_rec, &e_survey, &e_question, &e_option, &e_result, &e_respondent, &e_response,
-  &e_group, &e_finding, &e_mutual_sector, &e_rec_barrier, &e_rec_body, &e_derivation, &e_known_issue, &e_alias, &e_run, NULL,
+  &e_group, &e_finding, &e_mutual_sector, &e_rec_barrier, &e_rec_body, &e_derivation, &e_known_issue,
+  &e_publication, &e_source_publication, &e_sector_list, &e_mutual_body, &e_claim, &e_alias, &e_run, NULL,
 };
 
 const mu_entity *mu_entity_find(const char *name) {

@@ -163,7 +163,8 @@ static const mu_entity *entity_of_table(const char *table) {
   return NULL;
 }
 
-/* The first row outside this import that refers to a row it inserted into table, in [first, last]. */
+/* The first row outside this import that refers to a row it inserted into table, in [first, last] (rows the
+   undo puts back, the reference among them, are not outside it). */
 static int dependent(mu_store *s, long long import, const char *table, long long first, long long last, char *why,
                      size_t len) {
   sqlite3 *db = mu_store_db(s);
@@ -185,8 +186,9 @@ static int dependent(mu_store *s, long long import, const char *table, long long
       }
       char *sql = sqlite3_mprintf(
         "SELECT c.id FROM \"%w\" AS c WHERE c.\"%w\" BETWEEN ?1 AND ?2 %s%w%s AND NOT EXISTS (SELECT 1 FROM "
-        "import_changes AS m WHERE m.import_id = ?3 AND m.tbl = ?4 AND m.before IS NULL AND c.id BETWEEN m.first_id "
-        "AND m.last_id) LIMIT 1", (*e)->table, col, *cond ? "AND c.\"" : "", cond, *cond ? "\" = ?5" : "");
+        "import_changes AS m WHERE m.import_id = ?3 AND m.tbl = ?4 AND c.id BETWEEN m.first_id AND m.last_id "
+        "AND (m.before IS NULL OR json_type(m.before, ?6) IS NOT NULL)) LIMIT 1",
+        (*e)->table, col, *cond ? "AND c.\"" : "", cond, *cond ? "\" = ?5" : "");
       sqlite3_stmt *st;
       if (!sql || sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
         sqlite3_free(sql);
@@ -199,6 +201,10 @@ static int dependent(mu_store *s, long long import, const char *table, long long
       sqlite3_bind_int64(st, 3, import);
       sqlite3_bind_text(st, 4, (*e)->table, -1, SQLITE_STATIC);
       if (*cond) sqlite3_bind_text(st, 5, target->name, -1, SQLITE_STATIC);
+      /* a row the undo itself puts back (this column included: a replace) refers to what it had before */
+      char *path = sqlite3_mprintf("$.\"%w\"", col);
+      sqlite3_bind_text(st, 6, path ? path : "$.none", -1, SQLITE_TRANSIENT);
+      sqlite3_free(path);
       if (sqlite3_step(st) == SQLITE_ROW) {
         snprintf(why, len, "%s %lld refers (by %s) to a row this import added to %s: delete or change it first",
                  (*e)->name, (long long)sqlite3_column_int64(st, 0), col, table);
@@ -342,14 +348,16 @@ int mu_undo_import(mu_store *s, long long import, int dry_run, mu_undo_result *r
     if (why < 0) snprintf(err, errlen, "%s", sqlite3_errmsg(db));
     goto done;
   }
-  /* newest first: rows that refer to others were inserted after them */
+  /* updated rows put back first (their old values refer to rows that were there before), then the inserted ones
+     deleted newest first: rows that refer to others were inserted after them */
   if (sqlite3_prepare_v2(db, "SELECT tbl, first_id, last_id, before FROM import_changes WHERE import_id = ? "
-                         "ORDER BY id DESC", -1, &st, NULL) != SQLITE_OK) {
+                         "ORDER BY before IS NULL, id DESC", -1, &st, NULL) != SQLITE_OK) {
     snprintf(err, errlen, "%s", sqlite3_errmsg(db));
     goto done;
   }
   sqlite3_bind_int64(st, 1, import);
   int failed = 0;
+  err[0] = '\0';
   while (!failed && sqlite3_step(st) == SQLITE_ROW) {
     const char *tbl = (const char *)sqlite3_column_text(st, 0), *before = (const char *)sqlite3_column_text(st, 3);
     long long first = sqlite3_column_int64(st, 1), last = sqlite3_column_int64(st, 2);
@@ -367,6 +375,7 @@ int mu_undo_import(mu_store *s, long long import, int dry_run, mu_undo_result *r
         sqlite3_bind_int64(del, 2, last);
         failed = sqlite3_step(del) != SQLITE_DONE;
         res->deleted += sqlite3_changes(db);
+        if (failed) snprintf(err, errlen, "%s", sqlite3_errmsg(db));   /* before finalize resets it */
         sqlite3_finalize(del);
       }
       sqlite3_free(sql);
@@ -374,7 +383,7 @@ int mu_undo_import(mu_store *s, long long import, int dry_run, mu_undo_result *r
   }
   sqlite3_finalize(st);
   if (failed) {
-    snprintf(err, errlen, "%s", sqlite3_errmsg(db));
+    if (!err[0]) snprintf(err, errlen, "%s", sqlite3_errmsg(db));
     goto done;
   }
   char at[32];

@@ -240,7 +240,8 @@ static int finish_columns(importer *im, long line) {
 }
 
 /* Required fields without a default must have a column (source_id may come from the import). An upsert
-   asks only when a row turns out to be new: updating a row needs only the columns it changes. */
+   asks only when a row turns out to be new: updating a row needs only the columns it changes; a replace
+   asks of every row, since the row becomes what the file says. */
 static int check_required(importer *im, long line, int new_row) {
   if (im->mode == MU_MODE_UPSERT && !new_row) return 0;
   int ok = 1;
@@ -328,10 +329,18 @@ static mu_merger *merger(importer *im, long line) {
   char err[300];
   mu_merger_free(im->merger);
   im->merger_stale = 0;
-  im->merger = mu_merger_new(im->s, im->e, im->fields, im->ncols, err, sizeof err);
+  im->merger = mu_merger_new(im->s, im->e, im->fields, im->ncols, im->mode == MU_MODE_REPLACE, err, sizeof err);
   if (!im->merger && !im->merger_failed) {
     im->merger_failed = 1;
     report(im, line, "%s", err);
+  }
+  /* a replaced row from a file without a source column: the file is its source, as for a new row */
+  if (im->merger && im->mode == MU_MODE_REPLACE && im->may_default_source && !im->has_source_col) {
+    if (!im->source_id && !(im->source_id = import_source(im))) {
+      report(im, line, "cannot record the file as a source: %s", sqlite3_errmsg(mu_store_db(im->s)));
+      im->fatal = 1;
+    }
+    mu_merger_default(im->merger, "source_id", im->source_id);
   }
   return im->merger;
 }
@@ -362,9 +371,10 @@ static void identity_words(importer *im, const mu_value *vals, char *buf, size_t
 ** reported, not just the first. Returns 1 when the row is dealt with.
 */
 static int merge_row(importer *im, mu_value *vals, long line) {
-  if (im->mode != MU_MODE_UPSERT && !im->nerrors) return 0;   /* the INSERT itself finds the duplicate */
+  int merging = im->mode != MU_MODE_INSERT;
+  if (!merging && !im->nerrors) return 0;   /* the INSERT itself finds the duplicate */
   mu_merger *m = merger(im, line);
-  if (!m) return im->mode == MU_MODE_UPSERT;
+  if (!m) return merging;
   long long id = 0;
   int found = mu_merger_find(m, vals, &id);
   if (found < 0) {
@@ -380,7 +390,7 @@ static int merge_row(importer *im, mu_value *vals, long line) {
     }
   char who[200];
   identity_words(im, vals, who, sizeof who);
-  if (im->mode != MU_MODE_UPSERT) {
+  if (!merging) {
     report(im, line, "duplicate: the store already has a %s with %s (use --mode upsert to update it)", im->e->name,
            who[0] ? who : "these values");
     return 1;
@@ -537,12 +547,14 @@ static void import_row(importer *im, mu_value *vals, const mu_value *key, long l
   }
   if (!bad && im->e->poly) {
     /* The subject a row is about must exist, like any reference. */
-    mu_value none = {MU_VNULL, 0, 0, NULL, 0}, *type = &none, *id = &none;
+    mu_value none = {MU_VNULL, 0, 0, NULL, 0}, *type = &none, *id = &none, *field = &none;
+    const char *ff = im->e->poly->field_field;
     for (size_t i = 0; i < im->ncols; i++) {
       if (strcmp(im->cols[i].field->name, im->e->poly->type_field) == 0) type = &vals[i];
       if (strcmp(im->cols[i].field->name, im->e->poly->id_field) == 0) id = &vals[i];
+      if (ff && strcmp(im->cols[i].field->name, ff) == 0) field = &vals[i];
     }
-    if (mu_poly_check(im->s, im->e, type, id, why, sizeof why)) {
+    if (mu_poly_check(im->s, im->e, type, id, why, sizeof why) || mu_poly_field_check(im->e, type, field, why, sizeof why)) {
       report(im, line, "%s", why);
       bad = 1;
     }
@@ -555,7 +567,7 @@ static void import_row(importer *im, mu_value *vals, const mu_value *key, long l
   if (bad) return;
   canonical_key(im, vals);
   if (merge_row(im, vals, line)) return;
-  if (im->mode == MU_MODE_UPSERT && check_required(im, line, 1)) {   /* a new row: it needs every required column */
+  if (im->mode != MU_MODE_INSERT && check_required(im, line, 1)) {   /* a new row: it needs every required column */
     char who[200];
     identity_words(im, vals, who, sizeof who);
     report(im, line, "the %s with %s is not in the store, and a new one needs the columns above", im->e->name,
@@ -583,12 +595,12 @@ static void import_row(importer *im, mu_value *vals, const mu_value *key, long l
     const char *col = strstr(msg, "UNIQUE constraint failed: ");
     char who[200];
     identity_words(im, vals, who, sizeof who);
-    if (col && (col = strchr(col, '.')) && who[0] && im->mode != MU_MODE_UPSERT)
+    if (col && (col = strchr(col, '.')) && who[0] && im->mode == MU_MODE_INSERT)
       report(im, line, "duplicate: the store already has a %s with %s (use --mode upsert to update it)", im->e->name,
              who);
     else if (col)
       report(im, line, "%s: duplicate: another %s already has this value%s", col + 1, im->e->name,
-             im->mode == MU_MODE_UPSERT ? " (an id or a second key the file gives differently?)" : "");
+             im->mode != MU_MODE_INSERT ? " (an id or a second key the file gives differently?)" : "");
     else if (strstr(msg, "FOREIGN KEY"))
       report(im, line, "a reference points at a row that does not exist");
     else if (strstr(msg, "CHECK constraint failed"))
@@ -922,7 +934,8 @@ int mu_import(mu_store *s, const mu_entity *e, mu_format fmt, const char *name, 
   }
   im.may_default_source = mu_field_find(e, "source_id") != NULL;
   if (mu_history_begin(&im.history, s, e->plural, opts->origin ? opts->origin : name, opts->sha256,
-                       opts->mode == MU_MODE_UPSERT ? "upsert" : "insert", opts->command ? opts->command : "import"))
+                       opts->mode == MU_MODE_UPSERT ? "upsert" : opts->mode == MU_MODE_REPLACE ? "replace" : "insert",
+                       opts->command ? opts->command : "import"))
     report(&im, 0, "cannot record the import in the history: %s", sqlite3_errmsg(mu_store_db(s)));
   mu_deferred deferred;
   mu_defer_indexes(s, e, fp, &deferred);

@@ -10,8 +10,11 @@
 **     changed figure is a new claim, never an edit of an old one).
 ** A found row whose given columns all hold the same values is unchanged;
 ** otherwise those columns are updated. Columns the file does not give are
-** left alone. Identifiers come from the entity's own field list; the
-** UNIQUE columns are read from the schema and kept only if they are fields.
+** left alone, except in a replace (--mode replace), where the row becomes
+** exactly what the file says: a field the file does not give goes back to
+** its default (the schema's, a literal) or to unknown. Identifiers come from
+** the entity's own field list; the UNIQUE columns are read from the schema
+** and kept only if they are fields.
 */
 #include <stdlib.h>
 #include <string.h>
@@ -20,8 +23,10 @@
 struct mu_merger {
   mu_store *s;
   const mu_entity *e;
-  const mu_field *const *cols;   /* the file's columns, in order */
-  size_t ncols;
+  const mu_field *cols[MU_FIELDS_MAX];   /* the file's columns, in order; then, replacing, the fields it lacks */
+  size_t ncols, nall;
+  mu_value dflt[MU_FIELDS_MAX];  /* replacing: the value each field the file lacks goes back to */
+  char *dflt_text[MU_FIELDS_MAX];
   int ident[MU_MERGE_MAX];       /* indexes into cols of the identity's fields */
   int nident;
   int by_content;
@@ -65,17 +70,81 @@ static int col_of(const mu_merger *m, const mu_field *f) {
   return -1;
 }
 
-mu_merger *mu_merger_new(mu_store *s, const mu_entity *e, const mu_field *const *cols, size_t ncols, char *err,
-                         size_t errlen) {
+/*
+** The default a field goes back to when a replace leaves it out: the
+** schema's DEFAULT, which our migrations write as a number or a quoted
+** string, bound as a value; none: unknown (NULL). -1 for a default that is
+** not a literal (then the entity cannot be replaced field by field).
+*/
+static int field_default(mu_merger *m, const mu_field *f, size_t at) {
+  mu_value *v = &m->dflt[at];
+  memset(v, 0, sizeof *v);
+  v->kind = MU_VNULL;
+  sqlite3_stmt *st;
+  if (sqlite3_prepare_v2(mu_store_db(m->s), "SELECT dflt_value FROM pragma_table_info(?) WHERE name = ?", -1, &st,
+                         NULL) != SQLITE_OK)
+    return -1;
+  sqlite3_bind_text(st, 1, m->e->table, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 2, f->name, -1, SQLITE_STATIC);
+  int rc = 0;
+  if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
+    const char *d = (const char *)sqlite3_column_text(st, 0);
+    size_t n = strlen(d);
+    char *end;
+    double x = strtod(d, &end);
+    if (n >= 2 && d[0] == '\'' && d[n - 1] == '\'') {   /* 'exact' ('' inside for a quote) */
+      char *t = m->dflt_text[at] = malloc(n);
+      size_t o = 0;
+      for (size_t i = 1; t && i + 1 < n; i++) {
+        t[o++] = d[i];
+        if (d[i] == '\'' && d[i + 1] == '\'') i++;
+      }
+      if (!t) rc = -1;
+      else {
+        t[o] = '\0';
+        v->kind = MU_VTEXT;
+        v->s = t;
+        v->len = o;
+      }
+    } else if (end != d && *end == '\0') {
+      if (x == (double)(long long)x && !strpbrk(d, ".eE")) {
+        v->kind = MU_VINT;
+        v->i = (long long)x;
+      } else {
+        v->kind = MU_VREAL;
+        v->r = x;
+      }
+    } else {
+      rc = -1;
+    }
+  }
+  sqlite3_finalize(st);
+  return rc;
+}
+
+mu_merger *mu_merger_new(mu_store *s, const mu_entity *e, const mu_field *const *cols, size_t ncols, int replace,
+                         char *err, size_t errlen) {
   mu_merger *m = calloc(1, sizeof *m);
-  if (!m) {
+  if (!m || ncols > MU_FIELDS_MAX) {
     snprintf(err, errlen, "out of memory");
+    free(m);
     return NULL;
   }
   m->s = s;
   m->e = e;
-  m->cols = cols;
-  m->ncols = ncols;
+  memcpy(m->cols, cols, ncols * sizeof *cols);
+  m->ncols = m->nall = ncols;
+  for (size_t k = 0; replace && k < e->nfields && m->nall < MU_FIELDS_MAX; k++) {   /* the fields the file lacks */
+    const mu_field *f = &e->fields[k];
+    if (f->type == MU_T_ID || col_of(m, f) >= 0) continue;
+    if (field_default(m, f, m->nall)) {
+      snprintf(err, errlen, "%s.%s: its default is not a plain value, so a replace cannot reset it: give the column",
+               e->name, f->name);
+      mu_merger_free(m);
+      return NULL;
+    }
+    m->cols[m->nall++] = f;
+  }
   const mu_field *ident[MU_MERGE_MAX];
   int n = mu_identity(s, e, ident, MU_MERGE_MAX);
   for (int k = 0; k < n; k++) {
@@ -96,11 +165,11 @@ mu_merger *mu_merger_new(mu_store *s, const mu_entity *e, const mu_field *const 
   /* SELECT id, (c1 IS ?1) AND (c2 IS ?2) ... FROM t WHERE k1 = ?k1 AND ... */
   sqlite3_str *q = sqlite3_str_new(mu_store_db(s));
   sqlite3_str_appendall(q, "SELECT id, 1");
-  for (size_t i = 0; i < ncols; i++)
-    if (cols[i]->type != MU_T_ID) sqlite3_str_appendf(q, " AND (\"%w\" IS ?%d)", cols[i]->name, (int)i + 1);
+  for (size_t i = 0; i < m->nall; i++)
+    if (m->cols[i]->type != MU_T_ID) sqlite3_str_appendf(q, " AND (\"%w\" IS ?%d)", m->cols[i]->name, (int)i + 1);
   sqlite3_str_appendf(q, " FROM \"%w\" WHERE 1", e->table);
   for (int k = 0; k < m->nident; k++)
-    sqlite3_str_appendf(q, " AND \"%w\" IS ?%d", cols[m->ident[k]]->name, m->ident[k] + 1);
+    sqlite3_str_appendf(q, " AND \"%w\" IS ?%d", m->cols[m->ident[k]]->name, m->ident[k] + 1);
   sqlite3_str_appendall(q, " LIMIT 1");
   char *sql = sqlite3_str_finish(q);
   int rc = sql ? sqlite3_prepare_v2(mu_store_db(s), sql, -1, &m->find, NULL) : SQLITE_NOMEM;
@@ -109,12 +178,12 @@ mu_merger *mu_merger_new(mu_store *s, const mu_entity *e, const mu_field *const 
   q = sqlite3_str_new(mu_store_db(s));
   sqlite3_str_appendf(q, "UPDATE \"%w\" SET ", e->table);
   int first = 1;
-  for (size_t i = 0; i < ncols; i++)
-    if (cols[i]->type != MU_T_ID) {
-      sqlite3_str_appendf(q, "%s\"%w\" = ?%d", first ? "" : ", ", cols[i]->name, (int)i + 1);
+  for (size_t i = 0; i < m->nall; i++)
+    if (m->cols[i]->type != MU_T_ID) {
+      sqlite3_str_appendf(q, "%s\"%w\" = ?%d", first ? "" : ", ", m->cols[i]->name, (int)i + 1);
       first = 0;
     }
-  sqlite3_str_appendf(q, " WHERE id = ?%d", (int)ncols + 1);
+  sqlite3_str_appendf(q, " WHERE id = ?%d", (int)m->nall + 1);
   sql = sqlite3_str_finish(q);
   if (rc == SQLITE_OK && !first)
     rc = sql ? sqlite3_prepare_v2(mu_store_db(s), sql, -1, &m->update, NULL) : SQLITE_NOMEM;
@@ -127,10 +196,26 @@ mu_merger *mu_merger_new(mu_store *s, const mu_entity *e, const mu_field *const 
   return m;
 }
 
+int mu_merger_default(mu_merger *m, const char *field, long long value) {
+  for (size_t i = m->ncols; i < m->nall; i++)
+    if (strcmp(m->cols[i]->name, field) == 0) {
+      m->dflt[i].kind = MU_VINT;
+      m->dflt[i].i = value;
+      return 1;
+    }
+  return 0;
+}
+
+/* The file's values, then the defaults of the fields it lacks (a replace). */
+static void bind_all(mu_merger *m, sqlite3_stmt *st, const mu_value *vals) {
+  for (size_t i = 0; i < m->nall; i++)
+    if (m->cols[i]->type != MU_T_ID || i < m->ncols) mu_bind_value(st, (int)i + 1, i < m->ncols ? &vals[i] : &m->dflt[i]);
+}
+
 int mu_merger_find(mu_merger *m, const mu_value *vals, long long *id) {
   sqlite3_reset(m->find);
   sqlite3_clear_bindings(m->find);
-  for (size_t i = 0; i < m->ncols; i++) mu_bind_value(m->find, (int)i + 1, &vals[i]);
+  bind_all(m, m->find, vals);
   int rc = sqlite3_step(m->find);
   if (rc == SQLITE_ROW) {
     *id = sqlite3_column_int64(m->find, 0);
@@ -145,9 +230,8 @@ int mu_merger_find(mu_merger *m, const mu_value *vals, long long *id) {
 int mu_merger_update(mu_merger *m, long long id, const mu_value *vals) {
   if (!m->update) return 0;   /* only an id column: nothing to change */
   sqlite3_reset(m->update);
-  for (size_t i = 0; i < m->ncols; i++)
-    if (m->cols[i]->type != MU_T_ID) mu_bind_value(m->update, (int)i + 1, &vals[i]);
-  sqlite3_bind_int64(m->update, (int)m->ncols + 1, id);
+  bind_all(m, m->update, vals);
+  sqlite3_bind_int64(m->update, (int)m->nall + 1, id);
   int rc = sqlite3_step(m->update);
   sqlite3_reset(m->update);
   return rc == SQLITE_DONE ? 0 : -1;
@@ -159,7 +243,7 @@ char *mu_merger_snapshot(mu_merger *m, long long id) {
   sqlite3_str *q = sqlite3_str_new(mu_store_db(m->s));
   sqlite3_str_appendall(q, "SELECT json_object(");
   int n = 0;
-  for (size_t i = 0; i < m->ncols; i++)
+  for (size_t i = 0; i < m->nall; i++)
     if (m->cols[i]->type != MU_T_ID)
       sqlite3_str_appendf(q, "%s%Q, \"%w\"", n++ ? ", " : "", m->cols[i]->name, m->cols[i]->name);
   sqlite3_str_appendf(q, ") FROM \"%w\" WHERE id = ?", m->e->table);
@@ -178,5 +262,6 @@ void mu_merger_free(mu_merger *m) {
   if (!m) return;
   sqlite3_finalize(m->find);
   sqlite3_finalize(m->update);
+  for (size_t i = 0; i < MU_FIELDS_MAX; i++) free(m->dflt_text[i]);
   free(m);
 }

@@ -166,6 +166,7 @@ typedef struct {
 */
 typedef struct {
   const char *type_field, *id_field, *none;
+  const char *field_field;   /* a column naming a field of the row referred to (a claim's field), or NULL */
 } mu_poly;
 
 typedef struct mu_entity {
@@ -331,6 +332,8 @@ int mu_delete(mu_store *s, const mu_entity *e, long long id, char *err, size_t e
 /* Does a polymorphic reference's pair (type, id) name an existing row? 0, or -1 with why. */
 int mu_poly_check(mu_store *s, const mu_entity *e, const mu_value *type, const mu_value *id, char *why,
                   size_t len);
+/* The field a claim names must be one of its subject's (type): 0, or -1 with the reason and a suggestion. */
+int mu_poly_field_check(const mu_entity *e, const mu_value *type, const mu_value *field, char *why, size_t len);
 
 /* ---------------------------------------------------------------- statistics */
 
@@ -540,7 +543,7 @@ int mu_import_microdata(mu_store *s, long long survey, const mu_microdata_opts *
 /* ---------------------------------------------------------------- import/export */
 
 typedef enum { MU_FMT_CSV, MU_FMT_JSON, MU_FMT_JSONL } mu_format;
-typedef enum { MU_MODE_INSERT, MU_MODE_UPSERT } mu_import_mode;
+typedef enum { MU_MODE_INSERT, MU_MODE_UPSERT, MU_MODE_REPLACE } mu_import_mode;
 
 typedef struct {
   int max_errors;            /* report at most this many bad rows */
@@ -605,9 +608,12 @@ enum { MU_MERGE_NEW, MU_MERGE_UNCHANGED, MU_MERGE_CHANGED };
 typedef struct mu_merger mu_merger;
 /* The identity's fields (at most max); 0 when rows are matched by content. */
 int mu_identity(mu_store *s, const mu_entity *e, const mu_field **out, int max);
-/* For rows with these columns; NULL with a reason (e.g. the key's column is missing). */
-mu_merger *mu_merger_new(mu_store *s, const mu_entity *e, const mu_field *const *cols, size_t ncols, char *err,
-                         size_t errlen);
+/* For rows with these columns (replace: the row becomes them, other fields reset); NULL with a reason. */
+#define MU_FIELDS_MAX 32
+mu_merger *mu_merger_new(mu_store *s, const mu_entity *e, const mu_field *const *cols, size_t ncols, int replace,
+                         char *err, size_t errlen);
+/* Replacing: what a field the file lacks becomes, instead of its default (an import's own source); 1 if it is one. */
+int mu_merger_default(mu_merger *m, const char *field, long long value);
 /* MU_MERGE_NEW, _UNCHANGED or _CHANGED (with the row's id), or -1. */
 int mu_merger_find(mu_merger *m, const mu_value *vals, long long *id);
 int mu_merger_update(mu_merger *m, long long id, const mu_value *vals);

@@ -97,6 +97,7 @@ static int apply_schema(sqlite3 *db, int from, int load, char *err, size_t errle
   if (load && exec(db, mu_sql_dataset, err, errlen)) return -1;
   /* the bundled aliases name bundled rows: after the dataset, or when migration 7 meets existing rows */
   if ((load || from < 7) && exec(db, mu_sql_aliases, err, errlen)) return -1;
+  if ((load || from < 9) && exec(db, mu_sql_depth, err, errlen)) return -1;
   snprintf(sql, sizeof sql, "PRAGMA user_version = %d", schema_version());
   return exec(db, sql, err, errlen);
 }

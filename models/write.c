@@ -64,19 +64,34 @@ int mu_poly_check(mu_store *s, const mu_entity *e, const mu_value *type, const m
   return 0;
 }
 
+int mu_poly_field_check(const mu_entity *e, const mu_value *type, const mu_value *field, char *why, size_t len) {
+  const mu_poly *p = e->poly;
+  char t[64], f[64];
+  if (!p || !p->field_field || type->kind != MU_VTEXT || field->kind != MU_VTEXT) return 0;
+  snprintf(t, sizeof t, "%.*s", (int)type->len, type->s);
+  snprintf(f, sizeof f, "%.*s", (int)field->len, field->s);
+  const mu_entity *target = mu_entity_find(t);
+  if (!target || mu_field_find(target, f)) return 0;
+  const char *near = mu_closest_field(target, f);
+  snprintf(why, len, "%s: a %s has no field '%s'%s%s%s", p->field_field, t, f, near ? ": did you mean '" : "",
+           near ? near : "", near ? "'?" : "");
+  return -1;
+}
+
 /* The polymorphic pair among names/vals, completed from row id's stored values (id < 0: none). */
 static int check_poly(mu_store *s, const mu_entity *e, const char *const *names, mu_value *vals, size_t n,
                       long long id, char *err, size_t errlen) {
   const mu_poly *p = e->poly;
-  mu_value type = {MU_VNULL, 0, 0, NULL, 0}, ref = {MU_VNULL, 0, 0, NULL, 0};
+  mu_value type = {MU_VNULL, 0, 0, NULL, 0}, ref = {MU_VNULL, 0, 0, NULL, 0}, field = {MU_VNULL, 0, 0, NULL, 0};
   int have_type = 0, have_id = 0;
   char why[256], stored[64];
   if (!p) return 0;
   for (size_t i = 0; i < n; i++) {
     if (strcmp(names[i], p->type_field) == 0) { type = vals[i]; have_type = 1; }
     if (strcmp(names[i], p->id_field) == 0) { ref = vals[i]; have_id = 1; }
+    if (p->field_field && strcmp(names[i], p->field_field) == 0) field = vals[i];
   }
-  if (!have_type && !have_id) return 0;
+  if (!have_type && !have_id && field.kind == MU_VNULL) return 0;
   if (id >= 0 && (!have_type || !have_id)) {
     sqlite3_stmt *st;
     char *sql = sqlite3_mprintf("SELECT \"%w\", \"%w\" FROM \"%w\" WHERE id = ?", p->type_field, p->id_field,
@@ -99,7 +114,7 @@ static int check_poly(mu_store *s, const mu_entity *e, const char *const *names,
     }
     sqlite3_free(sql);
   }
-  if (mu_poly_check(s, e, &type, &ref, why, sizeof why)) {
+  if (mu_poly_check(s, e, &type, &ref, why, sizeof why) || mu_poly_field_check(e, &type, &field, why, sizeof why)) {
     snprintf(err, errlen, "%s.%s", e->name, why);
     return -1;
   }

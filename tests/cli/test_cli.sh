@@ -144,10 +144,19 @@ round_trip() {
   run "$MUTUALS" --db "$TMP/rt.db" import mutuals "$TMP/rt2.jsonl" --mode upsert --dry-run
   expect_eq "$rc" 0 && expect_match "$err" "0 inserted, 1 updated, 5 unchanged (dry run: nothing was written)" &&
     expect_eq "$(md5sum < "$TMP/rt.db")" "$before" || return 1
+  # replace: its own export changes nothing; a row given in part becomes that part
   run "$MUTUALS" --db "$TMP/rt.db" import mutuals "$TMP/rt.jsonl" --mode replace
-  expect_eq "$rc" 2 && expect_match "$err" "unknown mode 'replace'"
+  expect_eq "$rc" 0 && expect_match "$err" "0 inserted, 0 updated, 6 unchanged" || return 1
+  printf 'name,status,source\nMyCSP,operating,seed000\n' > "$TMP/rt3.csv"
+  run "$MUTUALS" --db "$TMP/rt.db" import mutuals "$TMP/rt3.csv" --mode replace
+  expect_eq "$rc" 0 && expect_match "$err" "0 inserted, 1 updated, 0 unchanged" || return 1
+  expect_eq "$("$MUTUALS" --db "$TMP/rt.db" export mutuals --where name=MyCSP --fields name,parent,staff)" \
+    'name,parent,staff,staff_qualifier
+"MyCSP",,,' || return 1
+  run "$MUTUALS" --db "$TMP/rt.db" import mutuals "$TMP/rt.jsonl" --mode swap
+  expect_eq "$rc" 2 && expect_match "$err" "unknown mode 'swap'"
 }
-t "export, then import back: duplicates named, upsert unchanged, a dry run counts and writes nothing" round_trip
+t "export, then import back: duplicates named, upsert unchanged, a dry run counts and writes nothing, replace" round_trip
 
 messy_list() {
   "$MUTUALS" --db "$TMP/messy.db" init 2>/dev/null || return 1
@@ -295,7 +304,7 @@ install_tree() {
           "$root/usr/share/bash-completion/completions/mutuals")
   expect_eq "$words" "import import-microdata imports
 --where
-mutuals mutual_sectors" || return 1
+mutuals mutual_sectors mutual_bodies" || return 1
   # zsh: the generated function dispatches to each command's options (_arguments stubbed to show its specs)
   words=$(zsh -f -c '_arguments() { if [[ $1 == -C ]]; then state=args; return 0; fi; print -rl -- "$@"; }
                      source <(sed "\$d" "$1"); words=(fetch x); _mutuals' _ "$root/usr/share/zsh/vendor-completions/_mutuals")

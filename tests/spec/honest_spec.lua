@@ -296,7 +296,8 @@ describe("the consistency check", function()
       keys[#keys + 1] = i.key
       assert.is_string(i.known)
     end
-    assert.are.same({"rival:observation:6,7", "rival:status_change:4,5", "derived:observation:4"}, keys)
+    assert.are.same({"rival:observation:6,7", "rival:status_change:4,5", "derived:observation:4",
+                     "disputed:mutual:1:parent_id"}, keys)
   end)
 
   it("reports a new contradiction, a duplicate, a stale derived count and an unsourced row", function()
@@ -352,8 +353,20 @@ describe("migration from schema version 4 (a store made by the build before surv
     assert.are.equal(120, db.mutuals:get("Old Store Mutual").staff)
     assert.are.equal(40, db.responses:count())
     assert.are.equal(40, db.respondents:count())            -- migration 5: one per respondent key
-    assert.are.equal(3, db.aliases:count())                 -- migration 7: the sources' name variants
+    assert.are.equal(7, db.aliases:count())                 -- migration 7 (3) and 9 (4 titles): the sources' variants
     assert.are.equal("City Health Care Partnership CIC", db.mutuals:get("Hull City Health Care Partnership").name)
+    -- migration 9: the report as a publication, found by a source's variant title; its list of areas; MyCSP's
+    -- sponsor; the disputed facts as claims; "in April" marked inferred; and check explains what it finds
+    local report = db.publications:get("Public Sector Mutuals: The Next Steps")
+    assert.are.same({"next_steps", "2012-06-25", 6, 7},
+                    {report.key, report.published, report.sources:count(), report.sectors:count()})
+    local links = db.mutuals:get("MyCSP").bodies:list()
+    assert.are.same({1, "CO", "sponsor"}, {#links, links[1].body.abbrev, links[1].role})
+    assert.are.equal(6, db.claims:count())
+    assert.are.equal(1, db.status_changes:where{date_inferred = 1}:count())
+    assert.are.equal(0, db.mutuals:get("Old Store Mutual").spun_out_inferred)
+    local _, unexplained = db:check()
+    assert.are.equal(0, unexplained)
     local t = db.surveys:get(1):crosstab{question = "interest", by = "department", min_base = 0}
     assert.are.equal(6, #t)                                 -- 2 departments x 3 answers, design-based
     assert.is_true(db:sql("SELECT count(*) AS n FROM survey_cache")[1].n > 0)   -- migration 6, filled on use

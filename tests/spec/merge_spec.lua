@@ -49,7 +49,7 @@ describe("round trips and merging", function()
   it("updates only what changed, leaves the rest, and inserts what is new", function()
     local csv = db:export("mutuals")
     local changed = csv:gsub('"MyCSP","DWP","joint_venture","operating",500,', '"MyCSP","DWP","joint_venture","operating",650,')
-    changed = changed .. '"Probation Mutual","MoJ",,"pipeline",120,,,,"seed000"\n'
+    changed = changed .. '"Probation Mutual","MoJ",,"pipeline",120,,,,"seed000",0,\n'
     util.write(dir .. "/m.csv", changed)
     local n = db.mutuals:count()
     local rows, counts = db:import("mutuals", dir .. "/m.csv", {mode = "upsert"})
@@ -107,7 +107,7 @@ describe("round trips and merging", function()
   end)
 
   it("counts a dry run without writing a byte", function()
-    local csv = db:export("mutuals"):gsub(',500,', ',650,') .. '"New Co",,,"proposed",,,,,"seed000"\n'
+    local csv = db:export("mutuals"):gsub(',500,', ',650,') .. '"New Co",,,"proposed",,,,,"seed000",0,"low"\n'
     util.write(dir .. "/m.csv", csv)
     db:close()
     local before, wal = file_bytes(path), file_bytes(path .. "-wal")
