@@ -59,7 +59,8 @@ static const doc_entry store_docs[] = {
              "    max_errors}]) -> rows, {inserted, updated, unchanged, import}\n"
              "    all or nothing; raises FILE:LINE: field: reason for each bad row; upsert matches rows by\n"
              "    natural key (or UNIQUE columns, or content) and updates the columns given; replace makes\n"
-             "    such rows what the file says; map = {column = 'field'}, ignore = {'column'}"},
+             "    such rows what the file says; map = {column = 'field'}, ignore = {'column'};\n"
+             "    transform = function(row) -> fields or nil (leave the row out), for what mapping cannot do"},
   {"export", "db:export(kind [, {format = 'csv'|'json'|'jsonl', out = file, ids = false, fields = {...}}])\n"
              "    references by natural key, so another store can import it; ids = true: this store's ids"},
   {"undo", "db:undo(import_id [, {dry_run = true}]) -> {deleted, restored}\n"

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "bindings.h"
+#include "mutuals.h"
 
 static const mu_entity *checkentity(lua_State *L, int idx) {
   const char *kind = luaL_checkstring(L, idx);
@@ -66,7 +67,7 @@ static const char *list_option(lua_State *L, int opts, const char *key) {
 **   -> rows accepted, {inserted =, updated =, unchanged =}
 */
 int mu_l_import(lua_State *L) {
-  static const char *const keys[] = {"format", "max_errors", "mode", "dry_run", "map", "ignore", NULL};
+  static const char *const keys[] = {"format", "max_errors", "mode", "dry_run", "map", "ignore", "transform", NULL};
   mu_store *s = mu_checkopen(L, 1);
   const mu_entity *e = checkentity(L, 2);
   const char *file = luaL_checkstring(L, 3);
@@ -88,13 +89,26 @@ int mu_l_import(lua_State *L) {
     opts.map = list_option(L, 4, "map");
     opts.ignore = list_option(L, 4, "ignore");
   }
+  mutuals_transform tf = {L, LUA_NOREF};
+  if (lua_istable(L, 4) && lua_getfield(L, 4, "transform") != LUA_TNIL) {
+    if (!lua_isfunction(L, -1))
+      return luaL_error(L, "import: transform must be a function (a row's table -> its fields, or nil), got %s",
+                        luaL_typename(L, -1));
+    tf.ref = luaL_ref(L, LUA_REGISTRYINDEX);   /* released when the import is done */
+    opts.transform = mutuals_transform_call;
+    opts.transform_ctx = &tf;
+  } else if (lua_istable(L, 4)) {
+    lua_pop(L, 1);
+  }
   FILE *fp = fopen(file, "rb");
+  if (!fp) luaL_unref(L, LUA_REGISTRYINDEX, tf.ref);
   if (!fp) return luaL_error(L, "cannot open %s: %s", file, strerror(errno));
   char sha[65];
   if (mu_file_sha256(file, sha) == 0) opts.sha256 = sha;
   opts.command = "db:import";
   int rc = mu_import(s, e, fmt, file, fp, &opts);
   fclose(fp);
+  luaL_unref(L, LUA_REGISTRYINDEX, tf.ref);
   if (rc && opts.busy) {
     lua_pushfstring(L, "import of %s: nothing was written: %s", e->plural, opts.errors ? opts.errors : "busy");
     free(opts.errors);
@@ -117,6 +131,10 @@ int mu_l_import(lua_State *L) {
   lua_setfield(L, -2, "updated");
   lua_pushinteger(L, opts.unchanged);
   lua_setfield(L, -2, "unchanged");
+  if (opts.transform) {
+    lua_pushinteger(L, opts.skipped);
+    lua_setfield(L, -2, "skipped");
+  }
   lua_pushboolean(L, opts.dry_run);
   lua_setfield(L, -2, "dry_run");
   if (!opts.dry_run && opts.import_id > 0) {

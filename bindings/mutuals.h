@@ -16,4 +16,15 @@ int luaopen_mutuals_report(lua_State *L);   /* require "mutuals.report" */
 */
 int mutuals_default_path(char *buf, size_t len);
 
+/*
+** An import's transform as a Lua function (transform.c): the function is kept in the registry under ref;
+** mutuals_transform_call is the mu_import_opts.transform that runs it, protected, on each record.
+*/
+typedef struct {
+  lua_State *L;
+  int ref;
+} mutuals_transform;
+struct json_t;
+int mutuals_transform_call(void *ctx, struct json_t *in, struct json_t **out, char *why, size_t whylen);
+
 #endif

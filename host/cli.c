@@ -20,10 +20,11 @@ static const char usage_text[] =
   "  repl                   interactive Lua with the store as `db` (reads a pipe too)\n"
   "  init                   (re)create the store with the bundled dataset\n"
   "  import KIND FILE [--format csv|json|jsonl] [--mode insert|upsert|replace] [--dry-run]\n"
-  "        [--map COLUMN=FIELD,...] [--ignore COLUMN]\n"
+  "        [--map COLUMN=FIELD,...] [--ignore COLUMN] [--transform SCRIPT]\n"
   "                         load rows into a collection, all or nothing; upsert updates the\n"
   "                         columns given of rows already there (matched by natural key),\n"
-  "                         replace makes such rows what the file says; --dry-run only counts\n"
+  "                         replace makes such rows what the file says; --dry-run only counts;\n"
+  "                         SCRIPT returns a function each row goes through (row -> fields or nil)\n"
   "  import-microdata SURVEY FILE [--long] [--id COL] [--weight COL] [--strata COL] [--psu COL] [--fpc COL]\n"
   "                         respondents and answers from a supplier's file, wide (a column per\n"
   "                         question) or --long (a row per answer); other columns are attributes\n"
@@ -146,9 +147,11 @@ static int cmd_import(int argc, char **argv) {
   if (a.npos != 2) {
     host_args_free(&a);
     return usage_error("%s", "import needs KIND and FILE: mutuals import KIND FILE [--format csv|json|jsonl] "
-                             "[--mode insert|upsert|replace] [--dry-run] [--map COLUMN=FIELD,...] [--ignore COLUMN]");
+                             "[--mode insert|upsert|replace] [--dry-run] [--map COLUMN=FIELD,...] [--ignore COLUMN] "
+                             "[--transform SCRIPT]");
   }
   const char *pos[2] = {a.pos[0], a.pos[1]}, *format = host_opt_text(&a, "format"), *mode = host_opt_text(&a, "mode");
+  const char *transform = host_opt_text(&a, "transform");
   char ignored[4096];
   mu_import_opts opts;
   memset(&opts, 0, sizeof opts);
@@ -168,20 +171,29 @@ static int cmd_import(int argc, char **argv) {
                        "already there, by natural key; replace: such rows become what the file says)", mode);
   char sha[65];
   if (strcmp(pos[1], "-") != 0 && mu_file_sha256(pos[1], sha) == 0) opts.sha256 = sha;
+  mutuals_transform tf = {NULL, 0};
+  if (transform && host_transform_load(transform, &tf)) return 1;
+  if (tf.L) {
+    opts.transform = mutuals_transform_call;
+    opts.transform_ctx = &tf;
+  }
   FILE *fp = strcmp(pos[1], "-") == 0 ? stdin : fopen(pos[1], "rb");
   if (!fp) {
     fprintf(stderr, "mutuals: cannot open %s: %s\n", pos[1], strerror(errno));
+    host_transform_free(&tf);
     return 1;
   }
   mu_store *s = open_store(0);
   if (!s) {
     if (fp != stdin) fclose(fp);
+    host_transform_free(&tf);
     return 1;
   }
   const char *name = strcmp(pos[1], "-") == 0 ? "stdin" : pos[1];
   int rc = mu_import(s, e, fmt, name, fp, &opts);
   if (fp != stdin) fclose(fp);
   mu_store_close(s);
+  host_transform_free(&tf);
   if (rc && opts.busy) {
     fprintf(stderr, "mutuals: import of %s: nothing was written: %s", e->plural, opts.errors ? opts.errors : "busy\n");
     if (opts.errors && opts.errors[strlen(opts.errors) - 1] != '\n') fputc('\n', stderr);
@@ -197,8 +209,10 @@ static int cmd_import(int argc, char **argv) {
   }
   char undo[48] = "";
   if (!opts.dry_run && opts.import_id > 0) snprintf(undo, sizeof undo, " (import %lld)", opts.import_id);
-  fprintf(stderr, "mutuals: %lld %s from %s: %lld inserted, %lld updated, %lld unchanged%s%s\n", opts.rows,
-          opts.rows == 1 ? "row" : "rows", name, opts.inserted, opts.updated, opts.unchanged,
+  char skipped[64] = "";
+  if (opts.transform) snprintf(skipped, sizeof skipped, ", %lld left out by the transform", opts.skipped);
+  fprintf(stderr, "mutuals: %lld %s from %s: %lld inserted, %lld updated, %lld unchanged%s%s%s\n", opts.rows,
+          opts.rows == 1 ? "row" : "rows", name, opts.inserted, opts.updated, opts.unchanged, skipped,
           opts.dry_run ? " (dry run: nothing was written)" : "", undo);
   return 0;
 }

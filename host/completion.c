@@ -15,7 +15,7 @@ static const struct {
   const char *option, *words;   /* words NULL: a file; "KINDS": the collections */
 } values[] = {
   {"db", NULL}, {"out", NULL}, {"map", ""}, {"format", "csv json jsonl html md"}, {"mode", "insert upsert"},
-  {"as", "KINDS"}, {"on", "daily hourly weekly monthly"}, {"sandbox", NULL}, {NULL, NULL},
+  {"as", "KINDS"}, {"on", "daily hourly weekly monthly"}, {"sandbox", NULL}, {"transform", NULL}, {NULL, NULL},
 };
 
 static void kinds(FILE *out, const char *sep) {

@@ -113,6 +113,11 @@ int repl_main(void);
 /* completion.c: `mutuals completion bash|zsh`, from the tables of options.c and the model */
 int completion_main(int argc, char **argv);
 
+/* transform.c: import --transform SCRIPT, its function held in a Lua state of its own (0, or 1 said why) */
+#include "../bindings/mutuals.h"
+int host_transform_load(const char *script, mutuals_transform *tf);
+void host_transform_free(mutuals_transform *tf);
+
 /* cli.c */
 int cli_main(int argc, char **argv);
 

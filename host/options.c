@@ -34,7 +34,7 @@ static const host_opt global_opts[] = {
   TEXT("db"), NUM("wait", 0, 86400, 0, 0, "a number of seconds from 0 to 86400"), {"help", HOST_FLAG, 0, 0, 0, 0, NULL, 'h'}, {"version", HOST_FLAG, 0, 0, 0, 0, NULL, 'V'},
   END};
 static const host_opt import_opts[] = {
-  TEXT("format"), TEXT("mode"), FLAG("dry-run"), TEXT("map"), LIST("ignore"), END};
+  TEXT("format"), TEXT("mode"), FLAG("dry-run"), TEXT("map"), LIST("ignore"), TEXT("transform"), END};
 static const host_opt export_opts[] = {
   TEXT("format"), TEXT("out"), FLAG("ids"), TEXT("fields"), LIST("where"), END};
 static const host_opt microdata_opts[] = {

@@ -71,6 +71,12 @@ typedef struct {
   char canon[512], called[200];   /* the row's key as the store has it, and as the file called it */
   mu_history history;         /* what this import changes, for `mutuals imports` and undo */
   unsigned long mapped_seen;  /* which of map's entries the file's header has (CSV), to catch a typo */
+  /* the caller's transform of each record (mu_import_opts), the CSV header's names it is given under */
+  int (*transform)(void *ctx, json_t *in, json_t **out, char *why, size_t whylen);
+  void *transform_ctx;
+  char *header[MAX_COLS];
+  size_t nheader;
+  long long skipped;
   /* errors */
   int nerrors, max_errors, fatal;
   char *errors;
@@ -625,11 +631,21 @@ static void csv_field(void *data, size_t len, void *ctx) {
   }
 }
 
+static void transform_csv_row(importer *im);
+
 static void csv_row(int term, void *ctx) {
   importer *im = ctx;
   (void)term;
   if (stopped(im)) {
     mu_csv_row_clear(&im->row);
+    return;
+  }
+  if (!im->header_done && im->transform) {   /* the names only: the transform says what the fields are */
+    im->header_done = 1;
+    for (int i = 0; i < im->row.n && im->nheader < MAX_COLS; i++)
+      im->header[im->nheader++] = strdup(im->row.cell[i] ? im->row.cell[i] : "");
+    mu_csv_row_clear(&im->row);
+    im->row_line = im->line + 1;
     return;
   }
   if (!im->header_done) {
@@ -643,9 +659,12 @@ static void csv_row(int term, void *ctx) {
     im->row_line = im->line + 1;
     return;
   }
-  if (im->row.too_many || (size_t)im->row.n != im->nraw) {
-    report(im, im->row_line, "expected %zu fields, found %s%d", im->nraw, im->row.too_many ? "more than " : "",
+  size_t want = im->transform ? im->nheader : im->nraw;
+  if (im->row.too_many || (size_t)im->row.n != want) {
+    report(im, im->row_line, "expected %zu fields, found %s%d", want, im->row.too_many ? "more than " : "",
            im->row.n);
+  } else if (im->transform) {
+    transform_csv_row(im);
   } else {
     mu_value vals[MAX_COLS], key = {MU_VNULL, 0, 0, NULL, 0};
     for (size_t i = 0; i < im->ncols; i++) vals[i] = key;
@@ -683,7 +702,7 @@ static void import_csv(importer *im, FILE *fp) {
 /* ---------------------------------------------------------------- JSON */
 
 /* One object: its keys are the columns. */
-static void import_object(importer *im, json_t *obj, long line) {
+static void import_fields(importer *im, json_t *obj, long line) {
   mu_value vals[MAX_COLS];
   const char *key;
   json_t *val;
@@ -714,6 +733,38 @@ static void import_object(importer *im, json_t *obj, long line) {
   }
   if (finish_columns(im, line) || check_required(im, line, 0)) return;
   import_row(im, vals, &ref, line);
+}
+
+/* A record, through the caller's transform when there is one: what it returns is read, nil leaves it out. */
+static void import_object(importer *im, json_t *obj, long line) {
+  if (!im->transform) {
+    import_fields(im, obj, line);
+    return;
+  }
+  json_t *out = NULL;
+  char why[600] = "";
+  if (im->transform(im->transform_ctx, obj, &out, why, sizeof why)) {
+    report(im, line, "transform: %s", why[0] ? why : "failed");
+    return;
+  }
+  if (!out) {
+    im->skipped++;
+    return;
+  }
+  import_fields(im, out, line);
+  json_decref(out);
+}
+
+/* A CSV row as the transform sees it: {column: text}, an empty cell null. */
+static void transform_csv_row(importer *im) {
+  json_t *obj = json_object();
+  for (size_t i = 0; obj && i < im->nheader; i++) {
+    const char *cell = im->row.cell[i];
+    json_object_set_new(obj, im->header[i], !im->row.null[i] && cell && cell[0] ? json_string(cell) : json_null());
+  }
+  if (!obj) report(im, im->row_line, "out of memory");
+  else import_object(im, obj, im->row_line);
+  json_decref(obj);
 }
 
 /* jansson pulls a JSON array through the line reader, so the array too is bounded. */
@@ -911,12 +962,14 @@ int mu_import(mu_store *s, const mu_entity *e, mu_format fmt, const char *name, 
   im.poly_key = -1;
   im.map = opts->map;
   im.ignore = opts->ignore;
+  im.transform = opts->transform;
+  im.transform_ctx = opts->transform_ctx;
   im.s = s;
   im.e = e;
   im.name = name;
   im.max_errors = opts->max_errors > 0 ? opts->max_errors : 20;
   im.mode = opts->mode;
-  opts->rows = opts->inserted = opts->updated = opts->unchanged = 0;
+  opts->rows = opts->inserted = opts->updated = opts->unchanged = opts->skipped = 0;
   opts->errors = NULL;
   mu_interrupt_clear();
   /* Every reference is checked above; outside an enclosing transaction the
@@ -950,6 +1003,7 @@ int mu_import(mu_store *s, const mu_entity *e, mu_format fmt, const char *name, 
   else
     import_json(&im, fp, fmt == MU_FMT_JSONL);
   clear_columns(&im);
+  for (size_t i = 0; i < im.nheader; i++) free(im.header[i]);
   sqlite3_finalize(im.insert);
   sqlite3_exec(mu_store_db(s), "PRAGMA cache_size = -2000", NULL, NULL, NULL);
   /* The sort that rebuilds an index needs no more than the default cache. */
@@ -998,6 +1052,7 @@ counted:
   opts->inserted = im.inserted;
   opts->updated = im.updated;
   opts->unchanged = im.unchanged;
+  opts->skipped = im.skipped;
   free(im.errors);
   return 0;
 }

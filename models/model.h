@@ -543,6 +543,7 @@ int mu_import_microdata(mu_store *s, long long survey, const mu_microdata_opts *
 /* ---------------------------------------------------------------- import/export */
 
 typedef enum { MU_FMT_CSV, MU_FMT_JSON, MU_FMT_JSONL } mu_format;
+struct json_t;   /* jansson's, for a record handed to a transform */
 typedef enum { MU_MODE_INSERT, MU_MODE_UPSERT, MU_MODE_REPLACE } mu_import_mode;
 
 typedef struct {
@@ -560,6 +561,15 @@ typedef struct {
   const char *command, *origin, *sha256;
   long long replaced;        /* rows the caller dropped before (a refetch), for the record */
   long long import_id;       /* out: the import's row in the history */
+  /*
+  ** A transform of each record before it is read (--transform script.lua; the binding runs a Lua function):
+  ** given the record as {column: value} (a CSV cell as a string, an empty one as null), 0 with *out a new
+  ** object of fields (the importer drops the reference) or NULL to leave the record out; -1 with why.
+  ** --map and --ignore then apply to what it returns.
+  */
+  int (*transform)(void *ctx, struct json_t *in, struct json_t **out, char *why, size_t whylen);
+  void *transform_ctx;
+  long long skipped;         /* out: records the transform left out */
 } mu_import_opts;
 
 /*

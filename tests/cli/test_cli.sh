@@ -170,6 +170,36 @@ messy_list() {
 }
 t "a real, messy list: mapped, ignored and aliased columns merge in one command" messy_list
 
+transform_script() {
+  "$MUTUALS" --db "$TMP/tf.db" init 2>/dev/null || return 1
+  printf 'Organisation,Parents,Staff text\nMyCSP,DWP; Cabinet Office,about 650\nNew Spinout Ltd,MoJ,120\n(draft) x,,\n' \
+    > "$TMP/tf.csv"
+  cat > "$TMP/tf.lua" <<'LUA'
+-- the first parent only; "about 650" as approximately 650; drafts left out
+return function(r)
+  if r.Organisation:match("^%(draft%)") then return nil end
+  local approx, n = (r["Staff text"] or ""):match("^(%a*)%s*(%d+)$")
+  return {name = r.Organisation, parent = r.Parents:match("^[^;]+"), status = "operating", staff = tonumber(n),
+          staff_qualifier = approx == "about" and "approximately" or "exact", source = "seed000"}
+end
+LUA
+  run "$MUTUALS" --db "$TMP/tf.db" import mutuals "$TMP/tf.csv" --mode upsert --transform "$TMP/tf.lua"
+  expect_eq "$rc" 0 &&
+    expect_match "$err" "2 rows from .*tf.csv: 1 inserted, 1 updated, 0 unchanged, 1 left out by the transform" || return 1
+  expect_eq "$("$MUTUALS" --db "$TMP/tf.db" export mutuals --where name=MyCSP --fields name,staff)" \
+    'name,staff,staff_qualifier
+"MyCSP",650,"approximately"' || return 1
+  printf 'return "not a function"\n' > "$TMP/tf_bad.lua"
+  run "$MUTUALS" --db "$TMP/tf.db" import mutuals "$TMP/tf.csv" --transform "$TMP/tf_bad.lua"
+  expect_eq "$rc" 1 && expect_match "$err" "tf_bad.lua must return a function" || return 1
+  printf 'return function(r) return {name = r.Organisation .. nil} end\n' > "$TMP/tf_err.lua"
+  before=$(md5sum < "$TMP/tf.db")
+  run "$MUTUALS" --db "$TMP/tf.db" import mutuals "$TMP/tf.csv" --transform "$TMP/tf_err.lua"
+  expect_eq "$rc" 1 && expect_match "$err" "tf.csv:2: transform: .*tf_err.lua:1: attempt to concatenate a nil value" &&
+    expect_eq "$(md5sum < "$TMP/tf.db")" "$before"
+}
+t "import --transform SCRIPT: each row through a Lua function (split, compute, leave out); its errors name the row" transform_script
+
 history_undo() {
   "$MUTUALS" --db "$TMP/h.db" init 2>/dev/null || return 1
   before=$("$MUTUALS" --db "$TMP/h.db" export mutuals | md5sum)

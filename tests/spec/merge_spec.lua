@@ -163,4 +163,40 @@ describe("round trips and merging", function()
     assert.is_false(ok)
     assert.matches("subject: no mutual with name or alias 'MyCSPP': did you mean 'MyCSP'?", err, 1, true)
   end)
+
+  it("puts each record through a transform (what mapping cannot do): split, compute, clean, leave out", function()
+    util.write(dir .. "/list.csv", "Organisation,Parents,Staff text\nMyCSP,DWP; Cabinet Office,about 650\n" ..
+                                   "New Spinout Ltd,MoJ,120\n(draft) Ignore me,,\n")
+    local seen = {}
+    local function transform(r)
+      seen[#seen + 1] = r
+      if r.Organisation:match("^%(draft%)") then return nil end
+      local approx, n = (r["Staff text"] or ""):match("^(%a*)%s*(%d+)$")
+      return {name = r.Organisation, parent = r.Parents:match("^[^;]+"), status = "operating", staff = tonumber(n),
+              staff_qualifier = approx == "about" and "approximately" or "exact", source = "seed000"}
+    end
+    local rows, c = db:import("mutuals", dir .. "/list.csv", {mode = "upsert", transform = transform})
+    assert.are.same({2, 1, 1, 1}, {rows, c.inserted, c.updated, c.skipped})
+    assert.is_nil(seen[3].Parents)   -- an empty cell is absent, as nil
+    local m = db.mutuals:get("MyCSP")
+    assert.are.same({650, "approximately", "DWP"}, {m.staff, m.staff_qualifier, m.parent.abbrev})
+    assert.are.equal("MoJ", db.mutuals:get("New Spinout Ltd").parent.abbrev)
+    -- JSON Lines too, and the transform's result is checked like a file's row
+    util.write(dir .. "/list.jsonl", '{"org": "Probation Co", "people": 80}\n')
+    local _, j = db:import("mutuals", dir .. "/list.jsonl", {transform = function(r)
+      return {name = r.org, status = "pipeline", staff = r.people, source = "seed000"} end})
+    assert.are.equal(1, j.inserted)
+    -- a failing transform is that record's error, and nothing is written
+    local n = db.mutuals:count()
+    local ok, err = pcall(db.import, db, "mutuals", dir .. "/list.csv", {transform = function(r)
+      if r.Organisation == "MyCSP" then error("cannot read the staff") end
+      return {name = r.Organisation, status = "operating", source = "seed000", team = {}}
+    end})
+    assert.is_false(ok)
+    assert.matches("list.csv:2: transform: .*cannot read the staff", err)
+    assert.matches("list.csv:3: transform: the transform gave 'team' a table", err, 1, true)
+    assert.are.equal(n, db.mutuals:count())
+    assert.has_error(function() db:import("mutuals", dir .. "/list.csv", {transform = "upper"}) end,
+      "import: transform must be a function (a row's table -> its fields, or nil), got string")
+  end)
 end)
