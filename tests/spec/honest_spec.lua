@@ -357,9 +357,9 @@ describe("migration from schema version 4 (a store made by the build before surv
     assert.are.equal("City Health Care Partnership CIC", db.mutuals:get("Hull City Health Care Partnership").name)
     -- migration 9: the report as a publication, found by a source's variant title; its list of areas; MyCSP's
     -- sponsor; the disputed facts as claims; "in April" marked inferred; and check explains what it finds
-    local report = db.publications:get("Public Sector Mutuals: The Next Steps")
+    local next_steps = db.publications:get("Public Sector Mutuals: The Next Steps")
     assert.are.same({"next_steps", "2012-06-25", 6, 7},
-                    {report.key, report.published, report.sources:count(), report.sectors:count()})
+                    {next_steps.key, next_steps.published, next_steps.sources:count(), next_steps.sectors:count()})
     local links = db.mutuals:get("MyCSP").bodies:list()
     assert.are.same({1, "CO", "sponsor"}, {#links, links[1].body.abbrev, links[1].role})
     assert.are.equal(6, db.claims:count())
