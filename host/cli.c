@@ -48,6 +48,7 @@ static const char usage_text[] =
   "  undo ID [--dry-run]    take an import back (its rows deleted, updated ones put back), unless\n"
   "                         something since depends on it: then it says what\n"
   "  schedule SCRIPT --out FILE --on CALENDAR [--cron EXPR] [--ping URL] [--time-limit S] [--on-failure UNIT]\n"
+  "        [-- ARGS...]\n"
   "                         print crontab and systemd timer units for a report\n"
   "  completion bash|zsh    the shell completion script (make install puts both in place)\n"
   "\n"

@@ -342,18 +342,39 @@ static int systemd_agrees(const char *cal, char *why, size_t wlen) {
   return -1;
 }
 
+/* " -- 'a' 'b'": the script's arguments, each quoted for where it goes; -1 when they do not fit. */
+static int script_args(char **args, int n, void (*quote)(const char *, char *, size_t), char *out, size_t len) {
+  size_t o = (size_t)snprintf(out, len, " --");
+  for (int i = 0; i < n; i++) {
+    char q[4200];
+    if (strlen(args[i]) > 2000) return -1;
+    quote(args[i], q, sizeof q);
+    if (o + 1 + strlen(q) + 1 > len) return -1;
+    o += (size_t)snprintf(out + o, len - o, " %s", q);
+  }
+  return 0;
+}
+
 int schedule_main(int argc, char **argv, int first) {
   const char *script = NULL, *out = NULL, *cal = NULL, *cron = NULL, *name = NULL, *format = NULL, *ping = NULL;
   const char *on_failure = NULL;
   long time_limit;   /* TimeoutStartSec (default 3600): --wait must not wait for ever, nor a stuck run run for ever */
   char cronbuf[64], sp[PATH_MAX], op[2 * PATH_MAX + 2], dir[PATH_MAX], self[PATH_MAX], db[4096];
   host_args a;
-  if (host_getopt("schedule", argc - first, argv + first, &a) || host_getopt_args(&a, 0, 1)) {
+  if (host_getopt("schedule", argc - first, argv + first, &a)) {
     usage("%s", a.why);
     host_args_free(&a);
     return 2;
   }
   script = a.npos ? a.pos[0] : NULL;
+  /* the script's own arguments (after --), passed on by both the crontab line and the unit */
+  static char c_args[8192], u_args[8192];
+  c_args[0] = u_args[0] = '\0';
+  if (a.npos > 1 && (script_args(a.pos + 1, a.npos - 1, cron_quote, c_args, sizeof c_args) ||
+                     script_args(a.pos + 1, a.npos - 1, unit_quote, u_args, sizeof u_args))) {
+    host_args_free(&a);
+    return usage("%s", "schedule: the script's arguments are too long for a crontab line (8 KiB)");
+  }
   out = host_opt_text(&a, "out");
   cal = host_opt_text(&a, "on");
   cron = host_opt_text(&a, "cron");
@@ -421,7 +442,7 @@ int schedule_main(int argc, char **argv, int first) {
     unit_quote(ping, q, sizeof q); snprintf(u_ping, sizeof u_ping, " --ping %s", q);
   }
   printf("# crontab line (add with `crontab -e`): exit 75 means another run still holds the lock\n");
-  printf("%s %s --db %s report %s --out %s%s%s\n\n", cron, c_self, c_db, c_sp, c_op, c_fmt, c_ping);
+  printf("%s %s --db %s report %s --out %s%s%s%s\n\n", cron, c_self, c_db, c_sp, c_op, c_fmt, c_ping, c_args);
   printf("# ~/.config/systemd/user/mutuals-%s.service\n", name);
   /* a unit name for OnFailure: systemd's own syntax, nothing to quote; anything else is refused */
   if (on_failure && strspn(on_failure, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789:_.@-\\%") !=
@@ -430,9 +451,9 @@ int schedule_main(int argc, char **argv, int first) {
   printf("[Unit]\nDescription=mutuals report %s\n", name);
   if (on_failure) printf("OnFailure=%s\n", on_failure);
   printf("\n[Service]\nType=oneshot\n"
-         "ExecStart=%s --db %s report %s --out %s --wait%s%s\nSuccessExitStatus=0\n"
+         "ExecStart=%s --db %s report %s --out %s --wait%s%s%s\nSuccessExitStatus=0\n"
          "# the whole run, waiting for the lock included: stopped (and reported failed) after this\n"
-         "TimeoutStartSec=%ld\n\n", u_self, u_db, u_sp, u_op, u_fmt, u_ping, time_limit);
+         "TimeoutStartSec=%ld\n\n", u_self, u_db, u_sp, u_op, u_fmt, u_ping, u_args, time_limit);
   printf("# ~/.config/systemd/user/mutuals-%s.timer\n", name);
   printf("[Unit]\nDescription=Run the mutuals report %s on schedule\n\n[Timer]\nOnCalendar=%s\nPersistent=true\n\n"
          "[Install]\nWantedBy=timers.target\n\n", name, cal);

@@ -297,6 +297,56 @@ if command -v tmux >/dev/null; then
     wait_for 'EXITED 0' || return 1
   }
   t "pty: long output goes through \$PAGER (less -S by default), short output does not" pty_pager
+
+  # A table fits the terminal it is shown on: at 80 columns cut with "…", at 200 the cells whole.
+  pty_widths() {
+    local w widest
+    for w in 80 200; do
+      tm kill-server 2>/dev/null
+      SOCK="$TMP/tmux.$RANDOM.sock"
+      tm new-session -d -s repl -x "$w" -y 50 \
+        "env HOME=$TMP/ptyhome TERM=xterm PAGER= $MUTUALS --db $TMP/pty.db repl; echo EXITED \$?; sleep 30"
+      wait_for 'mutuals>' || return 1
+      tm send-keys -t repl 'db.bodies' Enter
+      wait_for '^└' || return 1
+      widest=$(screen | grep '^[┌│├└]' | LC_ALL=C.UTF-8 wc -L)
+      if [ "$w" = 80 ]; then
+        [ "$widest" -le 80 ] && screen | grep -q '…' || { echo "at 80 columns: $widest wide"; screen; return 1; }
+      else
+        [ "$widest" -gt 80 ] && [ "$widest" -le 200 ] && ! screen | grep '^│' | grep -q '…' ||
+          { echo "at 200 columns: $widest wide"; screen; return 1; }
+      fi
+      tm send-keys -t repl C-d
+      wait_for 'EXITED' || return 1
+    done
+  }
+  t "pty: a table fits the terminal: cut with … at 80 columns, whole at 200" pty_widths
+
+  # Two sessions at once, each line appended under a lock: neither loses the other's history.
+  pty_two_sessions() {
+    tm kill-server 2>/dev/null
+    SOCK="$TMP/tmux.$RANDOM.sock"
+    mkdir -p "$TMP/twohome"
+    local cmd="env HOME=$TMP/twohome TERM=xterm $MUTUALS --db $TMP/pty.db repl; echo EXITED \$?; sleep 30"
+    tm new-session -d -s repl -x 120 -y 20 "$cmd"
+    tm new-session -d -s other -x 120 -y 20 "$cmd"
+    wait_for 'mutuals>' || return 1
+    for _ in $(seq 50); do tm capture-pane -p -t other | grep -q 'mutuals>' && break; sleep 0.1; done
+    tm send-keys -t repl 'print("from-a")' Enter
+    wait_for '^from-a$' || return 1
+    tm send-keys -t other 'print("from-b")' Enter
+    sleep 0.5
+    tm send-keys -t repl 'print("a-again")' Enter
+    wait_for '^a-again$' || return 1
+    tm send-keys -t other C-d
+    tm send-keys -t repl C-d
+    wait_for 'EXITED' || return 1
+    sleep 0.3
+    local h="$TMP/twohome/.local/state/mutuals/history"
+    grep -q '^print("from-a")$' "$h" && grep -q '^print("from-b")$' "$h" && grep -q '^print("a-again")$' "$h" ||
+      { echo "history lost a session's lines:"; cat "$h"; return 1; }
+  }
+  t "pty: two sessions at once keep both histories (appended line by line, under a lock)" pty_two_sessions
   tm kill-server 2>/dev/null
 else
   t "pty tests need tmux (make test-deps installs it)" false

@@ -260,6 +260,21 @@ schedule_quoting() {
 }
 t "schedule: paths with ' and %, and a ping URL, are quoted for cron and for systemd" schedule_quoting
 
+# The script's own arguments pass through both the crontab line and the unit, quoted for each.
+schedule_args() {
+  printf 'local report = require "mutuals.report"\nlocal r = report.new{title = "Args"}\n%s\nreturn r\n' \
+    'r:paragraph(table.concat({...}, "|"), {1})' > "$TMP/args.lua"
+  run "$MUTUALS" --db "$DB" schedule "$TMP/args.lua" --out "$TMP/args.md" --on daily -- "it's" '100% $HOME' plain
+  expect_eq "$rc" 0 || return 1
+  local line cmd
+  line=$(printf '%s\n' "$out" | grep '^0 0 ')
+  cmd=$(printf '%s' "${line#0 0 \* \* \* }" | sed 's/\\%/%/g')
+  sh -c "$cmd" 2>/dev/null
+  expect_match "$(cat "$TMP/args.md")" "^it's|100% \$HOME|plain \[1\]\.\?$" &&
+    expect_match "$out" "^ExecStart=.* --wait -- \"it's\" \"100%% \$\$HOME\" \"plain\"$"
+}
+t "schedule: the script's arguments (after --) pass through cron and the unit, quoted for each" schedule_args
+
 usage() {
   rep "$TMP/ok.lua"
   expect_eq "$rc" 2 && expect_match "$err" "report needs a script and --out FILE" || return 1
