@@ -95,15 +95,21 @@ double mu_pbeta(double x, double a, double b) {
 */
 typedef double (*dist_fn)(double x, const double *par);
 
-static double invert(double p, double x, double lo, double hi, dist_fn cdf, dist_fn pdf, const double *par) {
+static double invert(double p, double x, double lo, double hi, dist_fn cdf, dist_fn pdf, dist_fn dlogpdf,
+                     const double *par) {
   if (!(x > lo && x < hi)) x = lo + (hi - lo) / 2;
   for (int i = 0; i < 400; i++) {
     double fx = cdf(x, par) - p;
     if (fx == 0) return x;
     if (fx < 0) lo = x;
     else hi = x;
-    double next = x - fx / pdf(x, par);
+    double step = fx / pdf(x, par);
+    /* Halley's correction where the density's log-derivative is known: the error cubes each step, so a
+       step below 1e-9 of x leaves one far below R's own precision, and the last evaluation is saved */
+    if (dlogpdf) step /= 1 - 0.5 * step * dlogpdf(x, par);
+    double next = x - step;
     if (!(next > lo && next < hi)) next = lo + (hi - lo) / 2;
+    else if (dlogpdf && fabs(step) <= 1e-9 * fabs(x)) return next;
     if (next == x || fabs(next - x) <= 1e-15 * fabs(x)) return next;
     if (hi <= lo || next <= lo || next >= hi) return next;
     x = next;
@@ -112,6 +118,7 @@ static double invert(double p, double x, double lo, double hi, dist_fn cdf, dist
 }
 
 static double beta_cdf(double x, const double *ab) { return mu_pbeta(x, ab[0], ab[1]); }
+static double beta_dlogpdf(double x, const double *ab) { return (ab[0] - 1) / x - (ab[1] - 1) / (1 - x); }
 static double beta_pdf(double x, const double *ab) {
   double a = ab[0], b = ab[1];
   return exp(lgamma(a + b) - lgamma(a) - lgamma(b) + (a - 1) * log(x) + (b - 1) * log1p(-x));
@@ -123,8 +130,10 @@ double mu_qbeta(double p, double a, double b) {
   if (p == 0) return 0;
   if (p == 1) return 1;
   const double ab[2] = {a, b};
-  double mean = a / (a + b), sd = sqrt(a * b / ((a + b) * (a + b) * (a + b + 1)));
-  return invert(p, mean + mu_qnorm(p) * sd, 0, 1, beta_cdf, beta_pdf, ab);
+  /* the first guess: the normal approximation corrected for the skew (Cornish-Fisher, one term) */
+  double mean = a / (a + b), sd = sqrt(a * b / ((a + b) * (a + b) * (a + b + 1))), z = mu_qnorm(p);
+  double skew = 2 * (b - a) * sqrt(a + b + 1) / ((a + b + 2) * sqrt(a * b));
+  return invert(p, mean + sd * (z + skew * (z * z - 1) / 6), 0, 1, beta_cdf, beta_pdf, beta_dlogpdf, ab);
 }
 
 /* P(T <= t) for Student's t with df degrees of freedom (df may be infinite: the normal). */
@@ -151,7 +160,7 @@ double mu_qt(double p, double df) {
   while (mu_pt(lo, df) > p) lo -= (step *= 2);
   step = 1e-3 * (1 + fabs(guess));
   while (mu_pt(hi, df) < p) hi += (step *= 2);
-  return invert(p, guess, lo, hi, t_cdf, t_pdf, &df);
+  return invert(p, guess, lo, hi, t_cdf, t_pdf, NULL, &df);
 }
 
 /* P(F > f) for the F distribution with d1 and d2 degrees of freedom. */
