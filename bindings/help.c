@@ -205,7 +205,35 @@ static void add_record_docs(luaL_Buffer *b, const mu_entity *e) {
   luaL_addchar(b, '\n');
 }
 
-static void add_entity(luaL_Buffer *b, const mu_entity *e) {
+/*
+** How a file's row is found again in the store (import --mode upsert or replace, and so the round trip of an
+** export): the natural key, else the table's UNIQUE columns, else the row's whole content. The UNIQUE
+** columns are the store's own schema: named when a store is at hand.
+*/
+static void add_identity(luaL_Buffer *b, const mu_entity *e, mu_store *s) {
+  const mu_field *ident[MU_MERGE_MAX];
+  int n = s ? mu_identity(s, e, ident, MU_MERGE_MAX) : 0;
+  luaL_addstring(b, "\nidentity (how an import finds a row again): ");
+  if (e->key) {
+    luaL_addstring(b, "its natural key, ");
+    luaL_addstring(b, e->key);
+    luaL_addstring(b, ", or an alias of it");
+  } else if (n > 0) {
+    for (int k = 0; k < n; k++) {
+      if (k) luaL_addstring(b, " and ");
+      luaL_addstring(b, ident[k]->name);
+    }
+    luaL_addstring(b, " (the table's UNIQUE columns)");
+  } else if (s) {
+    luaL_addstring(b, "its content: every column a file gives (no key: two rows saying the same are one row)");
+  } else {
+    luaL_addstring(b, "its table's UNIQUE columns, else its content (help(db.");
+    luaL_addstring(b, e->plural);
+    luaL_addstring(b, ") names them)");
+  }
+}
+
+static void add_entity(luaL_Buffer *b, const mu_entity *e, mu_store *s) {
   luaL_addstring(b, e->name);
   luaL_addstring(b, " (collection db.");
   luaL_addstring(b, e->plural);
@@ -218,6 +246,7 @@ static void add_entity(luaL_Buffer *b, const mu_entity *e) {
     luaL_addstring(b, " - ");
     luaL_addstring(b, e->fields[i].doc);
   }
+  add_identity(b, e, s);
   if (e->nrels) luaL_addstring(b, "\nrelations:");
   for (size_t i = 0; i < e->nrels; i++) {
     luaL_addstring(b, "\n  ");
@@ -271,7 +300,7 @@ static void add_all(lua_State *L, luaL_Buffer *b) {
   luaL_addstring(b, "\nENTITIES\n");
   for (const mu_entity *const *e = mu_entities; *e; e++) {
     luaL_addchar(b, '\n');
-    add_entity(b, *e);
+    add_entity(b, *e, NULL);
   }
 }
 
@@ -300,8 +329,11 @@ static int l_help(lua_State *L) {
   lcollection *c = luaL_testudata(L, 1, MU_COLLECTION_MT);
   if (c) {
     luaL_buffinit(L, &b);
+    lua_getiuservalue(L, 1, 1);   /* the collection's store */
+    mu_store *s = luaL_testudata(L, -1, MU_STORE_MT) ? mu_checkstore(L, -1)->s : NULL;
+    lua_pop(L, 1);
     add_docs(&b, "collection: a lazy query, run in SQL. Methods:", collection_docs);
-    add_entity(&b, c->q.e);
+    add_entity(&b, c->q.e, s);
     luaL_pushresult(&b);
     return 1;
   }
@@ -314,7 +346,10 @@ static int l_help(lua_State *L) {
   lrecord *r = luaL_testudata(L, 1, MU_RECORD_MT);
   if (r) {
     luaL_buffinit(L, &b);
-    add_entity(&b, r->e);
+    mu_record_store(L, 1);
+    mu_store *s = luaL_testudata(L, -1, MU_STORE_MT) ? mu_checkstore(L, -1)->s : NULL;
+    lua_pop(L, 1);
+    add_entity(&b, r->e, s);
     add_record_docs(&b, r->e);
     luaL_pushresult(&b);
     return 1;
@@ -342,7 +377,7 @@ static int l_help(lua_State *L) {
     const mu_entity *e = mu_entity_find(name);
     if (e) {
       luaL_buffinit(L, &b);
-      add_entity(&b, e);
+      add_entity(&b, e, NULL);
       luaL_pushresult(&b);
       return 1;
     }

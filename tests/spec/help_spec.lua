@@ -60,6 +60,15 @@ describe("help", function()
     assert.matches("r:table{columns =", mutuals.help(report.new{title = "t", db = db}))
   end)
 
+  it("says how an import finds each entity's rows again: natural key, UNIQUE columns, or content", function()
+    assert.matches("identity %(how an import finds a row again%): its natural key, name", mutuals.help(db.mutuals))
+    assert.matches("identity[^\n]*: survey_id and key %(the table's UNIQUE columns%)", mutuals.help(db.questions))
+    assert.matches("identity[^\n]*: its content", mutuals.help(db.observations:first()))
+    for _, name in ipairs(mutuals.entities()) do
+      assert.matches("\nidentity ", mutuals.help(db[name]), 1, true)
+    end
+  end)
+
   it("holds every section and entity, in the order the manual page shows them", function()
     local at = 0
     for _, head in ipairs{"MODULE:", "STORE:", "COLLECTION:", "RECORD:", "QUALIFIED VALUE:", "REPORT:", "ENTITIES"} do
