@@ -340,6 +340,32 @@ describe("migration from schema version 2", function()
   end)
 end)
 
+describe("migration from schema version 8 (a store with an import history, made before migration 9)", function()
+  -- tests/fixtures/store_v8.sql: `mutuals init`, an import of one mutual, an upsert of MyCSP's staff, by 3ee1c83
+  it("keeps the history through the copy of its tables: both imports listed and undone; replace recorded", function()
+    local dir = util.tmpdir()
+    local p = dir .. "/v8.db"
+    assert(os.execute("sqlite3 '" .. p .. "' < tests/fixtures/store_v8.sql"))
+    local db = assert(mutuals.open(p))
+    assert.are.equal(mutuals.schema_version, db:sql("PRAGMA user_version")[1].user_version)
+    local imports = db:sql("SELECT id, mode, inserted, updated FROM imports ORDER BY id")
+    assert.are.same({{id = 1, mode = "insert", inserted = 1, updated = 0}, {id = 2, mode = "upsert", inserted = 0,
+                      updated = 1}}, imports)
+    assert.are.equal(0, #db:sql("PRAGMA foreign_key_check"))
+    assert.are.equal(650, db.mutuals:get("MyCSP").staff)
+    assert.are.same({deleted = 0, restored = 1, dry_run = false}, db:undo(2))
+    assert.are.equal(500, db.mutuals:get("MyCSP").staff)
+    assert.are.same({deleted = 1, restored = 0, dry_run = false}, db:undo(1))   -- the mutual (its file named a source)
+    assert.is_nil(db.mutuals:get("Old Store Mutual"))
+    -- the widened history takes a replace; migration 9's bundled rows are there
+    util.write(dir .. "/r.csv", "name,status,source\nMyCSP,operating,seed000\n")
+    local _, counts = db:import("mutuals", dir .. "/r.csv", {mode = "replace"})
+    assert.are.equal("replace", db:sql("SELECT mode FROM imports WHERE id = ?", counts.import)[1].mode)
+    assert.are.same({"next_steps", 7}, {db.publications:first().key, db.publications:first().sectors:count()})
+    util.drop(db, p)
+  end)
+end)
+
 describe("migration from schema version 4 (a store made by the build before survey microdata)", function()
   -- tests/fixtures/store_v4.sql: `mutuals init`, an import of one mutual and 40 survey answers, by commit 92a7e5c
   it("brings it to the current schema with nothing lost: respondents derived, cache, aliases, import history", function()
