@@ -17,9 +17,10 @@ dependencies = {
    "lua >= 5.4, < 5.5",
 }
 external_dependencies = {
-   SQLITE = { header = "sqlite3.h" },
-   CSV = { header = "csv.h" },
-   JANSSON = { header = "jansson.h" },
+   SQLITE = { header = "sqlite3.h", library = "sqlite3" },
+   CSV = { header = "csv.h", library = "csv" },
+   JANSSON = { header = "jansson.h", library = "jansson" },
+   OPENSSL = { header = "openssl/evp.h", library = "crypto" },
 }
 build = {
    type = "make",
