@@ -18,6 +18,7 @@
 typedef struct {
   mu_store *s;      /* NULL once closed */
   int read_only;    /* db:sql may only read (a sandboxed script's store) */
+  int in_use;       /* C frames running Lua code while they hold s (a transaction's fn, an import's transform) */
 } lstore;
 
 typedef struct {

@@ -106,7 +106,10 @@ int mu_l_import(lua_State *L) {
   char sha[65];
   if (mu_file_sha256(file, sha) == 0) opts.sha256 = sha;
   opts.command = "db:import";
+  lstore *ls = mu_checkstore(L, 1);
+  ls->in_use++;   /* the transform runs Lua while the import holds the store: it may not close it */
   int rc = mu_import(s, e, fmt, file, fp, &opts);
+  ls->in_use--;
   fclose(fp);
   luaL_unref(L, LUA_REGISTRYINDEX, tf.ref);
   if (rc && opts.busy) {

@@ -25,7 +25,7 @@ int mu_push_store(lua_State *L, const char *path, int flags) {
   lua_pop(L, 1);
   if (read_only) flags |= MU_OPEN_READONLY;
   lstore *ls = lua_newuserdatauv(L, sizeof *ls, 0);
-  ls->s = NULL;
+  memset(ls, 0, sizeof *ls);
   ls->read_only = read_only;
   luaL_setmetatable(L, MU_STORE_MT);
   if (mu_store_open(path, flags, &ls->s, err, sizeof err)) {
@@ -39,6 +39,10 @@ int mu_push_store(lua_State *L, const char *path, int flags) {
 
 static int store_close(lua_State *L) {
   lstore *ls = mu_checkstore(L, 1);
+  /* closed from inside db:transaction(fn) or an import's transform, the store would vanish under the C
+     code that called the Lua: refused, and it can be closed once that returns */
+  if (ls->s && ls->in_use > 0)
+    return luaL_error(L, "close: the store is in use by a transaction or an import still running: close it after");
   if (ls->s) {
     while (mu_store_depth(ls->s) > 0) mu_store_rollback(ls->s);
     mu_store_close(ls->s);
@@ -80,7 +84,11 @@ static int in_transaction(lua_State *L, int write) {
   lua_pushvalue(L, 1);
   for (int i = 0; i < nargs; i++) lua_pushvalue(L, 3 + i);
   int base = lua_gettop(L) - nargs - 2;
-  if (lua_pcall(L, nargs + 1, LUA_MULTRET, 0) != LUA_OK) {
+  lstore *ls = mu_checkstore(L, 1);
+  ls->in_use++;
+  int status = lua_pcall(L, nargs + 1, LUA_MULTRET, 0);
+  ls->in_use--;
+  if (status != LUA_OK) {
     mu_store_rollback(s);
     return lua_error(L);
   }

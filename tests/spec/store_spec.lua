@@ -150,3 +150,26 @@ describe("store indexing", function()
     util.drop(db, path)
   end)
 end)
+
+-- Closing the store from inside code the store is running (a transaction's function, an import's
+-- transform) would free it under the C that called the Lua: refused, and the store goes on.
+describe("store:close while the store is running Lua", function()
+  it("is refused inside a transaction, a read and an import's transform, and works after", function()
+    local db, path = util.fresh()
+    local refusal = "close: the store is in use by a transaction or an import still running: close it after"
+    local ok, err = pcall(db.transaction, db, function() db:close() end)
+    assert.is_false(ok)
+    assert.matches(refusal, err, 1, true)
+    ok, err = pcall(db.read, db, function() db:close() end)
+    assert.is_false(ok)
+    assert.matches(refusal, err, 1, true)
+    local f = os.tmpname()
+    util.write(f, "name,status\nX,proposed\n")
+    ok, err = pcall(db.import, db, "mutuals", f, {transform = function(r) db:close() return r end})
+    os.remove(f)
+    assert.is_false(ok)
+    assert.matches(refusal, err, 1, true)
+    assert.are.equal(6, db.mutuals:count())   -- still open, nothing written
+    util.drop(db, path)
+  end)
+end)
