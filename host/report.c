@@ -347,7 +347,7 @@ static int script_args(char **args, int n, void (*quote)(const char *, char *, s
   size_t o = (size_t)snprintf(out, len, " --");
   for (int i = 0; i < n; i++) {
     char q[4200];
-    if (strlen(args[i]) > 2000) return -1;
+    if (strlen(args[i]) > 2000 || strpbrk(args[i], "\n\r")) return -1;   /* a line break would end the line */
     quote(args[i], q, sizeof q);
     if (o + 1 + strlen(q) + 1 > len) return -1;
     o += (size_t)snprintf(out + o, len - o, " %s", q);
@@ -373,7 +373,7 @@ int schedule_main(int argc, char **argv, int first) {
   if (a.npos > 1 && (script_args(a.pos + 1, a.npos - 1, cron_quote, c_args, sizeof c_args) ||
                      script_args(a.pos + 1, a.npos - 1, unit_quote, u_args, sizeof u_args))) {
     host_args_free(&a);
-    return usage("%s", "schedule: the script's arguments are too long for a crontab line (8 KiB)");
+    return usage("%s", "schedule: the script's arguments must fit a crontab line (8 KiB, no line breaks)");
   }
   out = host_opt_text(&a, "out");
   cal = host_opt_text(&a, "on");
@@ -423,6 +423,11 @@ int schedule_main(int argc, char **argv, int first) {
     snprintf(nbuf, sizeof nbuf, "%.*s", (int)(strcspn(b, ".")), b);
     name = nbuf;
   }
+  /* A line break cannot be quoted for either (it ends the crontab line and the unit's setting): refused. */
+  const char *const parts[] = {self, db, sp, op, format ? format : "", ping ? ping : "", cal};
+  for (size_t k = 0; k < sizeof parts / sizeof *parts; k++)
+    if (strpbrk(parts[k], "\n\r"))
+      return usage("schedule: '%s' has a line break, which neither cron nor systemd can take", parts[k]);
   /* Every path and value quoted for where it goes: a ' or % in a path must not break the line. */
   static char c_self[2 * PATH_MAX], c_db[8300], c_sp[2 * PATH_MAX], c_op[4 * PATH_MAX], c_fmt[200], c_ping[4200];
   static char u_self[2 * PATH_MAX], u_db[8300], u_sp[2 * PATH_MAX], u_op[4 * PATH_MAX], u_fmt[200], u_ping[4200];

@@ -271,7 +271,12 @@ schedule_args() {
   cmd=$(printf '%s' "${line#0 0 \* \* \* }" | sed 's/\\%/%/g')
   sh -c "$cmd" 2>/dev/null
   expect_match "$(cat "$TMP/args.md")" "^it's|100% \$HOME|plain \[1\]\.\?$" &&
-    expect_match "$out" "^ExecStart=.* --wait -- \"it's\" \"100%% \$\$HOME\" \"plain\"$"
+    expect_match "$out" "^ExecStart=.* --wait -- \"it's\" \"100%% \$\$HOME\" \"plain\"$" || return 1
+  # a line break can be quoted for neither: refused, in an argument or a path
+  run "$MUTUALS" --db "$DB" schedule "$TMP/args.lua" --out "$TMP/args.md" --on daily -- "$(printf 'two\nlines')"
+  expect_eq "$rc" 2 && expect_match "$err" "no line breaks" || return 1
+  run "$MUTUALS" --db "$DB" schedule "$TMP/args.lua" --out "$TMP/$(printf 'a\nb').md" --on daily
+  expect_eq "$rc" 2 && expect_match "$err" "has a line break"
 }
 t "schedule: the script's arguments (after --) pass through cron and the unit, quoted for each" schedule_args
 
