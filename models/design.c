@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <jansson.h>
-#include "model.h"
+#include "design_cache.h"
 
 /* ---------------------------------------------------------------- interned strings */
 
@@ -164,6 +164,164 @@ static int by_c_locale(const void *a, const void *b) {
   return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+int mu_design_resolve_var(mu_store *s, long long survey, const char *name, mu_design_var *v, char *err,
+                          size_t errlen) {
+  return resolve_var(s, survey, name, v, err, errlen);
+}
+
+/*
+** The scan of a survey's rows, shared by the whole load below and by the
+** cache built in two passes (design_build.c): respondents in key order, each
+** handed to a callback with its strata, PSU and attribute levels as indexes
+** in the scan's maps (first appearance order, stable across passes), an own
+** PSU as -1 - k for the k-th respondent without a cluster.
+*/
+struct mu_scan {
+  strmap strata, psus, *levels;
+  int nvars, own_psus;
+};
+
+mu_scan *mu_scan_new(int nvars) {
+  mu_scan *sc = calloc(1, sizeof *sc);
+  if (sc && !(sc->levels = calloc((size_t)(nvars ? nvars : 1), sizeof *sc->levels))) {
+    free(sc);
+    return NULL;
+  }
+  if (sc) sc->nvars = nvars;
+  return sc;
+}
+
+void mu_scan_free(mu_scan *sc) {
+  if (!sc) return;
+  for (int v = 0; v < sc->nvars; v++) strmap_free(&sc->levels[v]);
+  free(sc->levels);
+  strmap_free(&sc->strata);
+  strmap_free(&sc->psus);
+  free(sc);
+}
+
+int mu_scan_nstrata(const mu_scan *sc) { return (int)sc->strata.n; }
+int mu_scan_named_psus(const mu_scan *sc) { return (int)sc->psus.n; }
+int mu_scan_own_psus(const mu_scan *sc) { return sc->own_psus; }
+
+/*
+** Attribute v's levels in sorted order, as R's factor() gives them (C locale): keys[k] (malloc'd strings in a
+** malloc'd array) and remap[i], the sorted position of the level interned i-th. n levels; -1 out of memory.
+*/
+int mu_scan_levels(const mu_scan *sc, int v, char ***keys, int **remap, int *n) {
+  char **list = strmap_list(&sc->levels[v]);
+  *n = (int)sc->levels[v].n;
+  char **sorted = malloc((size_t)(*n ? *n : 1) * sizeof *sorted);
+  *remap = malloc((size_t)(*n ? *n : 1) * sizeof **remap);
+  *keys = calloc((size_t)(*n ? *n : 1), sizeof **keys);
+  int fail = !list || !sorted || !*remap || !*keys;
+  if (!fail) {
+    memcpy(sorted, list, (size_t)*n * sizeof *sorted);
+    qsort(sorted, (size_t)*n, sizeof *sorted, by_c_locale);
+    for (int k = 0; k < *n && !fail; k++) {
+      fail = !((*keys)[k] = strdup(sorted[k]));
+      for (int j = 0; j < *n; j++)
+        if (list[j] == sorted[k]) (*remap)[j] = k;
+    }
+  }
+  free(list);
+  free(sorted);
+  return fail ? -1 : 0;
+}
+
+int mu_scan_rows(mu_store *s, long long survey, const char *const *names, int nnames, const mu_design_var *var,
+                 mu_scan *sc, int (*row)(void *ctx, const mu_scan_row *r), void *ctx, char *err, size_t errlen) {
+  /*
+  ** Two scans in respondent order, merged: the respondents (design and
+  ** attributes) and their answers, both read along their unique indexes
+  ** (survey_id, key) and (survey_id, respondent, question_id), so nothing
+  ** is sorted and no query runs per respondent. A respondent with answers
+  ** but no respondents row is derived from its answers (weight, department
+  ** and grade), as migration 5 derives them.
+  */
+  sqlite3_stmt *rs = NULL, *as = NULL;
+  if (nnames > MU_MAX_VARS) {
+    snprintf(err, errlen, "at most %d variables in one estimate", MU_MAX_VARS);
+    return -1;
+  }
+  if (sqlite3_prepare_v2(mu_store_db(s), "SELECT key, weight, stratum, psu, fpc, attributes FROM respondents "
+                         "WHERE survey_id = ? ORDER BY key", -1, &rs, NULL) != SQLITE_OK ||
+      sqlite3_prepare_v2(mu_store_db(s), "SELECT respondent, question_id, option_id, weight, department, grade "
+                         "FROM responses WHERE survey_id = ? ORDER BY respondent, question_id", -1, &as, NULL) != SQLITE_OK) {
+    snprintf(err, errlen, "%s", sqlite3_errmsg(mu_store_db(s)));
+    sqlite3_finalize(rs);
+    return -1;
+  }
+  sqlite3_bind_int64(rs, 1, survey);
+  sqlite3_bind_int64(as, 1, survey);
+  sc->own_psus = 0;   /* numbered afresh each pass, in the same order */
+  int fail = 0, rrc = sqlite3_step(rs), arc = sqlite3_step(as);
+  while (!fail && (rrc == SQLITE_ROW || arc == SQLITE_ROW)) {
+    const char *rkey = rrc == SQLITE_ROW ? (const char *)sqlite3_column_text(rs, 0) : NULL;
+    const char *akey = arc == SQLITE_ROW ? (const char *)sqlite3_column_text(as, 0) : NULL;
+    int cmp = !rkey ? 1 : !akey ? -1 : strcmp(rkey, akey);
+    const char *key = cmp <= 0 ? rkey : akey;
+    char keybuf[512];
+    size_t klen = strlen(key);
+    if (klen >= sizeof keybuf) klen = sizeof keybuf - 1;   /* keys are compared to this copy: long ones are cut alike */
+    memcpy(keybuf, key, klen);
+    keybuf[klen] = '\0';
+    const char *h = NULL, *p = NULL;
+    json_t *attrs = NULL;
+    mu_scan_row r;
+    r.fpc = 0;
+    for (int v = 0; v < nnames; v++) r.code[v] = -1;
+    if (cmp <= 0) {   /* a respondents row: its design and attributes */
+      r.w = sqlite3_column_double(rs, 1);
+      h = (const char *)sqlite3_column_text(rs, 2);
+      p = (const char *)sqlite3_column_text(rs, 3);
+      r.fpc = sqlite3_column_type(rs, 4) == SQLITE_NULL ? 0 : sqlite3_column_double(rs, 4);
+      attrs = json_loads((const char *)sqlite3_column_text(rs, 5), 0, NULL);
+    } else {
+      r.w = sqlite3_column_double(as, 3);
+    }
+    char psukey[600];
+    r.stratum = h ? intern(&sc->strata, h) : intern(&sc->strata, "");
+    if (!p) {
+      r.psu = -1 - sc->own_psus++;   /* no cluster: its own PSU, numbered after the named ones */
+    } else {
+      snprintf(psukey, sizeof psukey, "%s\x02%s", h ? h : "", p);   /* a PSU is named within its stratum */
+      if ((r.psu = intern(&sc->psus, psukey)) < 0) fail = 1;
+    }
+    if (r.stratum < 0) fail = 1;
+    /* Attributes: from the respondents row, or for a derived respondent its answers' department and grade. */
+    for (int v = 0; v < nnames && !fail; v++) {
+      if (var[v].question_id) continue;
+      const char *text = NULL;
+      if (attrs) text = json_string_value(json_object_get(attrs, names[v]));
+      else if (cmp > 0 && strcmp(names[v], "department") == 0) text = (const char *)sqlite3_column_text(as, 4);
+      else if (cmp > 0 && strcmp(names[v], "grade") == 0) text = (const char *)sqlite3_column_text(as, 5);
+      if (text && (r.code[v] = intern(&sc->levels[v], text)) < 0) fail = 1;
+    }
+    json_decref(attrs);
+    if (cmp <= 0) rrc = sqlite3_step(rs);
+    /* Its answers: every row of the answers scan with this key. */
+    while (!fail && arc == SQLITE_ROW && strncmp((const char *)sqlite3_column_text(as, 0), keybuf, sizeof keybuf - 1) == 0) {
+      long long qid = sqlite3_column_int64(as, 1), opt = sqlite3_column_int64(as, 2);
+      for (int v = 0; v < nnames; v++) {
+        if (var[v].question_id != qid) continue;
+        for (int k = 0; k < var[v].nlevels; k++)
+          if (var[v].option_ids[k] == opt) r.code[v] = k;
+      }
+      arc = sqlite3_step(as);
+    }
+    if (fail) snprintf(err, errlen, "out of memory");
+    else if (row(ctx, &r)) fail = 1;   /* the callback says why */
+  }
+  if (!fail && ((rrc != SQLITE_DONE && rrc != SQLITE_ROW) || (arc != SQLITE_DONE && arc != SQLITE_ROW))) {
+    snprintf(err, errlen, "%s", sqlite3_errmsg(mu_store_db(s)));
+    fail = 1;
+  }
+  sqlite3_finalize(rs);
+  sqlite3_finalize(as);
+  return fail ? -1 : 0;
+}
+
 /* Grow every per-respondent array to hold cap respondents. */
 static int grow(mu_design *d, size_t cap) {
   double *w = realloc(d->w, cap * sizeof *w);
@@ -180,6 +338,30 @@ static int grow(mu_design *d, size_t cap) {
     if (!c) return -1;
     d->var[v].code = c;
   }
+  return 0;
+}
+
+/* load_rows' callback: each respondent appended to the design's arrays. */
+typedef struct {
+  mu_design *d;
+  size_t cap;
+  char *err;
+  size_t errlen;
+} appender;
+
+static int append(void *ctx, const mu_scan_row *r) {
+  appender *a = ctx;
+  mu_design *d = a->d;
+  if ((size_t)d->n == a->cap && grow(d, a->cap = a->cap ? a->cap * 2 : 1024)) {
+    snprintf(a->err, a->errlen, "out of memory");
+    return -1;
+  }
+  size_t i = (size_t)d->n++;
+  d->w[i] = r->w;
+  d->fpc[i] = r->fpc;
+  d->stratum[i] = r->stratum;
+  d->psu[i] = r->psu;
+  for (int v = 0; v < d->nvars; v++) d->var[v].code[i] = r->code[v];
   return 0;
 }
 
@@ -200,151 +382,68 @@ static int load_rows(mu_store *s, long long survey, const char *const *names, in
     }
     d->nvars = i + 1;
   }
-  /*
-  ** Two scans in respondent order, merged: the respondents (design and
-  ** attributes) and their answers, both read along their unique indexes
-  ** (survey_id, key) and (survey_id, respondent, question_id), so nothing
-  ** is sorted and no query runs per respondent. A respondent with answers
-  ** but no respondents row is derived from its answers (weight, department
-  ** and grade), as migration 5 derives them.
-  */
-  sqlite3_stmt *rs = NULL, *as = NULL;
-  if (sqlite3_prepare_v2(mu_store_db(s), "SELECT key, weight, stratum, psu, fpc, attributes FROM respondents "
-                         "WHERE survey_id = ? ORDER BY key", -1, &rs, NULL) != SQLITE_OK ||
-      sqlite3_prepare_v2(mu_store_db(s), "SELECT respondent, question_id, option_id, weight, department, grade "
-                         "FROM responses WHERE survey_id = ? ORDER BY respondent, question_id", -1, &as, NULL) != SQLITE_OK) {
-    snprintf(err, errlen, "%s", sqlite3_errmsg(mu_store_db(s)));
-    sqlite3_finalize(rs);
+  mu_scan *sc = mu_scan_new(nnames);
+  appender a = {d, 0, err, errlen};
+  if (!sc || mu_scan_rows(s, survey, names, nnames, d->var, sc, append, &a, err, errlen)) {
+    if (!sc) snprintf(err, errlen, "out of memory");
+    mu_scan_free(sc);
     mu_design_free(d);
     return -1;
   }
-  sqlite3_bind_int64(rs, 1, survey);
-  sqlite3_bind_int64(as, 1, survey);
-  strmap strata = {0}, psus = {0}, *levels = calloc((size_t)(nnames ? nnames : 1), sizeof *levels);
-  size_t cap = 0;
-  int own_psus = 0;
-  int fail = !levels, rrc = sqlite3_step(rs), arc = sqlite3_step(as);
-  while (!fail && (rrc == SQLITE_ROW || arc == SQLITE_ROW)) {
-    const char *rkey = rrc == SQLITE_ROW ? (const char *)sqlite3_column_text(rs, 0) : NULL;
-    const char *akey = arc == SQLITE_ROW ? (const char *)sqlite3_column_text(as, 0) : NULL;
-    int cmp = !rkey ? 1 : !akey ? -1 : strcmp(rkey, akey);
-    const char *key = cmp <= 0 ? rkey : akey;
-    if ((size_t)d->n == cap && grow(d, cap = cap ? cap * 2 : 1024)) {
-      fail = 1;
-      break;
-    }
-    size_t i = (size_t)d->n++;
-    char keybuf[512];
-    size_t klen = strlen(key);
-    if (klen >= sizeof keybuf) klen = sizeof keybuf - 1;   /* keys are compared to this copy: long ones are cut alike */
-    memcpy(keybuf, key, klen);
-    keybuf[klen] = '\0';
-    const char *h = NULL, *p = NULL;
-    json_t *attrs = NULL;
-    d->fpc[i] = 0;
-    for (int v = 0; v < nnames; v++) d->var[v].code[i] = -1;
-    if (cmp <= 0) {   /* a respondents row: its design and attributes */
-      d->w[i] = sqlite3_column_double(rs, 1);
-      h = (const char *)sqlite3_column_text(rs, 2);
-      p = (const char *)sqlite3_column_text(rs, 3);
-      d->fpc[i] = sqlite3_column_type(rs, 4) == SQLITE_NULL ? 0 : sqlite3_column_double(rs, 4);
-      attrs = json_loads((const char *)sqlite3_column_text(rs, 5), 0, NULL);
-    } else {
-      d->w[i] = sqlite3_column_double(as, 3);
-    }
-    char psukey[600];
-    d->stratum[i] = h ? intern(&strata, h) : intern(&strata, "");
-    if (!p) {
-      d->psu[i] = -1 - own_psus++;   /* no cluster: its own PSU, numbered after the named ones */
-    } else {
-      snprintf(psukey, sizeof psukey, "%s\x02%s", h ? h : "", p);   /* a PSU is named within its stratum */
-      if ((d->psu[i] = intern(&psus, psukey)) < 0) fail = 1;
-    }
-    if (d->stratum[i] < 0) fail = 1;
-    /* Attributes: from the respondents row, or for a derived respondent its answers' department and grade. */
-    for (int v = 0; v < nnames && !fail; v++) {
-      if (d->var[v].question_id) continue;
-      const char *text = NULL;
-      if (attrs) text = json_string_value(json_object_get(attrs, names[v]));
-      else if (cmp > 0 && strcmp(names[v], "department") == 0) text = (const char *)sqlite3_column_text(as, 4);
-      else if (cmp > 0 && strcmp(names[v], "grade") == 0) text = (const char *)sqlite3_column_text(as, 5);
-      if (text && (d->var[v].code[i] = intern(&levels[v], text)) < 0) fail = 1;
-    }
-    json_decref(attrs);
-    if (cmp <= 0) rrc = sqlite3_step(rs);
-    /* Its answers: every row of the answers scan with this key. */
-    while (!fail && arc == SQLITE_ROW && strncmp((const char *)sqlite3_column_text(as, 0), keybuf, sizeof keybuf - 1) == 0) {
-      long long qid = sqlite3_column_int64(as, 1), opt = sqlite3_column_int64(as, 2);
-      for (int v = 0; v < nnames; v++) {
-        mu_design_var *var = &d->var[v];
-        if (var->question_id != qid) continue;
-        for (int k = 0; k < var->nlevels; k++)
-          if (var->option_ids[k] == opt) var->code[i] = k;
-      }
-      arc = sqlite3_step(as);
-    }
-  }
-  if (!fail && ((rrc != SQLITE_DONE && rrc != SQLITE_ROW) || (arc != SQLITE_DONE && arc != SQLITE_ROW))) {
-    snprintf(err, errlen, "%s", sqlite3_errmsg(mu_store_db(s)));
-    fail = 2;
-  }
-  sqlite3_finalize(rs);
-  sqlite3_finalize(as);
+  int fail = 0;
   /* Strata and PSUs: how many, which stratum each PSU is in, each stratum's fpc. */
-  if (!fail) {
-    d->nstrata = (int)strata.n;
-    d->npsu = (int)psus.n + own_psus;
-    d->own_psus = own_psus;
-    for (int i = 0; i < d->n; i++)
-      if (d->psu[i] < 0) d->psu[i] = (int)psus.n + (-1 - d->psu[i]);
-    d->psu_stratum = calloc((size_t)(d->npsu ? d->npsu : 1), sizeof *d->psu_stratum);
-    double *fpc_h = calloc((size_t)(d->nstrata ? d->nstrata : 1), sizeof *fpc_h);
-    if (!d->psu_stratum || !fpc_h) {
-      free(fpc_h);
-      fail = 1;
-    } else {
-      for (int i = 0; i < d->n; i++) {
-        d->psu_stratum[d->psu[i]] = d->stratum[i];
-        if (d->fpc[i] > 0) fpc_h[d->stratum[i]] = d->fpc[i];
-      }
-      free(d->fpc);
-      d->fpc = fpc_h;   /* from now on: per stratum */
+  int named = mu_scan_named_psus(sc), own_psus = mu_scan_own_psus(sc);
+  d->nstrata = mu_scan_nstrata(sc);
+  d->npsu = named + own_psus;
+  d->own_psus = own_psus;
+  for (int i = 0; i < d->n; i++)
+    if (d->psu[i] < 0) d->psu[i] = named + (-1 - d->psu[i]);
+  d->psu_stratum = calloc((size_t)(d->npsu ? d->npsu : 1), sizeof *d->psu_stratum);
+  double *fpc_h = calloc((size_t)(d->nstrata ? d->nstrata : 1), sizeof *fpc_h);
+  if (!d->psu_stratum || !fpc_h) {
+    free(fpc_h);
+    fail = 1;
+  } else {
+    for (int i = 0; i < d->n; i++) {
+      d->psu_stratum[d->psu[i]] = d->stratum[i];
+      if (d->fpc[i] > 0) fpc_h[d->stratum[i]] = d->fpc[i];
     }
+    free(d->fpc);
+    d->fpc = fpc_h;   /* from now on: per stratum */
   }
   /* Attribute levels in sorted order, as R's factor() gives them. */
   for (int v = 0; v < nnames && !fail; v++) {
     mu_design_var *var = &d->var[v];
     if (var->question_id) continue;
-    char **list = strmap_list(&levels[v]);
-    int n = (int)levels[v].n;
-    char **sorted = malloc((size_t)(n ? n : 1) * sizeof *sorted);
-    int *remap = malloc((size_t)(n ? n : 1) * sizeof *remap);
-    var->keys = calloc((size_t)(n ? n : 1), sizeof *var->keys);
-    var->labels = calloc((size_t)(n ? n : 1), sizeof *var->labels);
-    if (!list || !sorted || !remap || !var->keys || !var->labels) {
-      free(list); free(sorted); free(remap);
+    int n, *remap;
+    char **keys;
+    if (mu_scan_levels(sc, v, &keys, &remap, &n)) {
+      if (keys)
+        for (int k = 0; k < n; k++) free(keys[k]);
+      free(keys);
+      free(remap);
       fail = 1;
       break;
     }
-    memcpy(sorted, list, (size_t)n * sizeof *sorted);
-    qsort(sorted, (size_t)n, sizeof *sorted, by_c_locale);
-    for (int k = 0; k < n; k++) {
-      var->keys[k] = strdup(sorted[k]);
-      var->labels[k] = strdup(sorted[k]);
-      for (int j = 0; j < n; j++)
-        if (list[j] == sorted[k]) remap[j] = k;
+    char **labels = calloc((size_t)(n ? n : 1), sizeof *labels);
+    if (!labels) {
+      for (int k = 0; k < n; k++) free(keys[k]);
+      free(keys);
+      free(remap);
+      fail = 1;
+      break;
     }
+    var->keys = keys;
+    var->labels = labels;
     var->nlevels = n;
+    for (int k = 0; k < n; k++) fail |= !(labels[k] = strdup(keys[k]));   /* NULL entries free harmlessly */
     for (int i = 0; i < d->n; i++)
       if (var->code[i] >= 0) var->code[i] = remap[var->code[i]];
-    free(list); free(sorted); free(remap);
+    free(remap);
   }
-  for (int v = 0; v < nnames; v++) strmap_free(&levels[v]);
-  free(levels);
-  strmap_free(&strata);
-  strmap_free(&psus);
+  mu_scan_free(sc);
   if (fail) {
-    if (fail == 1) snprintf(err, errlen, "out of memory");
+    snprintf(err, errlen, "out of memory");
     mu_design_free(d);
     return -1;
   }

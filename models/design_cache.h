@@ -50,4 +50,31 @@ int mu_cache_read_var_head(mu_design_var *v, mu_cache_reader *r);
 /* Widen `count` codes of `width` bytes into ints, checking each against nlevels; 0 or -1. */
 int mu_cache_widen(const void *raw, int width, int count, int nlevels, int *out);
 
+/*
+** The scan of a survey's rows (design.c), for the whole load and for the cache built in two passes
+** (design_build.c): each respondent in key order handed to row(), its stratum, PSU and attribute levels as
+** indexes in the scan's maps (first appearance, the same in every pass), an own PSU as -1 - k for the k-th
+** respondent without a cluster, a question's code as its option's position, -1 when missing.
+*/
+typedef struct {
+  double w, fpc;
+  int stratum, psu;
+  int code[MU_MAX_VARS];
+} mu_scan_row;
+typedef struct mu_scan mu_scan;
+mu_scan *mu_scan_new(int nvars);
+void mu_scan_free(mu_scan *sc);
+int mu_scan_rows(mu_store *s, long long survey, const char *const *names, int nnames, const mu_design_var *var,
+                 mu_scan *sc, int (*row)(void *ctx, const mu_scan_row *r), void *ctx, char *err, size_t errlen);
+int mu_scan_nstrata(const mu_scan *sc);
+int mu_scan_named_psus(const mu_scan *sc);
+int mu_scan_own_psus(const mu_scan *sc);
+/* Attribute v's levels sorted as R sorts a factor's (keys, malloc'd), remap[i]: the sorted place of level i. */
+int mu_scan_levels(const mu_scan *sc, int v, char ***keys, int **remap, int *n);
+int mu_design_resolve_var(mu_store *s, long long survey, const char *name, mu_design_var *v, char *err,
+                          size_t errlen);
+/* The cache's entries built from the rows in two passes, memory flat in the respondents (design_build.c):
+   0, or -1 when it cannot (read-only, busy, inside a transaction, too large for a blob). */
+int mu_design_build_cache(mu_store *s, long long survey, const char *const *names, int nnames);
+
 #endif

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "../../models/model.h"
+#include "../../models/design_cache.h"
 
 #include "check.h"
 
@@ -309,6 +310,73 @@ static void test_estimators(void) {
     }
 }
 
+/* The survey cache's entries, "name=hex;..." in name order (malloc'd), for comparing two ways of building them. */
+static char *cache_dump(mu_store *s, long long survey) {
+  sqlite3_stmt *st;
+  char *out = NULL;
+  if (sqlite3_prepare_v2(mu_store_db(s), "SELECT group_concat(name || '=' || hex(data), ';') FROM "
+                         "(SELECT name, data FROM survey_cache WHERE survey_id = ? ORDER BY name)", -1, &st, NULL) == 0) {
+    sqlite3_bind_int64(st, 1, survey);
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0)) out = strdup((const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+  }
+  return out;
+}
+
+/*
+** The cache built in two passes (design_build.c, for large surveys) is byte for byte the one written from a
+** whole design (design_cache.c), for each of the synthetic file's designs and for one whose PSUs are named
+** for some respondents only.
+*/
+static void test_cache_build(const char *dir) {
+  static const struct { const char *name, *strata, *psu, *fpc, *unpsu; } designs[] = {
+    {"weights", NULL, NULL, NULL, NULL},
+    {"strata", "stratum", NULL, NULL, NULL},
+    {"cluster", "stratum", "psu", "fpc", NULL},
+    {"mixed", "stratum", "psu", "fpc", "UPDATE respondents SET psu = NULL WHERE id % 3 = 0"},
+  };
+  char path[512], err[512];
+  mu_store *s = NULL;
+  snprintf(path, sizeof path, "%s/build.db", dir);
+  CHECK(mu_store_open(path, 0, &s, err, sizeof err) == 0, "open store for the cache build");
+  sqlite3 *db = mu_store_db(s);
+  const char *const names[] = {"q1", "department", "grade"};
+  for (size_t k = 0; k < sizeof designs / sizeof *designs; k++) {
+    char sql[600];
+    snprintf(sql, sizeof sql,
+             "INSERT INTO surveys (key, title, source_id) VALUES ('%s', 'synthetic', 1);"
+             "INSERT INTO questions (survey_id, key, text, source_id) VALUES (last_insert_rowid(), 'q1', '?', 1);"
+             "INSERT INTO options (question_id, key, label, ordinal) VALUES (last_insert_rowid(), 'yes', 'yes', 1),"
+             "((SELECT max(id) FROM questions), 'no', 'no', 2), ((SELECT max(id) FROM questions), 'dont_know', 'dk', 3);",
+             designs[k].name);
+    CHECK(sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK, "a survey for the cache build");
+    long long survey = sqlite3_last_insert_rowid(db);
+    sqlite3_stmt *st;
+    sqlite3_prepare_v2(db, "SELECT id FROM surveys WHERE key = ?", -1, &st, NULL);
+    sqlite3_bind_text(st, 1, designs[k].name, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW) survey = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    mu_microdata_opts o = {"id", "weight", designs[k].strata, designs[k].psu, designs[k].fpc, 0, NULL, NULL, 20, NULL};
+    mu_microdata_result res;
+    FILE *fp = fopen("scripts/data/synthetic_staff_survey.csv", "rb");
+    CHECK(fp && mu_import_microdata(s, survey, &o, "synthetic", fp, &res, err, sizeof err) == 0, designs[k].name);
+    if (fp) fclose(fp);
+    free(res.errors);
+    if (designs[k].unpsu) sqlite3_exec(db, designs[k].unpsu, NULL, NULL, NULL);
+    CHECK(mu_design_build_cache(s, survey, names, 3) == 0, "built in two passes");
+    char *two = cache_dump(s, survey);
+    sqlite3_exec(db, "DELETE FROM survey_cache", NULL, NULL, NULL);
+    mu_design d;
+    CHECK(mu_design_load(s, survey, names, 3, &d, err, sizeof err) == 0, "loaded whole (and cached)");
+    mu_design_free(&d);
+    char *whole = cache_dump(s, survey);
+    CHECK(two && whole && strlen(two) > 1000 && strcmp(two, whole) == 0, designs[k].name);
+    free(two);
+    free(whole);
+  }
+  mu_store_close(s);
+}
+
 int main(void) {
   char dir[] = "/tmp/mutuals-ctest-XXXXXX";
   if (!mkdtemp(dir)) return 2;
@@ -318,5 +386,6 @@ int main(void) {
   test_store(dir);
   test_bulk(dir);
   test_estimators();
+  test_cache_build(dir);
   return finish(dir);
 }

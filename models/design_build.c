@@ -1,0 +1,311 @@
+/*
+** The survey cache built from the rows in two passes, so that building it
+** takes as little memory at 16 million respondents as at a thousand (the
+** whole design held in arrays was 683 MiB at 16M). The first pass counts
+** the respondents and learns the strata, PSUs and attribute levels (small
+** maps); the entries are then made at their final size (zeroblob) and the
+** second pass writes each respondent's weight, stratum, PSU and codes into
+** them, a chunk at a time. The entries are byte for byte what
+** design_cache.c writes from a whole design, so the readers cannot tell.
+**
+** Run by a crosstab that finds no current entry (design_stream.c). Like the
+** whole-design writer it never writes inside the caller's transaction and
+** never waits for another writer; when it cannot build, it returns -1 and
+** the estimate loads the design from the rows instead.
+*/
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "design_cache.h"
+
+#define CHUNK 16384
+
+/* A growable array (ints or doubles), indexed by a stratum or a PSU, new entries zero. */
+static int grow(void *array, int *cap, int need, size_t size) {
+  if (need <= *cap) return 0;
+  int n = *cap ? *cap : 64;
+  while (n < need) n *= 2;
+  char *g = realloc(*(void **)array, (size_t)n * size);
+  if (!g) return -1;
+  memset(g + (size_t)*cap * size, 0, (size_t)(n - *cap) * size);
+  *(void **)array = g;
+  *cap = n;
+  return 0;
+}
+
+/* What the first pass learns. */
+typedef struct {
+  long long n;
+  int *named_stratum, named_cap;   /* a named PSU's stratum */
+  int *own_in, own_cap;            /* respondents with their own PSU, per stratum */
+  double *fpc;                     /* per stratum */
+  int fpc_cap;
+} census;
+
+static int count_row(void *ctx, const mu_scan_row *r) {
+  census *c = ctx;
+  c->n++;
+  if (r->psu >= 0) {
+    if (grow(&c->named_stratum, &c->named_cap, r->psu + 1, sizeof *c->named_stratum)) return -1;
+    c->named_stratum[r->psu] = r->stratum;
+  } else {
+    if (grow(&c->own_in, &c->own_cap, r->stratum + 1, sizeof *c->own_in)) return -1;
+    c->own_in[r->stratum]++;
+  }
+  if (grow(&c->fpc, &c->fpc_cap, r->stratum + 1, sizeof *c->fpc)) return -1;
+  if (r->fpc > 0) c->fpc[r->stratum] = r->fpc;
+  return 0;
+}
+
+/* One entry being written: its blob, and where each section begins. */
+typedef struct {
+  sqlite3_blob *blob;
+  int bad;
+} entry;
+
+static void put_at(entry *e, const void *data, long long n, long long off) {
+  if (e->bad || n == 0) return;
+  if (sqlite3_blob_write(e->blob, data, (int)n, (int)off) != SQLITE_OK) e->bad = 1;
+}
+
+/* A new entry of len bytes (zeros), open for writing. */
+static int make_entry(mu_store *s, long long survey, const char *name, const char *stamp, long long len, entry *e) {
+  sqlite3 *db = mu_store_db(s);
+  sqlite3_stmt *st;
+  memset(e, 0, sizeof *e);
+  if (len > INT_MAX) return -1;   /* a blob's offsets are ints: beyond 2 GiB, the estimate reads the rows */
+  if (sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO survey_cache (survey_id, name, stamp, data) "
+                         "VALUES (?, ?, ?, zeroblob(?))", -1, &st, NULL) != SQLITE_OK)
+    return -1;
+  sqlite3_bind_int64(st, 1, survey);
+  sqlite3_bind_text(st, 2, name, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(st, 3, stamp, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64(st, 4, len);
+  int rc = sqlite3_step(st);
+  sqlite3_finalize(st);
+  if (rc != SQLITE_DONE ||
+      sqlite3_blob_open(db, "main", "survey_cache", "data", sqlite3_last_insert_rowid(db), 1, &e->blob) != SQLITE_OK) {
+    sqlite3_blob_close(e->blob);
+    e->blob = NULL;
+    return -1;
+  }
+  return 0;
+}
+
+static int code_width(int nlevels) { return nlevels < INT8_MAX ? 1 : nlevels < INT16_MAX ? 2 : 4; }
+
+/* The second pass: respondents gathered a chunk at a time, then written where they go. */
+typedef struct {
+  entry design, var[MU_MAX_VARS];
+  int nvars, width[MU_MAX_VARS], named;
+  const int *const *remap;         /* per attribute: interned level -> sorted level; NULL for a question */
+  long long w_off, stratum_off, psu_off, psu_stratum_off, code_off[MU_MAX_VARS];
+  int has_strata, has_psus;
+  long long first, m, own;         /* the chunk's first respondent and size; own PSUs so far */
+  double w[CHUNK];
+  int32_t stratum[CHUNK], psu[CHUNK], own_stratum[CHUNK];
+  long long own_first;
+  int nown;
+  unsigned char code[MU_MAX_VARS][CHUNK * 4];
+} writer;
+
+static void flush_own(writer *wr) {
+  put_at(&wr->design, wr->own_stratum, 4LL * wr->nown, wr->psu_stratum_off + 4 * (wr->named + wr->own_first));
+  wr->own_first += wr->nown;
+  wr->nown = 0;
+}
+
+static void flush(writer *wr) {
+  put_at(&wr->design, wr->w, 8 * wr->m, wr->w_off + 8 * wr->first);
+  if (wr->has_strata) put_at(&wr->design, wr->stratum, 4 * wr->m, wr->stratum_off + 4 * wr->first);
+  if (wr->has_psus) put_at(&wr->design, wr->psu, 4 * wr->m, wr->psu_off + 4 * wr->first);
+  for (int v = 0; v < wr->nvars; v++)
+    put_at(&wr->var[v], wr->code[v], wr->width[v] * wr->m, wr->code_off[v] + wr->width[v] * wr->first);
+  wr->first += wr->m;
+  wr->m = 0;
+}
+
+static int write_row(void *ctx, const mu_scan_row *r) {
+  writer *wr = ctx;
+  long long j = wr->m;
+  wr->w[j] = r->w;
+  wr->stratum[j] = r->stratum;
+  if (r->psu >= 0) {
+    wr->psu[j] = r->psu;
+  } else {   /* own PSUs are numbered after the named ones, in order; their strata go in psu_stratum too */
+    wr->psu[j] = (int32_t)(wr->named + wr->own++);
+    if (wr->has_psus) {
+      wr->own_stratum[wr->nown++] = r->stratum;
+      if (wr->nown == CHUNK) flush_own(wr);
+    }
+  }
+  for (int v = 0; v < wr->nvars; v++) {
+    int c = r->code[v];
+    if (c >= 0 && wr->remap[v]) c = wr->remap[v][c];
+    if (wr->width[v] == 1) wr->code[v][j] = (unsigned char)(signed char)c;
+    else if (wr->width[v] == 2) {
+      int16_t c16 = (int16_t)c;
+      memcpy(wr->code[v] + j * 2, &c16, 2);
+    } else
+      memcpy(wr->code[v] + j * 4, &c, 4);
+  }
+  if (++wr->m == CHUNK) flush(wr);
+  return wr->design.bad;
+}
+
+/* A variable's levels as the entry holds them: key, label, and for a question its option id. */
+static unsigned char *levels_bytes(const mu_design_var *v, char **keys, int n, size_t *len) {
+  size_t total = 0;
+  for (int k = 0; k < n; k++)
+    total += strlen(keys ? keys[k] : v->keys[k]) + 1 + strlen(keys ? keys[k] : v->labels[k]) + 1 +
+             (v->question_id ? sizeof *v->option_ids : 0);
+  unsigned char *b = malloc(total ? total : 1), *p = b;
+  if (!b) return NULL;
+  for (int k = 0; k < n; k++) {
+    const char *key = keys ? keys[k] : v->keys[k], *label = keys ? keys[k] : v->labels[k];
+    memcpy(p, key, strlen(key) + 1);
+    p += strlen(key) + 1;
+    memcpy(p, label, strlen(label) + 1);
+    p += strlen(label) + 1;
+    if (v->question_id) {
+      memcpy(p, &v->option_ids[k], sizeof *v->option_ids);
+      p += sizeof *v->option_ids;
+    }
+  }
+  *len = total;
+  return b;
+}
+
+static int build(mu_store *s, long long survey, const char *const *names, int nnames, const char *stamp,
+                 mu_design_var *var, mu_scan *sc, writer *wr, char **keys[], int *remap[], int nlev[]) {
+  char err[256], name[300];
+  census c;
+  memset(&c, 0, sizeof c);
+  int rc = -1;
+  if (mu_scan_rows(s, survey, names, nnames, var, sc, count_row, &c, err, sizeof err) || c.n == 0 ||
+      c.n > INT_MAX / 8)
+    goto done;
+  /* the attribute levels are all known now: sorted as R sorts a factor's, before any entry is written */
+  for (int v = 0; v < nnames; v++)
+    if (!var[v].question_id && mu_scan_levels(sc, v, &keys[v], &remap[v], &nlev[v])) goto done;
+  int nstrata = mu_scan_nstrata(sc), named = mu_scan_named_psus(sc), own = mu_scan_own_psus(sc);
+  long long n = c.n, npsu = (long long)named + own;
+  wr->named = named;
+  wr->has_strata = nstrata > 1;   /* every stratum index 0: the entry leaves strata out, as design_cache.c does */
+  wr->has_psus = named > 0;       /* no named PSU: everyone their own, in order, left out too */
+  /* The design entry: header, per-respondent sections, per-PSU strata, per-stratum fpc and PSU counts. */
+  wr->w_off = 24;
+  long long off = wr->w_off + 8 * n;
+  wr->stratum_off = off;
+  if (wr->has_strata) off += 4 * n;
+  wr->psu_off = off;
+  if (wr->has_psus) off += 4 * n;
+  wr->psu_stratum_off = off;
+  if (wr->has_psus) off += 4 * npsu;
+  long long fpc_off = off, count_off = off + 8LL * nstrata;
+  off = count_off + 4LL * nstrata;
+  if (make_entry(s, survey, "design", stamp, off, &wr->design)) goto done;
+  uint32_t h[6] = {MU_DESIGN_MAGIC, (uint32_t)n, (uint32_t)nstrata, (uint32_t)npsu, (uint32_t)own,
+                   (wr->has_strata ? MU_HAS_STRATA : 0) | (wr->has_psus ? MU_HAS_PSUS : 0)};
+  put_at(&wr->design, h, sizeof h, 0);
+  double *fpc = calloc((size_t)nstrata, sizeof *fpc);
+  int32_t *count = calloc((size_t)nstrata, sizeof *count);
+  if (!fpc || !count) {
+    free(fpc);
+    free(count);
+    goto done;
+  }
+  for (int k = 0; k < nstrata; k++) {
+    fpc[k] = k < c.fpc_cap ? c.fpc[k] : 0;
+    count[k] = k < c.own_cap ? c.own_in[k] : 0;
+  }
+  for (int j = 0; j < named; j++) count[c.named_stratum[j]]++;
+  put_at(&wr->design, fpc, 8LL * nstrata, fpc_off);
+  put_at(&wr->design, count, 4LL * nstrata, count_off);
+  if (wr->has_psus) put_at(&wr->design, c.named_stratum, 4LL * named, wr->psu_stratum_off);
+  free(fpc);
+  free(count);
+  /* Each variable's entry: header, levels, then the codes the second pass writes. */
+  for (int v = 0; v < nnames; v++) {
+    int nl = var[v].question_id ? var[v].nlevels : nlev[v];
+    size_t llen = 0;
+    unsigned char *lev = levels_bytes(&var[v], var[v].question_id ? NULL : keys[v], nl, &llen);
+    wr->width[v] = code_width(nl);
+    wr->code_off[v] = 24 + (long long)llen;
+    snprintf(name, sizeof name, "var:%s", names[v]);
+    wr->nvars = v + 1;
+    if (!lev || make_entry(s, survey, name, stamp, wr->code_off[v] + wr->width[v] * n, &wr->var[v])) {
+      free(lev);
+      goto done;
+    }
+    uint32_t vh[4] = {MU_VAR_MAGIC, (uint32_t)nl, (uint32_t)wr->width[v], (uint32_t)llen};
+    put_at(&wr->var[v], vh, sizeof vh, 0);
+    put_at(&wr->var[v], &var[v].question_id, sizeof var[v].question_id, 16);
+    put_at(&wr->var[v], lev, (long long)llen, 24);
+    free(lev);
+  }
+  wr->remap = (const int *const *)remap;
+  if (mu_scan_rows(s, survey, names, nnames, var, sc, write_row, wr, err, sizeof err)) goto done;
+  flush(wr);
+  if (wr->nown) flush_own(wr);
+  rc = wr->design.bad || wr->first != n ? -1 : 0;
+  for (int v = 0; v < nnames; v++) rc |= wr->var[v].bad ? -1 : 0;
+done:
+  free(c.named_stratum);
+  free(c.own_in);
+  free(c.fpc);
+  return rc;
+}
+
+static void free_var(mu_design_var *v) {
+  for (int k = 0; k < v->nlevels; k++) {
+    if (v->keys) free(v->keys[k]);
+    if (v->labels) free(v->labels[k]);
+  }
+  free(v->keys);
+  free(v->labels);
+  free(v->option_ids);
+  free(v->name);
+}
+
+int mu_design_build_cache(mu_store *s, long long survey, const char *const *names, int nnames) {
+  char stamp[160], err[256];
+  sqlite3 *db = mu_store_db(s);
+  if (nnames > MU_MAX_VARS || sqlite3_db_readonly(db, "main") == 1 || !sqlite3_get_autocommit(db)) return -1;
+  sqlite3_busy_timeout(db, 0);
+  int begun = mu_store_begin(s, err, sizeof err);
+  sqlite3_busy_timeout(db, mu_busy_timeout_ms());
+  if (begun) return -1;   /* busy or read-only: the estimate reads the rows instead */
+  mu_design_var var[MU_MAX_VARS];
+  char **keys[MU_MAX_VARS];
+  int *remap[MU_MAX_VARS], nlev[MU_MAX_VARS], nvar = 0, rc = -1;
+  memset(var, 0, sizeof var);
+  memset(keys, 0, sizeof keys);
+  memset(remap, 0, sizeof remap);
+  memset(nlev, 0, sizeof nlev);
+  mu_scan *sc = mu_scan_new(nnames);
+  writer *wr = calloc(1, sizeof *wr);
+  if (sc && wr && mu_cache_stamp(s, stamp, sizeof stamp) == 0) {
+    for (; nvar < nnames; nvar++)
+      if (mu_design_resolve_var(s, survey, names[nvar], &var[nvar], err, sizeof err)) break;
+    if (nvar == nnames) rc = build(s, survey, names, nnames, stamp, var, sc, wr, keys, remap, nlev);
+    else nvar++;   /* the one that failed is freed too */
+  }
+  if (wr) {
+    if (wr->design.blob) sqlite3_blob_close(wr->design.blob);
+    for (int v = 0; v < wr->nvars; v++)
+      if (wr->var[v].blob) sqlite3_blob_close(wr->var[v].blob);
+  }
+  for (int v = 0; v < nnames; v++) {
+    for (int k = 0; keys[v] && k < nlev[v]; k++) free(keys[v][k]);
+    free(keys[v]);
+    free(remap[v]);
+  }
+  for (int v = 0; v < nvar; v++) free_var(&var[v]);
+  mu_scan_free(sc);
+  free(wr);
+  if (rc == 0 && mu_store_commit(s, err, sizeof err) == 0) return 0;
+  mu_store_rollback(s);
+  return -1;
+}
