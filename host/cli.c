@@ -69,29 +69,12 @@ static const char usage_text[] =
   "\n"
   "mutuals-lua is a drop-in lua5.4 with `require \"mutuals\"` available.\n";
 
-/* A whole decimal number in [min, max]: 0, else -1 (then a usage error follows). */
-static int number(const char *v, double min, double max, double *out) {
-  char *end;
-  errno = 0;
-  double x = strtod(v, &end);
-  if (!*v || *end || errno || !(x >= min) || !(x <= max)) return -1;
-  *out = x;
-  return 0;
-}
-
-static int usage_error_2(const char *fmt, const char *a, const char *b) {
-  char msg[1024];
-  snprintf(msg, sizeof msg, fmt, a, b);
-  return host_usage(msg);
-}
-
-static int usage_error(const char *fmt, const char *what) { return usage_error_2(fmt, what, NULL); }
 
 static int cmd_init(int argc, char **argv) {
   char path[4096], err[1024];
   mu_store *s;
   (void)argv;
-  if (argc > 0) return usage_error("init takes no arguments, got '%s'", argv[0]);
+  if (argc > 0) return host_usage("init takes no arguments, got '%s'", argv[0]);
   if (mutuals_default_path(path, sizeof path)) {
     fprintf(stderr, "mutuals: %s\n", path);
     return 1;
@@ -123,7 +106,7 @@ static mu_store *open_store(int flags) {
 
 /* Options read by host_getopt (options.c); a refusal printed with the command's usage hint. */
 static int bad_args(host_args *a) {
-  usage_error("%s", a->why);
+  host_usage("%s", a->why);
   host_args_free(a);
   return 2;
 }
@@ -147,7 +130,7 @@ static int cmd_import(int argc, char **argv) {
   if (host_getopt("import", argc, argv, &a)) return bad_args(&a);
   if (a.npos != 2) {
     host_args_free(&a);
-    return usage_error("%s", "import needs KIND and FILE: mutuals import KIND FILE [--format csv|json|jsonl] "
+    return host_usage("%s", "import needs KIND and FILE: mutuals import KIND FILE [--format csv|json|jsonl] "
                              "[--mode insert|upsert|replace] [--dry-run] [--map COLUMN=FIELD,...] [--ignore COLUMN] "
                              "[--transform SCRIPT]");
   }
@@ -161,14 +144,14 @@ static int cmd_import(int argc, char **argv) {
   opts.ignore = joined(host_opt_value(&a, "ignore"), ignored, sizeof ignored);
   host_args_free(&a);
   const mu_entity *e = mu_entity_find(pos[0]);
-  if (!e) return usage_error("import: unknown kind '%s'", pos[0]);
+  if (!e) return host_usage("import: unknown kind '%s'", pos[0]);
   if (mu_format_pick(format, pos[1], &fmt))
-    return usage_error("import: unknown format '%s' (csv, json or jsonl)", format);
+    return host_usage("import: unknown format '%s' (csv, json or jsonl)", format);
   opts.max_errors = 20;
   if (mode && strcmp(mode, "upsert") == 0) opts.mode = MU_MODE_UPSERT;
   else if (mode && strcmp(mode, "replace") == 0) opts.mode = MU_MODE_REPLACE;
   else if (mode && strcmp(mode, "insert") != 0)
-    return usage_error("import: unknown mode '%s' (insert: new rows only; upsert: update the columns given of rows "
+    return host_usage("import: unknown mode '%s' (insert: new rows only; upsert: update the columns given of rows "
                        "already there, by natural key; replace: such rows become what the file says)", mode);
   char sha[65];
   if (strcmp(pos[1], "-") != 0 && mu_file_sha256(pos[1], sha) == 0) opts.sha256 = sha;
@@ -229,7 +212,7 @@ static int cmd_import_microdata(int argc, char **argv) {
   if (host_getopt("import-microdata", argc, argv, &a) || host_getopt_args(&a, 0, 2)) return bad_args(&a);
   if (a.npos != 2) {
     host_args_free(&a);
-    return usage_error("%s", "import-microdata needs SURVEY and FILE: mutuals import-microdata SURVEY FILE "
+    return host_usage("%s", "import-microdata needs SURVEY and FILE: mutuals import-microdata SURVEY FILE "
                              "[--long] [--id COL] [--weight COL] [--strata COL] [--psu COL] [--fpc COL]");
   }
   const char *pos[2] = {a.pos[0], a.pos[1]};
@@ -290,7 +273,7 @@ static int cmd_export(int argc, char **argv) {
   if (host_getopt("export", argc, argv, &a)) return bad_args(&a);
   if (a.npos != 1) {
     host_args_free(&a);
-    return usage_error("%s", "export needs KIND: mutuals export KIND [--format csv|json|jsonl] [--out FILE] [--ids] "
+    return host_usage("%s", "export needs KIND: mutuals export KIND [--format csv|json|jsonl] [--out FILE] [--ids] "
                              "[--where FIELD=VALUE] [--fields A,B]");
   }
   const char *kind = a.pos[0], *out = host_opt_text(&a, "out"), *format = host_opt_text(&a, "format");
@@ -299,9 +282,9 @@ static int cmd_export(int argc, char **argv) {
   memcpy(where, host_opt_value(&a, "where")->list, sizeof where);
   host_args_free(&a);
   const mu_entity *e = mu_entity_find(kind);
-  if (!e) return usage_error("export: unknown kind '%s'", kind);
+  if (!e) return host_usage("export: unknown kind '%s'", kind);
   if (mu_format_pick(format, out, &fmt))
-    return usage_error("export: unknown format '%s' (csv, json or jsonl)", format);
+    return host_usage("export: unknown format '%s' (csv, json or jsonl)", format);
   mu_store *s = open_store(0);
   if (!s) return 1;
   /* --where FIELD=VALUE: each value checked as the field's own (an enum typo is an error, never 0 rows);
@@ -314,7 +297,7 @@ static int cmd_export(int argc, char **argv) {
     if (!eq || eq == where[k] || (size_t)(eq - where[k]) >= sizeof name) {
       mu_query_free(&q);
       mu_store_close(s);
-      return usage_error("export: --where '%s': give FIELD=VALUE", where[k]);
+      return host_usage("export: --where '%s': give FIELD=VALUE", where[k]);
     }
     snprintf(name, sizeof name, "%.*s", (int)(eq - where[k]), where[k]);
     const mu_field *f = mu_field_find(e, name);
@@ -381,11 +364,11 @@ static int cmd_fetch(int argc, char **argv) {
   o.low_speed_limit = (long)host_opt_number(&a, "low-speed-limit", o.low_speed_limit);
   o.low_speed_time = (long)host_opt_number(&a, "low-speed-time", o.low_speed_time);
   host_args_free(&a);
-  if (!url || !kind) return usage_error("%s", "fetch needs a URL and --as KIND: mutuals fetch URL --as KIND");
+  if (!url || !kind) return host_usage("%s", "fetch needs a URL and --as KIND: mutuals fetch URL --as KIND");
   const mu_entity *e = mu_entity_find(kind);
-  if (!e) return usage_error("fetch: unknown kind '%s'", kind);
+  if (!e) return host_usage("fetch: unknown kind '%s'", kind);
   mu_format fmt;
-  if (mu_format_pick(format, url, &fmt)) return usage_error("fetch: unknown format '%s' (csv or json)", format);
+  if (mu_format_pick(format, url, &fmt)) return host_usage("fetch: unknown format '%s' (csv or json)", format);
   mu_store *s = open_store(0);
   if (!s) return 1;
   mu_sync_result r;
@@ -417,7 +400,7 @@ static int print_issue(void *ctx, const char *kind, const char *key, const char 
 static int cmd_check(int argc, char **argv) {
   char err[1024];
   int unknown = 0;
-  if (argc > 0) return usage_error("check takes no arguments, got '%s'", argv[0]);
+  if (argc > 0) return host_usage("check takes no arguments, got '%s'", argv[0]);
   mu_store *s = open_store(0);
   if (!s) return 1;
   int rc = mu_check(s, print_issue, NULL, &unknown, err, sizeof err);
@@ -477,8 +460,8 @@ static int cmd_undo(int argc, char **argv) {
   int dry = host_opt_given(&a, "dry-run") > 0, have = a.npos;
   const char *given = have ? a.pos[0] : "";
   host_args_free(&a);
-  if (have && (number(given, 1, 9e15, &id) || id != (long long)id))
-    return usage_error("undo: needs one import id (see mutuals imports), got '%s'", given);
+  if (have && host_parse_number(given, 1, 9e15, 1, &id))
+    return host_usage("undo: needs one import id (see mutuals imports), got '%s'", given);
   mu_store *s = open_store(0);
   if (!s) return 1;
   char err[1024];
@@ -552,7 +535,7 @@ static int is_help(const char *a) { return a && (strcmp(a, "-h") == 0 || strcmp(
 int cli_main(int argc, char **argv) {
   host_args a;
   if (host_getopt("mutuals", argc - 1, argv + 1, &a)) {   /* the global options, up to the command */
-    usage_error("%s", a.why + strlen("mutuals: "));
+    host_usage("%s", a.why + strlen("mutuals: "));
     host_args_free(&a);
     return 2;
   }
@@ -568,19 +551,19 @@ int cli_main(int argc, char **argv) {
     return 0;
   }
   if (wait) setenv("MUTUALS_BUSY_TIMEOUT", wait, 1);
-  if (db && !*db) return usage_error("%s needs a path", "--db");
+  if (db && !*db) return host_usage("%s needs a path", "--db");
   if (db) setenv("MUTUALS_DB", db, 1);
-  if (i >= argc) return usage_error("%s", "no command given");
+  if (i >= argc) return host_usage("%s", "no command given");
   const char *cmd = argv[i];
   /* CMD --help, as the first argument (after it, --help belongs to the script: run x.lua --help) */
   if (i + 1 < argc && is_help(argv[i + 1]) && command_help(cmd)) return 0;
   if (strcmp(cmd, "help") == 0 && i + 1 < argc) {
     if (command_help(argv[i + 1])) return 0;
-    return usage_error("help: no command '%s'", argv[i + 1]);
+    return host_usage("help: no command '%s'", argv[i + 1]);
   }
   if (strcmp(cmd, "run") == 0) return run_script(argc, argv, i + 1);
   if (strcmp(cmd, "repl") == 0) {
-    if (i + 1 < argc) return usage_error("repl takes no arguments, got '%s'", argv[i + 1]);
+    if (i + 1 < argc) return host_usage("repl takes no arguments, got '%s'", argv[i + 1]);
     return repl_main();
   }
   if (strcmp(cmd, "init") == 0) return cmd_init(argc - i - 1, argv + i + 1);
@@ -600,6 +583,6 @@ int cli_main(int argc, char **argv) {
     return 0;
   }
   const char *near = mu_closest(cmd, commands, sizeof commands / sizeof commands[0] - 1);
-  if (near) return usage_error_2("unknown command '%s': did you mean '%s'?", cmd, near);
-  return usage_error("unknown command '%s'", cmd);
+  if (near) return host_usage("unknown command '%s': did you mean '%s'?", cmd, near);
+  return host_usage("unknown command '%s'", cmd);
 }

@@ -10,14 +10,6 @@
 #include "host.h"
 #include "../models/model.h"
 
-/* What a value of an option can be: words to offer, or files. */
-static const struct {
-  const char *option, *words;   /* words NULL: a file; "KINDS": the collections */
-} values[] = {
-  {"db", NULL}, {"out", NULL}, {"map", ""}, {"format", "csv json jsonl html md"}, {"mode", "insert upsert"},
-  {"as", "KINDS"}, {"on", "daily hourly weekly monthly"}, {"sandbox", NULL}, {"transform", NULL}, {NULL, NULL},
-};
-
 static void kinds(FILE *out, const char *sep) {
   for (const mu_entity *const *e = mu_entities; *e; e++) fprintf(out, "%s%s", e == mu_entities ? "" : sep, (*e)->plural);
 }
@@ -48,15 +40,18 @@ static void bash(FILE *out) {
   kinds(out, " ");
   fputs("\"\n  local cmd=\"\" i\n  for ((i = 1; i < cword; i++)); do\n    case ${words[i]} in\n"
         "      --db|--wait) ((i++)) ;;\n      -*) ;;\n      *) cmd=${words[i]}; break ;;\n    esac\n  done\n"
-        "  case $prev in\n", out);
-  for (int k = 0; values[k].option; k++) {
-    if (!values[k].words) fprintf(out, "    --%s) COMPREPLY=($(compgen -f -- \"$cur\")); return ;;\n", values[k].option);
-    else if (strcmp(values[k].words, "KINDS") == 0)
-      fprintf(out, "    --%s) COMPREPLY=($(compgen -W \"$kinds\" -- \"$cur\")); return ;;\n", values[k].option);
-    else if (*values[k].words)
-      fprintf(out, "    --%s) COMPREPLY=($(compgen -W \"%s\" -- \"$cur\")); return ;;\n", values[k].option,
-              values[k].words);
-  }
+        "  case $cmd:$prev in\n", out);
+  for (const host_command *c = host_commands; c->name; c++)   /* a value of an option: as its table says */
+    for (const host_opt *o = c->opts; o->name; o++) {
+      const char *cmd = c == host_commands ? "" : c->name;
+      if (!o->values || o->kind == HOST_OPTIONAL) continue;
+      if (strcmp(o->values, "FILE") == 0)
+        fprintf(out, "    %s:--%s) COMPREPLY=($(compgen -f -- \"$cur\")); return ;;\n", cmd, o->name);
+      else if (strcmp(o->values, "KIND") == 0)
+        fprintf(out, "    %s:--%s) COMPREPLY=($(compgen -W \"$kinds\" -- \"$cur\")); return ;;\n", cmd, o->name);
+      else
+        fprintf(out, "    %s:--%s) COMPREPLY=($(compgen -W \"%s\" -- \"$cur\")); return ;;\n", cmd, o->name, o->values);
+    }
   fputs("  esac\n  if [ -z \"$cmd\" ]; then\n    if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W \"", out);
   for (const host_opt *o = host_commands[0].opts; o->name; o++) fprintf(out, "%s--%s", o == host_commands[0].opts ? "" : " ", o->name);
   fputs("\" -- \"$cur\"))\n    else COMPREPLY=($(compgen -W \"$commands\" -- \"$cur\")); fi\n    return\n  fi\n"
@@ -78,22 +73,23 @@ static void bash(FILE *out) {
 
 /* A zsh _arguments spec for one option: its name, whether it takes a value, and what the value is. */
 static void zsh_option(FILE *out, const host_opt *o) {
-  const char *words = "", *file = NULL;
-  for (int k = 0; values[k].option; k++)
-    if (strcmp(values[k].option, o->name) == 0) words = values[k].words, file = values[k].words ? NULL : "file";
   if (o->kind == HOST_FLAG) {
     fprintf(out, " '--%s'", o->name);
     return;
   }
   const char *eq = o->kind == HOST_OPTIONAL ? "=-" : "=";
-  if (file) {
-    fprintf(out, " '--%s%s[%s]:file:_files'", o->name, eq, o->name);
-  } else if (words && strcmp(words, "KINDS") == 0) {
-    fprintf(out, " '--%s%s[%s]:kind:(", o->name, eq, o->name);
+  fprintf(out, " '--%s%s[%s]:", o->name, eq, o->name);
+  if (o->values && strcmp(o->values, "FILE") == 0) {
+    fputs("file:_files'", out);
+  } else if (o->values && strcmp(o->values, "KIND") == 0) {
+    fputs("kind:(", out);
     kinds(out, " ");
     fputs(")'", out);
-  } else if (words && *words) fprintf(out, " '--%s%s[%s]:value:(%s)'", o->name, eq, o->name, words);
-  else fprintf(out, " '--%s%s[%s]:value:'", o->name, eq, o->name);
+  } else if (o->values) {
+    fprintf(out, "value:(%s)'", o->values);
+  } else {
+    fputs("value:'", out);
+  }
 }
 
 static void zsh(FILE *out) {

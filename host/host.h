@@ -35,6 +35,7 @@ typedef struct {
   int whole, above;            /* ... whole numbers only; min itself excluded */
   const char *range;           /* ... and how a message states it */
   int key;                     /* a one-letter form (-h), or 0 */
+  const char *values;          /* what a value is, for completion: "FILE", "KIND" (a collection), the words, or NULL */
 } host_opt;
 typedef struct {
   const char *name;
@@ -66,7 +67,9 @@ int host_opt_given(const host_args *a, const char *name);
 double host_opt_number(const host_args *a, const char *name, double dflt);
 const host_optval *host_opt_value(const host_args *a, const char *name);
 void host_args_free(host_args *a);
-int host_usage(const char *msg);   /* prints the message with the help to try; returns 2 (a usage error) */
+/* "mutuals: MESSAGE (try 'mutuals CMD --help')" on stderr, printf-style; returns 2 (a usage error) */
+int host_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int host_parse_number(const char *v, double min, double max, int whole, double *out);   /* all of v; 0 or -1 */   /* prints the message with the help to try; returns 2 (a usage error) */
 
 /* sandbox.c: a whitelisted environment for scripts shared between analysts */
 int host_sandbox(lua_State *L, const char *script, const char *allow_dir);   /* 0, or -1 with a message pushed */

@@ -20,28 +20,31 @@
 #include "host.h"
 #include "../models/model.h"
 
-#define TEXT(n)                 {n, HOST_TEXT, 0, 0, 0, 0, NULL, 0}
-#define FLAG(n)                 {n, HOST_FLAG, 0, 0, 0, 0, NULL, 0}
-#define LIST(n)                 {n, HOST_LIST, 0, 0, 0, 0, NULL, 0}
-#define NUM(n, lo, hi, w, a, r) {n, HOST_NUMBER, lo, hi, w, a, r, 0}
-#define END                     {NULL, 0, 0, 0, 0, 0, NULL, 0}
+#define TEXT(n)                 {n, HOST_TEXT, 0, 0, 0, 0, NULL, 0, NULL}
+#define VALUE(n, values)        {n, HOST_TEXT, 0, 0, 0, 0, NULL, 0, values}   /* "FILE", "KIND" or the words */
+#define FLAG(n)                 {n, HOST_FLAG, 0, 0, 0, 0, NULL, 0, NULL}
+#define LIST(n)                 {n, HOST_LIST, 0, 0, 0, 0, NULL, 0, NULL}
+#define NUM(n, lo, hi, w, a, r) {n, HOST_NUMBER, lo, hi, w, a, r, 0, NULL}
+#define END                     {NULL, 0, 0, 0, 0, 0, NULL, 0, NULL}
 #define LIMITS \
   NUM("timeout", 0, 604800, 0, 1, "a number above 0 (seconds)"), \
   NUM("max-memory", 0, 1048576, 0, 1, "a number above 0 (MiB)"), \
-  {"sandbox", HOST_OPTIONAL, 0, 0, 0, 0, NULL, 0}
+  {"sandbox", HOST_OPTIONAL, 0, 0, 0, 0, NULL, 0, NULL}
+#define REPORT_FORMATS "html md csv json"
 
 static const host_opt global_opts[] = {
-  TEXT("db"), NUM("wait", 0, 86400, 0, 0, "a number of seconds from 0 to 86400"), {"help", HOST_FLAG, 0, 0, 0, 0, NULL, 'h'}, {"version", HOST_FLAG, 0, 0, 0, 0, NULL, 'V'},
-  END};
+  VALUE("db", "FILE"), NUM("wait", 0, 86400, 0, 0, "a number of seconds from 0 to 86400"),
+  {"help", HOST_FLAG, 0, 0, 0, 0, NULL, 'h', NULL}, {"version", HOST_FLAG, 0, 0, 0, 0, NULL, 'V', NULL}, END};
 static const host_opt import_opts[] = {
-  TEXT("format"), TEXT("mode"), FLAG("dry-run"), TEXT("map"), LIST("ignore"), TEXT("transform"), END};
+  VALUE("format", "csv json jsonl"), VALUE("mode", "insert upsert replace"), FLAG("dry-run"), TEXT("map"),
+  LIST("ignore"), VALUE("transform", "FILE"), END};
 static const host_opt export_opts[] = {
-  TEXT("format"), TEXT("out"), FLAG("ids"), TEXT("fields"), LIST("where"), END};
+  VALUE("format", "csv json jsonl"), VALUE("out", "FILE"), FLAG("ids"), TEXT("fields"), LIST("where"), END};
 static const host_opt microdata_opts[] = {
   TEXT("id"), TEXT("weight"), TEXT("strata"), TEXT("psu"), TEXT("fpc"), TEXT("question"), TEXT("answer"),
   FLAG("long"), END};
 static const host_opt fetch_opts[] = {
-  TEXT("as"), TEXT("format"), FLAG("offline"),
+  VALUE("as", "KIND"), VALUE("format", "csv json"), FLAG("offline"),
   NUM("retries", 0, 100, 1, 0, "a number from 0 to 100"),
   NUM("timeout", 0.001, 86400, 0, 0, "a number from 0.001 to 86400 (seconds)"),
   NUM("max-bytes", 1, 1e15, 1, 0, "a whole number from 1 (bytes)"),
@@ -53,9 +56,11 @@ static const host_opt limit_opts[] = {
 static const host_opt undo_opts[] = {FLAG("dry-run"), END};
 static const host_opt run_opts[] = {LIMITS, END};
 static const host_opt report_opts[] = {
-  TEXT("out"), TEXT("format"), FLAG("wait"), FLAG("no-wait"), FLAG("no-charts"), TEXT("ping"), LIMITS, END};
+  VALUE("out", "FILE"), VALUE("format", REPORT_FORMATS), FLAG("wait"), FLAG("no-wait"), FLAG("no-charts"), TEXT("ping"),
+  LIMITS, END};
 static const host_opt schedule_opts[] = {
-  TEXT("out"), TEXT("on"), TEXT("cron"), TEXT("name"), TEXT("format"), TEXT("ping"), TEXT("on-failure"),
+  VALUE("out", "FILE"), VALUE("on", "daily hourly weekly monthly"), TEXT("cron"), TEXT("name"),
+  VALUE("format", REPORT_FORMATS), TEXT("ping"), TEXT("on-failure"),
   NUM("time-limit", 1, 604800, 1, 0, "whole seconds from 1 to 604800"), END};
 static const host_opt none[] = {END};
 
@@ -92,20 +97,23 @@ static int fail(host_args *a, const char *fmt, ...) {
   return -1;
 }
 
+int host_parse_number(const char *v, double min, double max, int whole, double *out) {
+  char *end;
+  errno = 0;
+  double x = strtod(v, &end);
+  if (!*v || *end || errno || !(x >= min) || !(x <= max) || (whole && x != floor(x))) return -1;
+  *out = x;
+  return 0;
+}
+
 /* A value for option k: a number in its range, or the text; -1 with the reason. */
 static int take(host_args *a, int k, const char *v) {
   const host_opt *o = &a->cmd->opts[k];
   host_optval *r = &a->val[k];
   if (o->kind == HOST_FLAG && v) return fail(a, "--%s takes no value", o->name);
-  if (o->kind == HOST_NUMBER) {
-    char *end;
-    errno = 0;
-    double x = strtod(v, &end);
-    if (!*v || *end || errno || !(x >= o->min) || !(x <= o->max) || (o->above && x <= o->min) ||
-        (o->whole && x != floor(x)))
-      return fail(a, "--%s needs %s, got '%s'", o->name, o->range, v);
-    r->number = x;
-  }
+  if (o->kind == HOST_NUMBER &&
+      (host_parse_number(v, o->min, o->max, o->whole, &r->number) || (o->above && r->number <= o->min)))
+    return fail(a, "--%s needs %s, got '%s'", o->name, o->range, v);
   if (o->kind == HOST_LIST) {
     if (r->nlist == HOST_LIST_MAX) return fail(a, "--%s is given more than %d times", o->name, HOST_LIST_MAX);
     r->list[r->nlist++] = v;
@@ -213,7 +221,12 @@ double host_opt_number(const host_args *a, const char *name, double dflt) {
 const host_optval *host_opt_value(const host_args *a, const char *name) { return &a->val[slot(a, name)]; }
 
 /* "mutuals: MESSAGE (try 'mutuals CMD --help')" on stderr, CMD being the command the message begins with. */
-int host_usage(const char *msg) {
+int host_usage(const char *fmt, ...) {
+  char msg[1024];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
   size_t n = strcspn(msg, ": ");
   const host_command *c = host_commands + 1;   /* not "mutuals" itself */
   for (; c->name; c++)

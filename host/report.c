@@ -28,11 +28,6 @@
 
 #define EXIT_LOCKED 75
 
-static int usage(const char *fmt, const char *what) {
-  char msg[1024];
-  snprintf(msg, sizeof msg, fmt, what);
-  return host_usage(msg);
-}
 
 /* A JSON array of strings, malloc'd. */
 static char *json_strings(char **items, int n) {
@@ -95,7 +90,7 @@ int report_main(int argc, char **argv, int first) {
   /* mutuals [opts] report SCRIPT [--out F] [--format F] [--wait] [--] [ARGS...] */
   host_args a;
   if (host_getopt("report", argc - first, argv + first, &a)) {
-    usage("%s", a.why);
+    host_usage("%s", a.why);
     host_args_free(&a);
     return 2;
   }
@@ -118,12 +113,12 @@ int report_main(int argc, char **argv, int first) {
   host_args_free(&a);
   if (script < 0 || !out) {
     free(rargv);
-    return usage("%s", "report needs a script and --out FILE: mutuals report SCRIPT --out FILE [--format html|md|csv|json]");
+    return host_usage("%s", "report needs a script and --out FILE: mutuals report SCRIPT --out FILE [--format html|md|csv|json]");
   }
   format = format_of(format, out);
   if (strcmp(format, "html") && strcmp(format, "md") && strcmp(format, "csv") && strcmp(format, "json")) {
     free(rargv);
-    return usage("report: unknown format '%s' (html, md, csv or json)", format);
+    return host_usage("report: unknown format '%s' (html, md, csv or json)", format);
   }
   /* The lock: one file beside the output, held for the whole run (--out -, standard output: none). */
   int to_stdout = strcmp(out, "-") == 0;
@@ -219,7 +214,7 @@ int runs_main(int argc, char **argv) {
   mu_store *s;
   host_args a;
   if (host_getopt("runs", argc, argv, &a) || host_getopt_args(&a, 0, 0)) {
-    usage("%s", a.why);
+    host_usage("%s", a.why);
     host_args_free(&a);
     return 2;
   }
@@ -362,7 +357,7 @@ int schedule_main(int argc, char **argv, int first) {
   char cronbuf[64], sp[PATH_MAX], op[2 * PATH_MAX + 2], dir[PATH_MAX], self[PATH_MAX], db[4096];
   host_args a;
   if (host_getopt("schedule", argc - first, argv + first, &a)) {
-    usage("%s", a.why);
+    host_usage("%s", a.why);
     host_args_free(&a);
     return 2;
   }
@@ -373,7 +368,7 @@ int schedule_main(int argc, char **argv, int first) {
   if (a.npos > 1 && (script_args(a.pos + 1, a.npos - 1, cron_quote, c_args, sizeof c_args) ||
                      script_args(a.pos + 1, a.npos - 1, unit_quote, u_args, sizeof u_args))) {
     host_args_free(&a);
-    return usage("%s", "schedule: the script's arguments must fit a crontab line (8 KiB, no line breaks)");
+    return host_usage("%s", "schedule: the script's arguments must fit a crontab line (8 KiB, no line breaks)");
   }
   out = host_opt_text(&a, "out");
   cal = host_opt_text(&a, "on");
@@ -385,14 +380,14 @@ int schedule_main(int argc, char **argv, int first) {
   time_limit = (long)host_opt_number(&a, "time-limit", 3600);
   host_args_free(&a);
   if (!script || !out || !cal)
-    return usage("%s", "schedule needs SCRIPT, --out FILE and --on CALENDAR (systemd OnCalendar, e.g. 'Mon *-*-* 06:00:00')");
+    return host_usage("%s", "schedule needs SCRIPT, --out FILE and --on CALENDAR (systemd OnCalendar, e.g. 'Mon *-*-* 06:00:00')");
   char why[300];
   if (host_calendar(cal, cronbuf, sizeof cronbuf, why, sizeof why) || systemd_agrees(cal, why, sizeof why))
-    return usage("schedule: --on: %s", why);
+    return host_usage("schedule: --on: %s", why);
   if (cron && !cron_valid(cron))
-    return usage("schedule: --cron '%s' is not five crontab fields (minute hour day month weekday)", cron);
+    return host_usage("schedule: --cron '%s' is not five crontab fields (minute hour day month weekday)", cron);
   if (!cron && !*(cron = cronbuf))
-    return usage("schedule: '%s' has no crontab form (seconds, a year, or both kinds of day limited): give one "
+    return host_usage("schedule: '%s' has no crontab form (seconds, a year, or both kinds of day limited): give one "
                  "with --cron 'M H DOM MON DOW'", cal);
   if (!realpath(script, sp)) {
     fprintf(stderr, "mutuals: schedule: %s: %s\n", script, strerror(errno));
@@ -427,7 +422,7 @@ int schedule_main(int argc, char **argv, int first) {
   const char *const parts[] = {self, db, sp, op, format ? format : "", ping ? ping : "", cal};
   for (size_t k = 0; k < sizeof parts / sizeof *parts; k++)
     if (strpbrk(parts[k], "\n\r"))
-      return usage("schedule: '%s' has a line break, which neither cron nor systemd can take", parts[k]);
+      return host_usage("schedule: '%s' has a line break, which neither cron nor systemd can take", parts[k]);
   /* Every path and value quoted for where it goes: a ' or % in a path must not break the line. */
   static char c_self[2 * PATH_MAX], c_db[8300], c_sp[2 * PATH_MAX], c_op[4 * PATH_MAX], c_fmt[200], c_ping[4200];
   static char u_self[2 * PATH_MAX], u_db[8300], u_sp[2 * PATH_MAX], u_op[4 * PATH_MAX], u_fmt[200], u_ping[4200];
@@ -452,7 +447,7 @@ int schedule_main(int argc, char **argv, int first) {
   /* a unit name for OnFailure: systemd's own syntax, nothing to quote; anything else is refused */
   if (on_failure && strspn(on_failure, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789:_.@-\\%") !=
                     strlen(on_failure))
-    return usage("schedule: --on-failure '%s' is not a unit name (e.g. notify-failure@%%n.service)", on_failure);
+    return host_usage("schedule: --on-failure '%s' is not a unit name (e.g. notify-failure@%%n.service)", on_failure);
   printf("[Unit]\nDescription=mutuals report %s\n", name);
   if (on_failure) printf("OnFailure=%s\n", on_failure);
   printf("\n[Service]\nType=oneshot\n"

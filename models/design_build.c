@@ -93,8 +93,6 @@ static int make_entry(mu_store *s, long long survey, const char *name, const cha
   return 0;
 }
 
-static int code_width(int nlevels) { return nlevels < INT8_MAX ? 1 : nlevels < INT16_MAX ? 2 : 4; }
-
 /* The second pass: respondents gathered a chunk at a time, then written where they go. */
 typedef struct {
   entry design, var[MU_MAX_VARS];
@@ -107,7 +105,8 @@ typedef struct {
   int32_t stratum[CHUNK], psu[CHUNK], own_stratum[CHUNK];
   long long own_first;
   int nown;
-  unsigned char code[MU_MAX_VARS][CHUNK * 4];
+  int code[MU_MAX_VARS][CHUNK];
+  unsigned char narrow[CHUNK * 4];
 } writer;
 
 static void flush_own(writer *wr) {
@@ -120,8 +119,10 @@ static void flush(writer *wr) {
   put_at(&wr->design, wr->w, 8 * wr->m, wr->w_off + 8 * wr->first);
   if (wr->has_strata) put_at(&wr->design, wr->stratum, 4 * wr->m, wr->stratum_off + 4 * wr->first);
   if (wr->has_psus) put_at(&wr->design, wr->psu, 4 * wr->m, wr->psu_off + 4 * wr->first);
-  for (int v = 0; v < wr->nvars; v++)
-    put_at(&wr->var[v], wr->code[v], wr->width[v] * wr->m, wr->code_off[v] + wr->width[v] * wr->first);
+  for (int v = 0; v < wr->nvars; v++) {
+    mu_cache_narrow(wr->code[v], (int)wr->m, wr->width[v], wr->narrow);
+    put_at(&wr->var[v], wr->narrow, wr->width[v] * wr->m, wr->code_off[v] + wr->width[v] * wr->first);
+  }
   wr->first += wr->m;
   wr->m = 0;
 }
@@ -142,39 +143,10 @@ static int write_row(void *ctx, const mu_scan_row *r) {
   }
   for (int v = 0; v < wr->nvars; v++) {
     int c = r->code[v];
-    if (c >= 0 && wr->remap[v]) c = wr->remap[v][c];
-    if (wr->width[v] == 1) wr->code[v][j] = (unsigned char)(signed char)c;
-    else if (wr->width[v] == 2) {
-      int16_t c16 = (int16_t)c;
-      memcpy(wr->code[v] + j * 2, &c16, 2);
-    } else
-      memcpy(wr->code[v] + j * 4, &c, 4);
+    wr->code[v][j] = c >= 0 && wr->remap[v] ? wr->remap[v][c] : c;
   }
   if (++wr->m == CHUNK) flush(wr);
   return wr->design.bad;
-}
-
-/* A variable's levels as the entry holds them: key, label, and for a question its option id. */
-static unsigned char *levels_bytes(const mu_design_var *v, char **keys, int n, size_t *len) {
-  size_t total = 0;
-  for (int k = 0; k < n; k++)
-    total += strlen(keys ? keys[k] : v->keys[k]) + 1 + strlen(keys ? keys[k] : v->labels[k]) + 1 +
-             (v->question_id ? sizeof *v->option_ids : 0);
-  unsigned char *b = malloc(total ? total : 1), *p = b;
-  if (!b) return NULL;
-  for (int k = 0; k < n; k++) {
-    const char *key = keys ? keys[k] : v->keys[k], *label = keys ? keys[k] : v->labels[k];
-    memcpy(p, key, strlen(key) + 1);
-    p += strlen(key) + 1;
-    memcpy(p, label, strlen(label) + 1);
-    p += strlen(label) + 1;
-    if (v->question_id) {
-      memcpy(p, &v->option_ids[k], sizeof *v->option_ids);
-      p += sizeof *v->option_ids;
-    }
-  }
-  *len = total;
-  return b;
 }
 
 static int build(mu_store *s, long long survey, const char *const *names, int nnames, const char *stamp,
@@ -228,10 +200,13 @@ static int build(mu_store *s, long long survey, const char *const *names, int nn
   free(count);
   /* Each variable's entry: header, levels, then the codes the second pass writes. */
   for (int v = 0; v < nnames; v++) {
-    int nl = var[v].question_id ? var[v].nlevels : nlev[v];
+    /* an attribute's levels as the whole load gives them: sorted, each its own label */
+    mu_design_var sorted = {.nlevels = nlev[v], .keys = keys[v], .labels = keys[v]};
+    const mu_design_var *lv = var[v].question_id ? &var[v] : &sorted;
+    int nl = lv->nlevels;
     size_t llen = 0;
-    unsigned char *lev = levels_bytes(&var[v], var[v].question_id ? NULL : keys[v], nl, &llen);
-    wr->width[v] = code_width(nl);
+    unsigned char *lev = mu_cache_levels(lv, &llen);
+    wr->width[v] = mu_cache_code_width(nl);
     wr->code_off[v] = 24 + (long long)llen;
     snprintf(name, sizeof name, "var:%s", names[v]);
     wr->nvars = v + 1;

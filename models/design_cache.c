@@ -134,12 +134,12 @@ static char *next_str(const char *p, size_t len, size_t *off) {
   return s;
 }
 
-static int code_width(int nlevels) { return nlevels < INT8_MAX ? 1 : nlevels < INT16_MAX ? 2 : 4; }
+int mu_cache_code_width(int nlevels) { return nlevels < INT8_MAX ? 1 : nlevels < INT16_MAX ? 2 : 4; }
 
 int mu_cache_read_var_head(mu_design_var *v, mu_cache_reader *r) {
   uint32_t h[4];
   if (mu_cache_get(r, h, sizeof h) || h[0] != MU_VAR_MAGIC || h[1] > 1000000 ||
-      h[2] != (uint32_t)code_width((int)h[1]) || mu_cache_get(r, &v->question_id, sizeof v->question_id))
+      h[2] != (uint32_t)mu_cache_code_width((int)h[1]) || mu_cache_get(r, &v->question_id, sizeof v->question_id))
     return -1;
   int nl = (int)h[1];
   char *levels = mu_cache_get_array(r, h[3], 1);
@@ -290,33 +290,48 @@ static void design_blob(const mu_design *d, buf *b) {
   free(count);
 }
 
-/* Codes in as few bytes as the levels need (one for up to 126): they are most of what a crosstab reads. */
-static void var_blob(const mu_design *d, const mu_design_var *v, buf *b) {
+void mu_cache_narrow(const int *codes, int count, int width, unsigned char *out) {
+  for (int j = 0; j < count; j++) {
+    int c = codes[j];
+    if (width == 1) out[j] = (unsigned char)(signed char)c;
+    else if (width == 2) {
+      int16_t c16 = (int16_t)c;
+      memcpy(out + j * 2, &c16, 2);
+    } else
+      memcpy(out + j * 4, &c, 4);
+  }
+}
+
+unsigned char *mu_cache_levels(const mu_design_var *v, size_t *len) {
   buf levels = {NULL, 0, 0, 0};
   for (int k = 0; k < v->nlevels; k++) {
     put_str(&levels, v->keys[k]);
     put_str(&levels, v->labels[k]);
     if (v->question_id) put(&levels, &v->option_ids[k], sizeof v->option_ids[k]);
   }
-  int width = code_width(v->nlevels);
-  uint32_t h[4] = {MU_VAR_MAGIC, (uint32_t)v->nlevels, (uint32_t)width, (uint32_t)levels.len};
+  if (levels.oom || !levels.p) {
+    free(levels.p);
+    return levels.oom ? NULL : calloc(1, 1);
+  }
+  *len = levels.len;
+  return levels.p;
+}
+
+/* Codes in as few bytes as the levels need (one for up to 126): they are most of what a crosstab reads. */
+static void var_blob(const mu_design *d, const mu_design_var *v, buf *b) {
+  size_t llen = 0;
+  unsigned char *levels = mu_cache_levels(v, &llen);
+  int width = mu_cache_code_width(v->nlevels);
+  uint32_t h[4] = {MU_VAR_MAGIC, (uint32_t)v->nlevels, (uint32_t)width, (uint32_t)llen};
   put(b, h, sizeof h);
   put(b, &v->question_id, sizeof v->question_id);
-  put(b, levels.p, levels.len);
-  b->oom |= levels.oom;
-  free(levels.p);
+  put(b, levels, llen);
+  b->oom |= !levels;
+  free(levels);
   unsigned char chunk[4096];
-  for (int i = 0; i < d->n;) {
-    int m = 0;
-    for (; i < d->n && (m + 1) * width <= (int)sizeof chunk; i++, m++) {
-      int c = v->code[i];
-      if (width == 1) chunk[m] = (unsigned char)(signed char)c;
-      else if (width == 2) {
-        int16_t c16 = (int16_t)c;
-        memcpy(chunk + m * 2, &c16, 2);
-      } else
-        memcpy(chunk + m * 4, &c, 4);
-    }
+  for (int i = 0; i < d->n; i += (int)sizeof chunk / width) {
+    int m = d->n - i < (int)sizeof chunk / width ? d->n - i : (int)sizeof chunk / width;
+    mu_cache_narrow(v->code + i, m, width, chunk);
     put(b, chunk, (size_t)m * (size_t)width);
   }
 }

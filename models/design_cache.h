@@ -47,6 +47,12 @@ int mu_cache_read_design_head(mu_design *d, mu_cache_reader *r, uint32_t *flags,
                               int *psu_off);
 /* A variable's header and levels; returns its code width, the reader left at its first code; -1 if damaged. */
 int mu_cache_read_var_head(mu_design_var *v, mu_cache_reader *r);
+/* A variable's codes take 1, 2 or 4 bytes each, as few as its levels need. */
+int mu_cache_code_width(int nlevels);
+/* `count` codes into `width` bytes each (the inverse of mu_cache_widen). */
+void mu_cache_narrow(const int *codes, int count, int width, unsigned char *out);
+/* A variable's levels section: each level's key and label, and a question's option id (malloc'd); NULL: oom. */
+unsigned char *mu_cache_levels(const mu_design_var *v, size_t *len);
 /* Widen `count` codes of `width` bytes into ints, checking each against nlevels; 0 or -1. */
 int mu_cache_widen(const void *raw, int width, int count, int nlevels, int *out);
 

@@ -265,8 +265,18 @@ static int check_required(importer *im, long line, int new_row) {
   return ok ? 0 : -1;
 }
 
-/* (Re)prepare the INSERT for the current columns, reusing it while they stay the same. */
 static long long import_source(importer *im);
+
+/* The file as the source of rows that name none (recorded once, when first needed); 0 reported as fatal. */
+static long long file_source(importer *im, long line) {
+  if (!im->source_id && !(im->source_id = import_source(im))) {
+    report(im, line, "cannot record the file as a source: %s", sqlite3_errmsg(mu_store_db(im->s)));
+    im->fatal = 1;
+  }
+  return im->source_id;
+}
+
+/* (Re)prepare the INSERT for the current columns, reusing it while they stay the same. */
 
 static int prepare_insert(importer *im, long line) {
   if (im->insert && !im->cols_changed) return 0;
@@ -276,11 +286,7 @@ static int prepare_insert(importer *im, long line) {
   for (size_t i = 0; i < im->ncols; i++) sig[n++] = (char)(1 + mu_field_index(im->e, im->cols[i].field->name));
   int add_source = im->may_default_source && !im->has_source_col;
   if (add_source) sig[n++] = 'S';
-  if (add_source && !im->source_id && !(im->source_id = import_source(im))) {
-    report(im, line, "cannot record the file as a source: %s", sqlite3_errmsg(mu_store_db(im->s)));
-    im->fatal = 1;
-    return -1;
-  }
+  if (add_source && !file_source(im, line)) return -1;
   sig[n] = '\0';
   if (im->insert && strcmp(sig, im->signature) == 0) return 0;
   sqlite3_finalize(im->insert);
@@ -341,13 +347,8 @@ static mu_merger *merger(importer *im, long line) {
     report(im, line, "%s", err);
   }
   /* a replaced row from a file without a source column: the file is its source, as for a new row */
-  if (im->merger && im->mode == MU_MODE_REPLACE && im->may_default_source && !im->has_source_col) {
-    if (!im->source_id && !(im->source_id = import_source(im))) {
-      report(im, line, "cannot record the file as a source: %s", sqlite3_errmsg(mu_store_db(im->s)));
-      im->fatal = 1;
-    }
-    mu_merger_default(im->merger, "source_id", im->source_id);
-  }
+  if (im->merger && im->mode == MU_MODE_REPLACE && im->may_default_source && !im->has_source_col)
+    mu_merger_default(im->merger, "source_id", file_source(im, line));
   return im->merger;
 }
 

@@ -72,15 +72,14 @@ static int col_of(const mu_merger *m, const mu_field *f) {
 
 /*
 ** The default a field goes back to when a replace leaves it out: the
-** schema's DEFAULT, which our migrations write as a number or a quoted
-** string, bound as a value; none: unknown (NULL). -1 for a default that is
-** not a literal (then the entity cannot be replaced field by field).
+** schema's DEFAULT, evaluated by SQLite itself (the expression is our
+** migrations' own text, never data), or unknown (NULL) where there is none.
 */
 static int field_default(mu_merger *m, const mu_field *f, size_t at) {
   mu_value *v = &m->dflt[at];
   memset(v, 0, sizeof *v);
   v->kind = MU_VNULL;
-  sqlite3_stmt *st;
+  sqlite3_stmt *st, *ev = NULL;
   if (sqlite3_prepare_v2(mu_store_db(m->s), "SELECT dflt_value FROM pragma_table_info(?) WHERE name = ?", -1, &st,
                          NULL) != SQLITE_OK)
     return -1;
@@ -88,35 +87,23 @@ static int field_default(mu_merger *m, const mu_field *f, size_t at) {
   sqlite3_bind_text(st, 2, f->name, -1, SQLITE_STATIC);
   int rc = 0;
   if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
-    const char *d = (const char *)sqlite3_column_text(st, 0);
-    size_t n = strlen(d);
-    char *end;
-    double x = strtod(d, &end);
-    if (n >= 2 && d[0] == '\'' && d[n - 1] == '\'') {   /* 'exact' ('' inside for a quote) */
-      char *t = m->dflt_text[at] = malloc(n);
-      size_t o = 0;
-      for (size_t i = 1; t && i + 1 < n; i++) {
-        t[o++] = d[i];
-        if (d[i] == '\'' && d[i + 1] == '\'') i++;
-      }
-      if (!t) rc = -1;
-      else {
-        t[o] = '\0';
+    char *sql = sqlite3_mprintf("SELECT %s", (const char *)sqlite3_column_text(st, 0));
+    rc = sql && sqlite3_prepare_v2(mu_store_db(m->s), sql, -1, &ev, NULL) == SQLITE_OK &&
+         sqlite3_step(ev) == SQLITE_ROW ? 0 : -1;
+    sqlite3_free(sql);
+    if (!rc) switch (sqlite3_column_type(ev, 0)) {
+      case SQLITE_INTEGER: v->kind = MU_VINT; v->i = sqlite3_column_int64(ev, 0); break;
+      case SQLITE_FLOAT: v->kind = MU_VREAL; v->r = sqlite3_column_double(ev, 0); break;
+      case SQLITE_TEXT:
+        if (!(m->dflt_text[at] = strdup((const char *)sqlite3_column_text(ev, 0)))) rc = -1;
         v->kind = MU_VTEXT;
-        v->s = t;
-        v->len = o;
-      }
-    } else if (end != d && *end == '\0') {
-      if (x == (double)(long long)x && !strpbrk(d, ".eE")) {
-        v->kind = MU_VINT;
-        v->i = (long long)x;
-      } else {
-        v->kind = MU_VREAL;
-        v->r = x;
-      }
-    } else {
-      rc = -1;
+        v->s = m->dflt_text[at];
+        v->len = v->s ? strlen(v->s) : 0;
+        break;
+      case SQLITE_NULL: break;
+      default: rc = -1;   /* a blob default: none in the schema */
     }
+    sqlite3_finalize(ev);
   }
   sqlite3_finalize(st);
   return rc;
@@ -138,7 +125,7 @@ mu_merger *mu_merger_new(mu_store *s, const mu_entity *e, const mu_field *const 
     const mu_field *f = &e->fields[k];
     if (f->type == MU_T_ID || col_of(m, f) >= 0) continue;
     if (field_default(m, f, m->nall)) {
-      snprintf(err, errlen, "%s.%s: its default is not a plain value, so a replace cannot reset it: give the column",
+      snprintf(err, errlen, "%s.%s: its default cannot be read, so a replace cannot reset it: give the column",
                e->name, f->name);
       mu_merger_free(m);
       return NULL;

@@ -166,11 +166,16 @@ if command -v tmux >/dev/null; then
     screen
     return 1
   }
-  start() {   # a new tmux server (and socket) for each session
+  new_server() {   # a new tmux server (and socket) for each session
     tm kill-server 2>/dev/null
     SOCK="$TMP/tmux.$RANDOM.sock"
-    tm new-session -d -s repl -x 120 -y 40 \
-      "env HOME=$TMP/ptyhome TERM=xterm $MUTUALS --db $TMP/pty.db repl; echo EXITED \$?; sleep 30"
+  }
+  start() {   # start [WIDTH HEIGHT [ENV ARGS...]]: the REPL in a new terminal of that size (120 x 40)
+    local w=${1:-120} h=${2:-40}
+    shift $(( $# < 2 ? $# : 2 ))
+    new_server
+    tm new-session -d -s repl -x "$w" -y "$h" \
+      "env $* HOME=$TMP/ptyhome TERM=xterm $MUTUALS --db $TMP/pty.db repl; echo EXITED \$?; sleep 30"
   }
 
   pty_session() {
@@ -265,11 +270,8 @@ if command -v tmux >/dev/null; then
   # Long output goes through the pager (here a command that keeps what it is given), short output does not;
   # with the default (less -S) the screen shows less's own end marker and q returns to the prompt.
   pty_pager() {
-    tm kill-server 2>/dev/null
-    SOCK="$TMP/tmux.$RANDOM.sock"
     rm -f "$TMP/paged"
-    tm new-session -d -s repl -x 120 -y 20 \
-      "env HOME=$TMP/ptyhome TERM=xterm PAGER='cat > $TMP/paged' $MUTUALS --db $TMP/pty.db repl; echo EXITED \$?; sleep 30"
+    start 120 20 "PAGER='cat > $TMP/paged'"
     wait_for 'mutuals>' || return 1
     tm send-keys -t repl '6 * 7' Enter
     wait_for '^42$' || return 1
@@ -283,10 +285,7 @@ if command -v tmux >/dev/null; then
     grep -q '^REPORT:' "$TMP/paged" || { echo "help was not paged"; return 1; }
     tm send-keys -t repl C-d
     wait_for 'EXITED' || return 1
-    tm kill-server 2>/dev/null
-    SOCK="$TMP/tmux.$RANDOM.sock"
-    tm new-session -d -s repl -x 120 -y 40 \
-      "env -u PAGER HOME=$TMP/ptyhome TERM=xterm LESS= $MUTUALS --db $TMP/pty.db repl; echo EXITED \$?; sleep 30"
+    start 120 40 -u PAGER LESS=
     wait_for 'mutuals>' || return 1
     tm send-keys -t repl 'help("all")' Enter
     wait_for '^MODULE: local mutuals' || return 1
@@ -302,10 +301,7 @@ if command -v tmux >/dev/null; then
   pty_widths() {
     local w widest
     for w in 80 200; do
-      tm kill-server 2>/dev/null
-      SOCK="$TMP/tmux.$RANDOM.sock"
-      tm new-session -d -s repl -x "$w" -y 50 \
-        "env HOME=$TMP/ptyhome TERM=xterm PAGER= $MUTUALS --db $TMP/pty.db repl; echo EXITED \$?; sleep 30"
+      start "$w" 50 PAGER=
       wait_for 'mutuals>' || return 1
       tm send-keys -t repl 'db.bodies' Enter
       wait_for '^└' || return 1
@@ -324,8 +320,7 @@ if command -v tmux >/dev/null; then
 
   # Two sessions at once, each line appended under a lock: neither loses the other's history.
   pty_two_sessions() {
-    tm kill-server 2>/dev/null
-    SOCK="$TMP/tmux.$RANDOM.sock"
+    new_server
     mkdir -p "$TMP/twohome"
     local cmd="env HOME=$TMP/twohome TERM=xterm $MUTUALS --db $TMP/pty.db repl; echo EXITED \$?; sleep 30"
     tm new-session -d -s repl -x 120 -y 20 "$cmd"

@@ -325,11 +325,7 @@ end)
 
 describe("migration from schema version 2", function()
   it("keeps an existing store working and fixes its bundled data", function()
-    local dir = util.tmpdir()
-    local p = dir .. "/v2.db"
-    assert(os.execute("sqlite3 '" .. p .. "' < tests/fixtures/store_v2.sql"))
-    local db = assert(mutuals.open(p))
-    assert.are.equal(mutuals.schema_version, db:sql("PRAGMA user_version")[1].user_version)
+    local db, p = util.fixture(2)
     assert.is_nil(db.programmes:get("crtc_fund"))
     assert.are.equal(1, db.programmes:get("crtc_support").observations:where{metric = "fund_size"}:count())
     assert.are.equal(0, db.recommendation_bodies:where("source_id", "is null"):count())
@@ -343,11 +339,7 @@ end)
 describe("migration from schema version 8 (a store with an import history, made before migration 9)", function()
   -- tests/fixtures/store_v8.sql: `mutuals init`, an import of one mutual, an upsert of MyCSP's staff, by 3ee1c83
   it("keeps the history through the copy of its tables: both imports listed and undone; replace recorded", function()
-    local dir = util.tmpdir()
-    local p = dir .. "/v8.db"
-    assert(os.execute("sqlite3 '" .. p .. "' < tests/fixtures/store_v8.sql"))
-    local db = assert(mutuals.open(p))
-    assert.are.equal(mutuals.schema_version, db:sql("PRAGMA user_version")[1].user_version)
+    local db, p, dir = util.fixture(8)
     local imports = db:sql("SELECT id, mode, inserted, updated FROM imports ORDER BY id")
     assert.are.same({{id = 1, mode = "insert", inserted = 1, updated = 0}, {id = 2, mode = "upsert", inserted = 0,
                       updated = 1}}, imports)
@@ -369,11 +361,7 @@ end)
 describe("migration from schema version 4 (a store made by the build before survey microdata)", function()
   -- tests/fixtures/store_v4.sql: `mutuals init`, an import of one mutual and 40 survey answers, by commit 92a7e5c
   it("brings it to the current schema with nothing lost: respondents derived, cache, aliases, import history", function()
-    local dir = util.tmpdir()
-    local p = dir .. "/v4.db"
-    assert(os.execute("sqlite3 '" .. p .. "' < tests/fixtures/store_v4.sql"))
-    local db = assert(mutuals.open(p))
-    assert.are.equal(mutuals.schema_version, db:sql("PRAGMA user_version")[1].user_version)
+    local db, p, dir = util.fixture(4)
     assert.are.equal(7, db.mutuals:count())
     assert.are.equal("MoJ", db.mutuals:get("Old Store Mutual").parent.abbrev)
     assert.are.equal(120, db.mutuals:get("Old Store Mutual").staff)

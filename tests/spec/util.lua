@@ -20,6 +20,17 @@ function util.fresh()
   return db, path, dir
 end
 
+-- A store made by an earlier build (tests/fixtures/store_vN.sql, a sqlite3 .dump), opened, so migrated, by
+-- this one; checked to be at the current schema. The store, its path and its folder.
+function util.fixture(version)
+  local dir = util.tmpdir()
+  local path = ("%s/v%d.db"):format(dir, version)
+  assert(os.execute(("sqlite3 '%s' < tests/fixtures/store_v%d.sql"):format(path, version)))
+  local db = assert(mutuals.open(path))
+  assert(db:sql("PRAGMA user_version")[1].user_version == mutuals.schema_version, "not migrated")
+  return db, path, dir
+end
+
 function util.drop(db, path)
   if db then db:close() end
   if path then
