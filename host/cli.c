@@ -29,8 +29,10 @@ static const char usage_text[] =
   "                         respondents and answers from a supplier's file, wide (a column per\n"
   "                         question) or --long (a row per answer); other columns are attributes\n"
   "  export KIND [--format csv|json|jsonl] [--out FILE] [--ids] [--where FIELD=VALUE]... [--fields A,B]\n"
+  "        [--dry-run]\n"
   "                         write a collection (to stdout without --out), references by natural\n"
-  "                         key so another store can import it; --ids: the store's own ids\n"
+  "                         key so another store can import it; --ids: the store's own ids;\n"
+  "                         --dry-run: check it all and count the rows, writing nothing\n"
   "  fetch URL --as KIND [--format csv|json] [--offline] [--retries N] [--timeout S] [--max-bytes N]\n"
   "        [--low-speed-limit B --low-speed-time S]\n"
   "                         fetch a dataset over http(s) to a temporary file, then import it in\n"
@@ -274,11 +276,12 @@ static int cmd_export(int argc, char **argv) {
   if (a.npos != 1) {
     host_args_free(&a);
     return host_usage("%s", "export needs KIND: mutuals export KIND [--format csv|json|jsonl] [--out FILE] [--ids] "
-                             "[--where FIELD=VALUE] [--fields A,B]");
+                             "[--where FIELD=VALUE] [--fields A,B] [--dry-run]");
   }
   const char *kind = a.pos[0], *out = host_opt_text(&a, "out"), *format = host_opt_text(&a, "format");
   const char *fields_opt = host_opt_text(&a, "fields"), *where[HOST_LIST_MAX];
   int nwhere = host_opt_value(&a, "where")->nlist, ids = host_opt_given(&a, "ids") > 0;
+  int dry_run = host_opt_given(&a, "dry-run") > 0;
   memcpy(where, host_opt_value(&a, "where")->list, sizeof where);
   host_args_free(&a);
   const mu_entity *e = mu_entity_find(kind);
@@ -331,6 +334,24 @@ static int cmd_export(int argc, char **argv) {
   char fields[1024];
   snprintf(fields, sizeof fields, "%s", fields_opt ? fields_opt : "");
   for (char *tok = strtok(fields, ","); tok && nonly < 64; tok = strtok(NULL, ",")) only[nonly++] = tok;
+  if (dry_run) {   /* everything an export does, into nothing; then how many rows it would have written */
+    FILE *null = fopen("/dev/null", "w");
+    long long rows = -1;
+    int rc = null ? mu_export(s, &q, only, nonly, fmt, null, ids, err, sizeof err) : -1;
+    if (null) fclose(null);
+    sqlite3_stmt *st = rc ? NULL : mu_query_wrap(s, &q, "SELECT count(*)", "", err, sizeof err);
+    if (st && sqlite3_step(st) == SQLITE_ROW) rows = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    mu_query_free(&q);
+    mu_store_close(s);
+    if (rows < 0) {
+      fprintf(stderr, "mutuals: export: %s\n", err);
+      return 1;
+    }
+    fprintf(stderr, "mutuals: export of %lld %s to %s (dry run: nothing was written)\n", rows,
+            rows == 1 ? e->name : e->plural, out ? out : "standard output");
+    return 0;
+  }
   char *tmp = NULL;
   FILE *fp = out ? mu_atomic_open(out, &tmp, err, sizeof err) : stdout;
   int rc = fp ? mu_export(s, &q, only, nonly, fmt, fp, ids, err, sizeof err) : -1;

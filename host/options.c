@@ -39,7 +39,8 @@ static const host_opt import_opts[] = {
   VALUE("format", "csv json jsonl"), VALUE("mode", "insert upsert replace"), FLAG("dry-run"), TEXT("map"),
   LIST("ignore"), VALUE("transform", "FILE"), END};
 static const host_opt export_opts[] = {
-  VALUE("format", "csv json jsonl"), VALUE("out", "FILE"), FLAG("ids"), TEXT("fields"), LIST("where"), END};
+  VALUE("format", "csv json jsonl"), VALUE("out", "FILE"), FLAG("ids"), TEXT("fields"), LIST("where"), FLAG("dry-run"),
+  END};
 static const host_opt microdata_opts[] = {
   TEXT("id"), TEXT("weight"), TEXT("strata"), TEXT("psu"), TEXT("fpc"), TEXT("question"), TEXT("answer"),
   FLAG("long"), END};

@@ -229,9 +229,18 @@ export_where() {
   run "$MUTUALS" --db "$TMP/ew.db" export mutuals --where parent=DWPP
   expect_eq "$rc" 2 && expect_match "$err" "did you mean 'DWP'" || return 1
   run "$MUTUALS" --db "$TMP/ew.db" export mutuals --fields nme
-  expect_eq "$rc" 1 && expect_match "$err" "no field 'nme': did you mean 'name'"
+  expect_eq "$rc" 1 && expect_match "$err" "no field 'nme': did you mean 'name'" || return 1
+  # --dry-run: checked and counted, the output left as it was; the same typos refused
+  printf 'previous\n' > "$TMP/ew.csv"
+  run "$MUTUALS" --db "$TMP/ew.db" export mutuals --where status=operating --out "$TMP/ew.csv" --dry-run
+  expect_eq "$rc" 0 && expect_eq "$out" "" &&
+    expect_eq "$err" "mutuals: export of 4 mutuals to $TMP/ew.csv (dry run: nothing was written)" &&
+    expect_eq "$(cat "$TMP/ew.csv")" "previous" || return 1
+  expect_eq "$("$MUTUALS" --db "$TMP/ew.db" export mutuals --where status=operating | tail -n +2 | wc -l)" 4 || return 1
+  run "$MUTUALS" --db "$TMP/ew.db" export mutuals --fields nme --dry-run
+  expect_eq "$rc" 1 && expect_match "$err" "no field 'nme'"
 }
-t "export --where and --fields: chosen rows and columns, typos refused" export_where
+t "export --where and --fields: chosen rows and columns, typos refused; --dry-run counts and writes nothing" export_where
 
 import_bad() {
   printf 'name,parent,status,staff\nA,MoJ,pipeline,80\nB,XYZ,pipeline,-1\n"C,MoJ\n' > "$TMP/bad.csv"
