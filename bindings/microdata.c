@@ -73,9 +73,9 @@ static void no_such_variable(lua_State *L, mu_store *s, long long survey, const 
   lua_error(L);
 }
 
-/* Loads the design with the named variables into a userdata left on the stack; chunked: read from the
-   cache as the estimate goes (mu_design_open), when the estimate can take it so. */
-static mu_design *push_design(lua_State *L, int survey_idx, const names *ns, const char *fn, int chunked) {
+/* Opens the design with the named variables into a userdata left on the stack: read from the cache as the
+   estimate goes (mu_design_open); an estimate that cannot take it so asks for reload_design. */
+static mu_design *push_design(lua_State *L, int survey_idx, const names *ns, const char *fn) {
   lrecord *r = mu_check_entity_record(L, survey_idx, "survey", fn);
   mu_record_store(L, survey_idx);
   mu_store *s = mu_checkopen(L, -1);
@@ -88,11 +88,23 @@ static mu_design *push_design(lua_State *L, int survey_idx, const names *ns, con
   }
   lua_setmetatable(L, -2);
   char err[512];
-  if ((chunked ? mu_design_open : mu_design_load)(s, r->id, ns->name, ns->n, d, err, sizeof err))
+  if (mu_design_open(s, r->id, ns->name, ns->n, d, err, sizeof err))
     luaL_error(L, "%s: %s", fn, err);
   for (int v = 0; v < d->nvars; v++)
     if (!d->var[v].question_id && d->var[v].nlevels == 0) no_such_variable(L, s, r->id, d->var[v].name, fn);
   return d;
+}
+
+/* After MU_DESIGN_RELOAD (a damaged cache entry, or an estimate that needs the arrays whole): the same
+   variables loaded from the rows into d, in place. */
+static void reload_design(lua_State *L, mu_design *d, const names *ns, const char *fn) {
+  char err[512];
+  mu_record_store(L, 1);
+  mu_store *s = mu_checkopen(L, -1);
+  lua_pop(L, 1);
+  mu_design_free(d);
+  if (mu_design_load(s, mu_check_entity_record(L, 1, "survey", fn)->id, ns->name, ns->n, d, err, sizeof err))
+    luaL_error(L, "%s: %s", fn, err);
 }
 
 /* "yes, no, dont_know": a variable's values for a message (the first 40). */
@@ -318,7 +330,7 @@ static mu_design *tabulate(lua_State *L, const char *fn, xtab_opts *o, mu_table_
   for (int k = 0; k < o->nwhere; k++) sp->filter_var[sp->nfilters++] = add_name(L, ns, o->where_name[k]);
   sp->level = o->level;
   sp->min_base = o->min_base >= 0 ? o->min_base : store_min_base(L, 1);
-  mu_design *d = push_design(L, 1, ns, fn, 1);
+  mu_design *d = push_design(L, 1, ns, fn);
   if (!d->var[sp->var].question_id)
     luaL_error(L, "%s: '%s' is an attribute, not a question: tabulate a question by it", fn, o->question);
   for (int k = 0; k < o->nwhere; k++) sp->filter_level[k] = check_level(L, d, sp->filter_var[k], o->where_idx[k], fn, NULL);
@@ -330,12 +342,7 @@ static mu_design *tabulate(lua_State *L, const char *fn, xtab_opts *o, mu_table_
   char err[512];
   int rc = mu_estimate_table(d, sp, t, err, sizeof err);
   if (rc == MU_DESIGN_RELOAD) {   /* a damaged cache entry, or a table that needs the design whole */
-    mu_record_store(L, 1);
-    mu_store *s = mu_checkopen(L, -1);
-    lua_pop(L, 1);
-    mu_design_free(d);
-    if (mu_design_load(s, mu_check_entity_record(L, 1, "survey", fn)->id, ns->name, ns->n, d, err, sizeof err))
-      luaL_error(L, "%s: %s", fn, err);
+    reload_design(L, d, ns, fn);
     rc = mu_estimate_table(d, sp, t, err, sizeof err);
   }
   if (rc) luaL_error(L, "%s: %s", fn, err);
@@ -488,11 +495,16 @@ static int survey_chisq(lua_State *L) {
       lua_pushvalue(L, -2);
     }
   }
-  mu_design *d = push_design(L, 1, &ns, "chisq", 0);
+  mu_design *d = push_design(L, 1, &ns, "chisq");
   for (int k = 0; k < nf; k++) fl[k] = check_level(L, d, fv[k], wi[k], "chisq", NULL);
   mu_chisq r;
   char err[512];
-  if (mu_estimate_chisq(d, va, vb, fv, fl, nf, &r, err, sizeof err)) return luaL_error(L, "chisq: %s", err);
+  int rc = mu_estimate_chisq(d, va, vb, fv, fl, nf, &r, err, sizeof err);
+  if (rc == MU_DESIGN_RELOAD) {
+    reload_design(L, d, &ns, "chisq");
+    rc = mu_estimate_chisq(d, va, vb, fv, fl, nf, &r, err, sizeof err);
+  }
+  if (rc) return luaL_error(L, "chisq: %s", err);
   lua_createtable(L, 0, 8);
   setnum(L, "f", r.f);
   setnum(L, "ndf", r.ndf);
@@ -527,7 +539,7 @@ int mu_survey_difference(lua_State *L) {
   if (!(level > 0 && level < 1)) return luaL_error(L, "difference: level must be between 0 and 1");
   names ns = {{0}, 0};
   int v = add_name(L, &ns, f[0]), by = add_name(L, &ns, f[2]);
-  mu_design *d = push_design(L, 1, &ns, "difference", 0);
+  mu_design *d = push_design(L, 1, &ns, "difference");
   lua_pushstring(L, f[1]);
   int opt = check_level(L, d, v, -1, "difference", NULL);
   lua_pushstring(L, f[3]);
@@ -536,7 +548,12 @@ int mu_survey_difference(lua_State *L) {
   int gb = check_level(L, d, by, -1, "difference", NULL);
   mu_diff r;
   char err[512];
-  if (mu_estimate_diff(d, v, opt, by, ga, gb, level, &r, err, sizeof err)) return luaL_error(L, "difference: %s", err);
+  int rc = mu_estimate_diff(d, v, opt, by, ga, gb, level, &r, err, sizeof err);
+  if (rc == MU_DESIGN_RELOAD) {
+    reload_design(L, d, &ns, "difference");
+    rc = mu_estimate_diff(d, v, opt, by, ga, gb, level, &r, err, sizeof err);
+  }
+  if (rc) return luaL_error(L, "difference: %s", err);
   lua_createtable(L, 0, 12);
   setnum(L, "share_a", r.share_a);
   setnum(L, "share_b", r.share_b);

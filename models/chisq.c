@@ -54,49 +54,77 @@ static int solve(double *a, double *b, int n, int p) {
   return 0;
 }
 
+/*
+** One pass over the respondents, a chunk at a time (the design need not be in
+** memory), adds each complete case's weight into its cell: by PSU when there
+** are clusters (T), else by stratum with the squared weight too (every
+** respondent is a PSU, so the cross-products of the linearised variables
+** follow from the sums of w and w^2 per cell: see below). Cells are indexed
+** by the variables' own levels (raw) until the levels seen are known.
+*/
 int mu_estimate_chisq(const mu_design *d, int va, int vb, const int *fv, const int *fl, int nf, mu_chisq *out,
                       char *err, size_t errlen) {
-  if (d->src) {   /* the test walks PSU by PSU: it needs the arrays whole (mu_design_load) */
-    snprintf(err, errlen, "this test needs the design in memory");
-    return MU_DESIGN_RELOAD;
-  }
   const mu_design_var *A = &d->var[va], *B = &d->var[vb];
   memset(out, 0, sizeof *out);
+  int la = A->nlevels, lb = B->nlevels, L = la * lb, clustered = d->own_psus < d->n;
+  size_t units = clustered ? (size_t)d->npsu : (size_t)d->nstrata;
   /* The levels seen in the (filtered) data, as factor() keeps them: unused options drop out. */
-  int *rmap = malloc((size_t)A->nlevels * sizeof *rmap), *cmap = malloc((size_t)B->nlevels * sizeof *cmap);
+  int *rmap = calloc((size_t)la + 1, sizeof *rmap), *cmap = calloc((size_t)lb + 1, sizeof *cmap);
+  int *rinv = malloc((size_t)la * sizeof *rinv + 1), *cinv = malloc((size_t)lb * sizeof *cinv + 1);
   int nr = 0, nc = 0, rc = -1;
   double *factor = malloc((size_t)d->nstrata * sizeof *factor);
   int *npsu_h = malloc((size_t)d->nstrata * sizeof *npsu_h);
+  double *T = calloc(units * (size_t)L + 1, sizeof *T), *Q = clustered ? NULL : calloc(units * (size_t)L + 1, sizeof *Q);
+  unsigned char *psu_seen = calloc((size_t)d->npsu / 8 + 1, 1), *h_seen = calloc((size_t)d->nstrata, 1);
   double *p = NULL, *S1 = NULL, *S2 = NULL, *Z = NULL, *V = NULL, *X1 = NULL, *X12 = NULL, *Cm = NULL;
   double *tmp = NULL, *den = NULL, *num = NULL, *Ct = NULL, *W = NULL, *tab = NULL;
-  if (!rmap || !cmap || !factor || !npsu_h) goto oom;
-  for (int k = 0; k < A->nlevels; k++) rmap[k] = -1;
-  for (int k = 0; k < B->nlevels; k++) cmap[k] = -1;
-  long long N = 0;
-  int *psu_seen = calloc((size_t)d->npsu, sizeof *psu_seen), *h_seen = calloc((size_t)d->nstrata, sizeof *h_seen);
-  if (!psu_seen || !h_seen) {
-    free(psu_seen);
-    free(h_seen);
+  if (!rmap || !cmap || !rinv || !cinv || !factor || !npsu_h || !T || (!clustered && !Q) || !psu_seen || !h_seen)
     goto oom;
+  long long N = 0, nu_psu = 0, nu_h = 0;
+  double X = 0;
+  mu_chunk ch;
+  for (int first = 0; first < d->n; first += ch.n) {
+    if (mu_design_next(d, first, &ch, err, errlen)) {
+      rc = MU_DESIGN_RELOAD;
+      goto done;
+    }
+    const int *a = ch.code[va], *b = ch.code[vb];
+    for (int i = 0; i < ch.n; i++) {
+      int ok = 1;
+      for (int k = 0; k < nf && ok; k++) ok = ch.code[fv[k]][i] == fl[k];
+      if (!ok) continue;
+      int h = ch.stratum ? ch.stratum[i] : 0;
+      N++;
+      if (!ch.psu) nu_psu++;
+      else if (!(psu_seen[ch.psu[i] >> 3] & (1u << (ch.psu[i] & 7)))) {
+        psu_seen[ch.psu[i] >> 3] |= (unsigned char)(1u << (ch.psu[i] & 7));
+        nu_psu++;
+      }
+      if (!h_seen[h]) h_seen[h] = 1, nu_h++;
+      if (a[i] >= 0) rmap[a[i]] = 1;
+      if (b[i] >= 0) cmap[b[i]] = 1;
+      if (a[i] < 0 || b[i] < 0) continue;
+      double w = ch.w[i];
+      size_t cell = (clustered ? (size_t)ch.psu[i] : (size_t)h) * (size_t)L +
+                    (size_t)a[i] + (size_t)la * (size_t)b[i];
+      T[cell] += w;
+      if (Q) Q[cell] += w * w;
+      X += w;
+    }
   }
-  int nu_psu = 0, nu_h = 0;
-  for (int i = 0; i < d->n; i++) {
-    int ok = 1;
-    for (int k = 0; k < nf; k++) ok = ok && d->var[fv[k]].code[i] == fl[k];
-    if (!ok) continue;
-    N++;
-    if (!psu_seen[mu_psu(d, i)]++) nu_psu++;
-    if (!h_seen[d->stratum[i]]++) nu_h++;
-    if (A->code[i] >= 0) rmap[A->code[i]] = 1;
-    if (B->code[i] >= 0) cmap[B->code[i]] = 1;
-  }
-  free(psu_seen);
-  free(h_seen);
-  for (int k = 0; k < A->nlevels; k++) rmap[k] = rmap[k] > 0 ? nr++ : -1;
-  for (int k = 0; k < B->nlevels; k++) cmap[k] = cmap[k] > 0 ? nc++ : -1;
-  double nu = nu_psu - nu_h;
+  for (int k = 0; k < la; k++)
+    if (rmap[k]) rinv[nr] = k, rmap[k] = nr++;
+    else rmap[k] = -1;
+  for (int k = 0; k < lb; k++)
+    if (cmap[k]) cinv[nc] = k, cmap[k] = nc++;
+    else cmap[k] = -1;
+  double nu = (double)(nu_psu - nu_h);
   if (nr < 2 || nc < 2) {
     snprintf(err, errlen, "a test of association needs at least two answers on each side (found %d by %d)", nr, nc);
+    goto done;
+  }
+  if (!(X > 0)) {
+    snprintf(err, errlen, "no respondent answered both");
     goto done;
   }
   if (mu_design_strata(d, factor, npsu_h, err, errlen)) goto done;
@@ -104,57 +132,48 @@ int mu_estimate_chisq(const mu_design *d, int va, int vb, const int *fv, const i
   p = calloc((size_t)m, sizeof *p);
   S1 = calloc((size_t)d->nstrata * (size_t)m, sizeof *S1);
   S2 = calloc((size_t)d->nstrata * (size_t)m * (size_t)m, sizeof *S2);
-  Z = calloc((size_t)m, sizeof *Z);
+  Z = calloc((size_t)m * 2, sizeof *Z);
   V = calloc((size_t)m * (size_t)m, sizeof *V);
   tab = calloc((size_t)m, sizeof *tab);
   if (!p || !S1 || !S2 || !Z || !V || !tab) goto oom;
+  /* raw[c]: cell c's index among the variables' own levels */
+#define RAW(c) ((size_t)rinv[(c) % nr] + (size_t)la * (size_t)cinv[(c) / nr])
   /* The cell proportions among complete cases (svymean(mm, na.rm = TRUE)). */
-  double X = 0;
-  for (int i = 0; i < d->n; i++) {
-    int ok = A->code[i] >= 0 && B->code[i] >= 0;
-    for (int k = 0; k < nf && ok; k++) ok = d->var[fv[k]].code[i] == fl[k];
-    if (!ok) continue;
-    p[rmap[A->code[i]] + nr * cmap[B->code[i]]] += d->w[i];
-    X += d->w[i];
-  }
-  if (!(X > 0)) {
-    snprintf(err, errlen, "no respondent answered both");
-    goto done;
-  }
+  for (size_t u = 0; u < units; u++)
+    for (int c = 0; c < m; c++) p[c] += T[u * (size_t)L + RAW(c)];
   for (int c = 0; c < m; c++) {
     tab[c] = p[c] / X * (double)N;   /* svytable(..., Ntotal = N) */
     p[c] /= X;
   }
-  /* Their covariance: PSU totals of the linearised variables, cross-products by stratum. */
-  {
-    int *order = NULL, *start = NULL;
-    if (mu_design_order(d, &order, &start)) {
-      free(order); free(start);
-      goto oom;
+  /* Their covariance: PSU totals of the linearised variables z = (T - p b) / X, cross-products by stratum. */
+  double *Zq = Z + m;
+  for (size_t u = 0; u < units; u++) {
+    double b = 0, b2 = 0;
+    for (int c = 0; c < m; c++) {
+      Z[c] = T[u * (size_t)L + RAW(c)];
+      b += Z[c];
+      if (Q) b2 += Zq[c] = Q[u * (size_t)L + RAW(c)];
     }
-    for (int j = 0; j < d->npsu; j++) {
-      double b = 0;
-      memset(Z, 0, (size_t)m * sizeof *Z);
-      for (int x = start[j]; x < start[j + 1]; x++) {
-        int i = order[x];
-        int ok = A->code[i] >= 0 && B->code[i] >= 0;
-        for (int k = 0; k < nf && ok; k++) ok = d->var[fv[k]].code[i] == fl[k];
-        if (!ok) continue;
-        Z[rmap[A->code[i]] + nr * cmap[B->code[i]]] += d->w[i];
-        b += d->w[i];
-      }
-      if (b == 0) continue;
+    if (b == 0) continue;
+    int h = clustered ? mu_psu_stratum(d, (int)u) : (int)u;
+    double *s1 = S1 + (size_t)h * (size_t)m, *s2 = S2 + (size_t)h * (size_t)m * (size_t)m;
+    if (clustered) {   /* one PSU: its vector z and z z' */
       for (int c = 0; c < m; c++) Z[c] = (Z[c] - p[c] * b) / X;
-      int h = mu_psu_stratum(d, j);
-      double *s1 = S1 + (size_t)h * (size_t)m, *s2 = S2 + (size_t)h * (size_t)m * (size_t)m;
       for (int c = 0; c < m; c++) {
         s1[c] += Z[c];
         for (int e = 0; e < m; e++) s2[c * m + e] += Z[c] * Z[e];
       }
+    } else {
+      /* a stratum of one-respondent PSUs: z_i = w_i (e_cell - p) / X, so the sum of z_i z_i' is
+         (diag(q) - q p' - p q' + p p' sum w^2) / X^2, with q the cells' sums of w^2 */
+      for (int c = 0; c < m; c++) {
+        s1[c] += (Z[c] - p[c] * b) / X;
+        for (int e = 0; e < m; e++)
+          s2[c * m + e] += ((c == e ? Zq[c] : 0) - Zq[c] * p[e] - p[c] * Zq[e] + p[c] * p[e] * b2) / (X * X);
+      }
     }
-    free(order);
-    free(start);
   }
+#undef RAW
   for (int h = 0; h < d->nstrata; h++) {
     double *s1 = S1 + (size_t)h * (size_t)m, *s2 = S2 + (size_t)h * (size_t)m * (size_t)m;
     for (int c = 0; c < m; c++)
@@ -241,7 +260,8 @@ int mu_estimate_chisq(const mu_design *d, int va, int vb, const int *fv, const i
 oom:
   snprintf(err, errlen, "out of memory");
 done:
-  free(rmap); free(cmap); free(factor); free(npsu_h); free(p); free(S1); free(S2); free(Z); free(V); free(X1);
+  free(rmap); free(cmap); free(rinv); free(cinv); free(T); free(Q); free(psu_seen); free(h_seen);
+  free(factor); free(npsu_h); free(p); free(S1); free(S2); free(Z); free(V); free(X1);
   free(X12); free(Cm); free(tmp); free(den); free(num); free(Ct); free(W); free(tab);
   return rc;
 }

@@ -7,6 +7,7 @@
 ** Every code is checked as it is widened: a damaged entry stops the
 ** estimate (-1), and the caller loads the design from its rows instead.
 */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "design_cache.h"
@@ -135,4 +136,10 @@ int mu_design_chunk(const mu_design *d, int first, mu_chunk *c) {
     c->code[v] = src->code[v];
   }
   return 0;
+}
+
+int mu_design_next(const mu_design *d, int first, mu_chunk *c, char *err, size_t errlen) {
+  if (mu_design_chunk(d, first, c) == 0 && c->n > 0 && (d->own_psus == d->n || c->psu)) return 0;
+  snprintf(err, errlen, "the survey's cached design is damaged: it is read again from the answers");
+  return MU_DESIGN_RELOAD;
 }

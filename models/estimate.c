@@ -289,45 +289,65 @@ done:
 
 /* ---------------------------------------------------------------- difference of two shares */
 
+/* Two passes over the respondents, a chunk at a time: the two shares, then their linearised difference
+   summed by PSU (by stratum directly when every respondent is a PSU). */
 int mu_estimate_diff(const mu_design *d, int var, int level, int by, int ga, int gb, double conf, mu_diff *out,
                      char *err, size_t errlen) {
+  int clustered = d->own_psus < d->n, groups[2] = {ga, gb}, rc = -1;
   double *factor = malloc((size_t)d->nstrata * sizeof *factor), *s1 = calloc((size_t)d->nstrata, sizeof *s1),
-         *s2 = calloc((size_t)d->nstrata, sizeof *s2);
-  int *npsu_h = malloc((size_t)d->nstrata * sizeof *npsu_h), *order = NULL, *start = NULL;
+         *s2 = calloc((size_t)d->nstrata, sizeof *s2), *zpsu = clustered ? calloc((size_t)d->npsu, sizeof *zpsu) : NULL;
+  int *npsu_h = malloc((size_t)d->nstrata * sizeof *npsu_h);
   double X[2] = {0, 0}, Y[2] = {0, 0};
-  int groups[2] = {ga, gb}, rc = -1;
   memset(out, 0, sizeof *out);
-  if (!factor || !s1 || !s2 || !npsu_h || mu_design_order(d, &order, &start)) {
+  if (!factor || !s1 || !s2 || !npsu_h || (clustered && !zpsu)) {
     snprintf(err, errlen, "out of memory");
     goto done;
   }
   if (mu_design_strata(d, factor, npsu_h, err, errlen)) goto done;
-  const int *a = d->var[var].code, *g = d->var[by].code;
-  for (int i = 0; i < d->n; i++)
-    for (int e = 0; e < 2; e++)
-      if (a[i] >= 0 && g[i] == groups[e]) {
-        X[e] += d->w[i];
-        Y[e] += a[i] == level ? d->w[i] : 0;
-        if (e == 0) out->n_a++;
-        else out->n_b++;
+  for (int pass = 0; pass < 2; pass++) {
+    mu_chunk ch;
+    for (int first = 0; first < d->n; first += ch.n) {
+      if (mu_design_next(d, first, &ch, err, errlen)) {
+        rc = MU_DESIGN_RELOAD;
+        goto done;
       }
-  if (!(X[0] > 0) || !(X[1] > 0)) {
-    snprintf(err, errlen, "a group has no respondents who answered: no difference can be estimated");
-    goto done;
-  }
-  out->share_a = Y[0] / X[0];
-  out->share_b = Y[1] / X[1];
-  for (int j = 0; j < d->npsu; j++) {
-    double z = 0;
-    for (int x = start[j]; x < start[j + 1]; x++) {
-      int i = order[x];
-      if (a[i] < 0) continue;
-      if (g[i] == ga) z += d->w[i] * ((a[i] == level) - out->share_a) / X[0];
-      if (g[i] == gb) z -= d->w[i] * ((a[i] == level) - out->share_b) / X[1];
+      const int *a = ch.code[var], *g = ch.code[by];
+      for (int i = 0; i < ch.n; i++) {
+        if (a[i] < 0 || (g[i] != ga && g[i] != gb)) continue;
+        double w = ch.w[i], yes = a[i] == level;
+        if (pass == 0) {
+          for (int e = 0; e < 2; e++)
+            if (g[i] == groups[e]) {
+              X[e] += w;
+              Y[e] += yes * w;
+              *(e ? &out->n_b : &out->n_a) += 1;
+            }
+          continue;
+        }
+        double z = 0;
+        if (g[i] == ga) z += w * (yes - out->share_a) / X[0];
+        if (g[i] == gb) z -= w * (yes - out->share_b) / X[1];
+        if (clustered) zpsu[ch.psu[i]] += z;
+        else {
+          int h = ch.stratum ? ch.stratum[i] : 0;
+          s1[h] += z;
+          s2[h] += z * z;
+        }
+      }
     }
+    if (pass == 0) {
+      if (!(X[0] > 0) || !(X[1] > 0)) {
+        snprintf(err, errlen, "a group has no respondents who answered: no difference can be estimated");
+        goto done;
+      }
+      out->share_a = Y[0] / X[0];
+      out->share_b = Y[1] / X[1];
+    }
+  }
+  for (int j = 0; clustered && j < d->npsu; j++) {
     int h = mu_psu_stratum(d, j);
-    s1[h] += z;
-    s2[h] += z * z;
+    s1[h] += zpsu[j];
+    s2[h] += zpsu[j] * zpsu[j];
   }
   double v = 0;
   for (int h = 0; h < d->nstrata; h++) v += factor[h] * (s2[h] - s1[h] * s1[h] / npsu_h[h]);
@@ -340,7 +360,7 @@ int mu_estimate_diff(const mu_design *d, int var, int level, int by, int ga, int
   out->hi = out->diff + zq * out->se;
   rc = 0;
 done:
-  free(factor); free(s1); free(s2); free(npsu_h); free(order); free(start);
+  free(factor); free(s1); free(s2); free(zpsu); free(npsu_h);
   return rc;
 }
 
@@ -480,8 +500,7 @@ static int estimate_accumulated(const mu_design *d, const mu_table_spec *sp, mu_
   size_t RS = (size_t)a.R;
   mu_chunk ch;
   for (int first = 0; first < d->n; first += ch.n) {
-    if (mu_design_chunk(d, first, &ch) || ch.n <= 0) {
-      snprintf(err, errlen, "the survey's cached design is damaged: it is read again from the answers");
+    if (mu_design_next(d, first, &ch, err, errlen)) {
       rc = MU_DESIGN_RELOAD;
       goto done;
     }

@@ -438,6 +438,8 @@ typedef struct {
   const int *code[MU_MAX_VARS];
 } mu_chunk;
 int mu_design_chunk(const mu_design *d, int first, mu_chunk *c);
+/* The same for an estimator's loop: MU_DESIGN_RELOAD with the reason when the chunk is damaged. */
+int mu_design_next(const mu_design *d, int first, mu_chunk *c, char *err, size_t errlen);
 int mu_design_var_index(const mu_design *d, const char *name);
 int mu_design_level(const mu_design_var *v, const char *key);   /* by key or label; -1 if none */
 /* Respondents in PSU order: order[start[j] .. start[j + 1] - 1] are PSU j's (malloc'd). */

@@ -273,6 +273,18 @@ static int same(double a, double b) {
   return (isnan(a) && isnan(b)) || a == b || fabs(a - b) <= 1e-9 * (1 + fabs(a));
 }
 
+/* Two tables' cells agree (counts exactly, estimates to 1e-9); ncells: how many were compared. */
+static int tables_agree(const mu_table *a, const mu_table *b, int *ncells) {
+  if (a->ngroups != b->ngroups || a->nopts != b->nopts) return 0;
+  for (int c = 0; c < (a->ngroups + 1) * (a->nopts + 1); c++, (*ncells)++) {
+    const mu_cell *x = &a->cells[c], *y = &b->cells[c];
+    if (!(x->n == y->n && same(x->share, y->share) && same(x->se, y->se) && same(x->deff, y->deff) &&
+          same(x->df, y->df) && same(x->lo_beta, y->lo_beta) && same(x->hi_logit, y->hi_logit)))
+      return 0;
+  }
+  return 1;
+}
+
 static void test_estimators(void) {
   char err[256];
   for (int clustered = 0; clustered < 2; clustered++)
@@ -294,12 +306,7 @@ static void test_estimators(void) {
       int ra = mu_estimate_table(&d, &sp, &a, err, sizeof err);
       sp.method = 2;
       int rb = mu_estimate_table(&d, &sp, &b, err, sizeof err);
-      int agree = ra == 0 && rb == 0 && a.ngroups == b.ngroups && a.nopts == b.nopts, ncells = 0;
-      for (int c = 0; agree && c < (a.ngroups + 1) * (a.nopts + 1); c++, ncells++) {
-        const mu_cell *x = &a.cells[c], *y = &b.cells[c];
-        agree = x->n == y->n && same(x->share, y->share) && same(x->se, y->se) && same(x->deff, y->deff) &&
-                same(x->df, y->df) && same(x->lo_beta, y->lo_beta) && same(x->hi_logit, y->hi_logit);
-      }
+      int ncells = 0, agree = ra == 0 && rb == 0 && tables_agree(&a, &b, &ncells);
       char what[120];
       snprintf(what, sizeof what, "estimators agree on %d cells (%s, %s)", ncells,
                clustered ? "clusters in strata, fpc" : "own PSUs in strata, fpc", filtered ? "a domain" : "whole");
@@ -377,6 +384,94 @@ static void test_cache_build(const char *dir) {
   mu_store_close(s);
 }
 
+/*
+** Estimates read from the cache a chunk at a time (mu_design_open) are the ones made from the design whole
+** (mu_design_load): a survey of 40,000 respondents (three chunks) in four strata, with and without
+** clusters, for a table, a table within a filter, the Rao-Scott test and a difference of shares.
+*/
+static void test_chunked(const char *dir) {
+  char path[512], err[512];
+  mu_store *s = NULL;
+  snprintf(path, sizeof path, "%s/chunked.db", dir);
+  CHECK(mu_store_open(path, 0, &s, err, sizeof err) == 0, "open store for chunked estimates");
+  sqlite3 *db = mu_store_db(s);
+  snprintf(path, sizeof path, "%s/chunked.csv", dir);
+  FILE *out = fopen(path, "w");
+  CHECK(out != NULL, "write the chunked survey");
+  if (!out) return;
+  fprintf(out, "id,stratum,psu,weight,department,site,q1\n");
+  unsigned x = 777;
+  for (int i = 0; i < 40000; i++) {
+    x = x * 1103515245u + 12345u;
+    unsigned r = x >> 16;
+    fprintf(out, "r%d,S%d,C%d,%.4f,%c,%s,%s\n", i, i % 4, i / 100 * 4 + i % 4, 0.3 + (r & 1023) / 200.0,
+            "ABCDE"[(r >> 10) % 5], (r >> 13) & 1 ? "north" : "south", r % 97 < 9 ? "" : (const char *[]){"yes", "no", "dont_know"}[(r >> 3) % 3]);
+  }
+  fclose(out);
+  const char *const names[] = {"q1", "department", "site"};
+  for (int clustered = 0; clustered < 2; clustered++) {
+    char sql[600];
+    snprintf(sql, sizeof sql,
+             "INSERT INTO surveys (key, title, source_id) VALUES ('chunked%d', 'synthetic', 1);"
+             "INSERT INTO questions (survey_id, key, text, source_id) VALUES (last_insert_rowid(), 'q1', '?', 1);"
+             "INSERT INTO options (question_id, key, label, ordinal) VALUES (last_insert_rowid(), 'yes', 'yes', 1),"
+             "((SELECT max(id) FROM questions), 'no', 'no', 2), ((SELECT max(id) FROM questions), 'dont_know', 'dk', 3);",
+             clustered);
+    CHECK(sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK, "a survey for chunked estimates");
+    long long survey = 0;
+    sqlite3_stmt *st;
+    sqlite3_prepare_v2(db, "SELECT max(id) FROM surveys", -1, &st, NULL);
+    if (sqlite3_step(st) == SQLITE_ROW) survey = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    mu_microdata_opts o = {"id", "weight", "stratum", clustered ? "psu" : NULL, NULL, 0, NULL, NULL, 20, NULL};
+    mu_microdata_result res;
+    FILE *fp = fopen(path, "rb");
+    CHECK(fp && mu_import_microdata(s, survey, &o, "chunked", fp, &res, err, sizeof err) == 0, "import 40,000");
+    if (fp) fclose(fp);
+    free(res.errors);
+    mu_design whole, chunked;
+    CHECK(mu_design_load(s, survey, names, 3, &whole, err, sizeof err) == 0, "loaded whole (and cached)");
+    CHECK(mu_design_open(s, survey, names, 3, &chunked, err, sizeof err) == 0 && chunked.src, "opened from the cache");
+    for (int filtered = 0; filtered < 2; filtered++) {
+      mu_table_spec sp;
+      memset(&sp, 0, sizeof sp);
+      sp.var = 0;
+      sp.by[0] = 1;
+      sp.nby = 1;
+      sp.level = 0.95;
+      sp.method = 1;
+      if (filtered) {
+        sp.filter_var[0] = 2;
+        sp.filter_level[0] = 1;
+        sp.nfilters = 1;
+      }
+      mu_table a, b;
+      int ra = mu_estimate_table(&whole, &sp, &a, err, sizeof err), rb = mu_estimate_table(&chunked, &sp, &b, err, sizeof err);
+      int ncells = 0, agree = ra == 0 && rb == 0 && tables_agree(&a, &b, &ncells);
+      CHECK(agree && ncells > 0, clustered ? "a table in chunks (clusters)" : "a table in chunks (own PSUs)");
+      if (!ra) mu_table_free(&a);
+      if (!rb) mu_table_free(&b);
+    }
+    mu_chisq ca, cb;
+    int fv[1] = {2}, fl[1] = {0};
+    for (int nf = 0; nf < 2; nf++) {
+      int ra = mu_estimate_chisq(&whole, 0, 1, fv, fl, nf, &ca, err, sizeof err);
+      int rb = mu_estimate_chisq(&chunked, 0, 1, fv, fl, nf, &cb, err, sizeof err);
+      CHECK(ra == 0 && rb == 0 && ca.nr == 3 && ca.nc == 5 && same(ca.f, cb.f) && same(ca.ndf, cb.ndf) &&
+            same(ca.ddf, cb.ddf) && same(ca.p, cb.p) && same(ca.chisq, cb.chisq),
+            clustered ? "Rao-Scott in chunks (clusters)" : "Rao-Scott in chunks (own PSUs)");
+    }
+    mu_diff da, dbb;
+    int ra = mu_estimate_diff(&whole, 0, 1, 1, 0, 3, 0.95, &da, err, sizeof err);
+    int rb = mu_estimate_diff(&chunked, 0, 1, 1, 0, 3, 0.95, &dbb, err, sizeof err);
+    CHECK(ra == 0 && rb == 0 && da.n_a == dbb.n_a && da.n_a > 7000 && same(da.diff, dbb.diff) && same(da.se, dbb.se) &&
+          da.se > 0, clustered ? "a difference in chunks (clusters)" : "a difference in chunks (own PSUs)");
+    mu_design_free(&whole);
+    mu_design_free(&chunked);
+  }
+  mu_store_close(s);
+}
+
 int main(void) {
   char dir[] = "/tmp/mutuals-ctest-XXXXXX";
   if (!mkdtemp(dir)) return 2;
@@ -387,5 +482,6 @@ int main(void) {
   test_bulk(dir);
   test_estimators();
   test_cache_build(dir);
+  test_chunked(dir);
   return finish(dir);
 }
