@@ -107,6 +107,7 @@ typedef struct {
   int nown;
   int code[MU_MAX_VARS][CHUNK];
   unsigned char narrow[CHUNK * 4];
+  FILE *spool[MU_MAX_VARS];        /* each variable's codes, until the design entry is written (see flush) */
 } writer;
 
 static void flush_own(writer *wr) {
@@ -115,16 +116,38 @@ static void flush_own(writer *wr) {
   wr->nown = 0;
 }
 
+/*
+** A chunk's design goes straight into its entry; its codes go to a temporary file per variable, copied into
+** their entries one after another at the end (copy_codes). Writing two blobs of one table in turn makes
+** SQLite forget where each blob's pages are (a write saves the other cursors on the table, which drops
+** their overflow-page lists), so each write walked its blob's page chain from the start: at 4M respondents
+** 1.27 million page reads, against 0.17 million with the codes written last.
+*/
 static void flush(writer *wr) {
   put_at(&wr->design, wr->w, 8 * wr->m, wr->w_off + 8 * wr->first);
   if (wr->has_strata) put_at(&wr->design, wr->stratum, 4 * wr->m, wr->stratum_off + 4 * wr->first);
   if (wr->has_psus) put_at(&wr->design, wr->psu, 4 * wr->m, wr->psu_off + 4 * wr->first);
   for (int v = 0; v < wr->nvars; v++) {
     mu_cache_narrow(wr->code[v], (int)wr->m, wr->width[v], wr->narrow);
-    put_at(&wr->var[v], wr->narrow, wr->width[v] * wr->m, wr->code_off[v] + wr->width[v] * wr->first);
+    size_t len = (size_t)(wr->width[v] * wr->m);
+    if (fwrite(wr->narrow, 1, len, wr->spool[v]) != len) wr->var[v].bad = 1;
   }
   wr->first += wr->m;
   wr->m = 0;
+}
+
+/* Each variable's spooled codes into its entry, in order, one entry at a time. */
+static void copy_codes(writer *wr) {
+  for (int v = 0; v < wr->nvars; v++) {
+    long long off = wr->code_off[v];
+    size_t got;
+    if (fflush(wr->spool[v]) || fseek(wr->spool[v], 0, SEEK_SET)) wr->var[v].bad = 1;
+    while (!wr->var[v].bad && (got = fread(wr->narrow, 1, sizeof wr->narrow, wr->spool[v])) > 0) {
+      put_at(&wr->var[v], wr->narrow, (long long)got, off);
+      off += (long long)got;
+    }
+    if (ferror(wr->spool[v]) || off != wr->code_off[v] + wr->width[v] * wr->first) wr->var[v].bad = 1;
+  }
 }
 
 static int write_row(void *ctx, const mu_scan_row *r) {
@@ -210,7 +233,8 @@ static int build(mu_store *s, long long survey, const char *const *names, int nn
     wr->code_off[v] = 24 + (long long)llen;
     snprintf(name, sizeof name, "var:%s", names[v]);
     wr->nvars = v + 1;
-    if (!lev || make_entry(s, survey, name, stamp, wr->code_off[v] + wr->width[v] * n, &wr->var[v])) {
+    if (!lev || !(wr->spool[v] = tmpfile()) ||
+        make_entry(s, survey, name, stamp, wr->code_off[v] + wr->width[v] * n, &wr->var[v])) {
       free(lev);
       goto done;
     }
@@ -224,6 +248,7 @@ static int build(mu_store *s, long long survey, const char *const *names, int nn
   if (mu_scan_rows(s, survey, names, nnames, var, sc, write_row, wr, err, sizeof err)) goto done;
   flush(wr);
   if (wr->nown) flush_own(wr);
+  copy_codes(wr);
   rc = wr->design.bad || wr->first != n ? -1 : 0;
   for (int v = 0; v < nnames; v++) rc |= wr->var[v].bad ? -1 : 0;
 done:
@@ -269,8 +294,10 @@ int mu_design_build_cache(mu_store *s, long long survey, const char *const *name
   }
   if (wr) {
     if (wr->design.blob) sqlite3_blob_close(wr->design.blob);
-    for (int v = 0; v < wr->nvars; v++)
+    for (int v = 0; v < wr->nvars; v++) {
       if (wr->var[v].blob) sqlite3_blob_close(wr->var[v].blob);
+      if (wr->spool[v]) fclose(wr->spool[v]);
+    }
   }
   for (int v = 0; v < nnames; v++) {
     for (int k = 0; keys[v] && k < nlev[v]; k++) free(keys[v][k]);
