@@ -462,8 +462,15 @@ static int estimate_means(const mu_design *d, const mu_table_spec *sp, const acc
   return 0;
 }
 
+/* The common table's accumulator: one record per row and answer, so that a respondent touches one line. */
+typedef struct {
+  double w, w2;
+  long long n;
+} fast_cell;
+
 static int estimate_accumulated(const mu_design *d, const mu_table_spec *sp, mu_table *t, char *err, size_t errlen) {
   qt_memo memo = {{0}, {0}, {0}, 0};
+  fast_cell *fast = NULL;
   memset(t, 0, sizeof *t);
   const mu_design_var *q = &d->var[sp->var];
   int K = q->nlevels, G = sp->nby ? 1 : 0;
@@ -498,6 +505,7 @@ static int estimate_accumulated(const mu_design *d, const mu_table_spec *sp, mu_
      respondent adds to one row only (their group, or a spare row when a by variable is missing), and to
      their answer only; the answer totals and the whole (row G) are sums of those afterwards. */
   size_t RS = (size_t)a.R;
+  if (!sp->nfilters && sp->nby == 1 && !clustered) fast = calloc(RS * (size_t)C, sizeof *fast);
   mu_chunk ch;
   for (int first = 0; first < d->n; first += ch.n) {
     if (mu_design_next(d, first, &ch, err, errlen)) {
@@ -507,21 +515,18 @@ static int estimate_accumulated(const mu_design *d, const mu_table_spec *sp, mu_
     const int *code = ch.code[sp->var], *unit = clustered ? ch.psu : ch.stratum;
     const int *by0 = sp->nby == 1 ? ch.code[sp->by[0]] : NULL;
     const double *w = ch.w;
-    if (!sp->nfilters && by0 && !unit && !clustered) {
+    if (!sp->nfilters && by0 && !unit && !clustered && fast) {
       /* the common table (one breakdown, no filter, no strata or clusters): the same additions with every
-         test that cannot change inside the chunk taken out of the loop */
-      double *W = a.W, *W2 = a.W2;
-      long long *N = a.N, *M = a.M;
+         test that cannot change inside the chunk taken out of the loop, into one cell record (weights,
+         squares, count) per row and answer, a missing answer its own column; folded in after the pass */
       for (int i = 0; i < ch.n; i++) {
         int g = by0[i], k = code[i];
         size_t r = g >= 0 ? (size_t)g : (size_t)R;
-        M[r]++;
-        if (k < 0) continue;
-        size_t at = r * (size_t)C + (size_t)k;
+        fast_cell *f = &fast[r * (size_t)C + (k >= 0 ? (size_t)k : (size_t)K)];
         double wi = w[i];
-        W[at] += wi;
-        N[at]++;
-        W2[at] += wi * wi;
+        f->w += wi;
+        f->w2 += wi * wi;
+        f->n++;
       }
       continue;
     }
@@ -537,6 +542,15 @@ static int estimate_accumulated(const mu_design *d, const mu_table_spec *sp, mu_
       if (!clustered) a.W2[at] += w[i] * w[i];
     }
   }
+  for (size_t r = 0; fast && r < RS; r++)   /* the common table's cells (unit 0: no strata) */
+    for (int k = 0; k <= K; k++) {
+      const fast_cell *f = &fast[r * (size_t)C + (size_t)k];
+      a.M[r] += f->n;
+      if (k == K) continue;   /* missing answers count as members only */
+      a.W[r * (size_t)C + (size_t)k] += f->w;
+      a.W2[r * (size_t)C + (size_t)k] += f->w2;
+      a.N[r * (size_t)C + (size_t)k] += f->n;
+    }
   for (int u = 0; u < a.units; u++) {
     for (size_t r = 0; r < RS; r++) {   /* each row's answers, summed */
       size_t at = ((size_t)u * RS + r) * (size_t)C;
@@ -633,7 +647,7 @@ static int estimate_accumulated(const mu_design *d, const mu_table_spec *sp, mu_
   if (sp->scores && estimate_means(d, sp, &a, t, factor, npsu_h, psus, stratas, err, errlen)) goto done;
   rc = 0;
 done:
-  free(a.W); free(a.W2); free(a.N); free(a.M); free(factor); free(npsu_h); free(members); free(psus); free(stratas);
+  free(a.W); free(a.W2); free(a.N); free(a.M); free(fast); free(factor); free(npsu_h); free(members); free(psus); free(stratas);
   free(seen);
   if (rc) mu_table_free(t);
   return rc;

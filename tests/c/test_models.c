@@ -409,21 +409,28 @@ static void test_chunked(const char *dir) {
   }
   fclose(out);
   const char *const names[] = {"q1", "department", "site"};
-  for (int clustered = 0; clustered < 2; clustered++) {
+  /* designs: 0 weights only (the common table's own loop), 1 strata, 2 strata and clusters */
+  for (int design = 0; design < 3; design++) {
+    int clustered = design == 2;
+    static const char *const what[3][4] = {
+      {"a table in chunks (weights only)", "Rao-Scott in chunks (weights only)", "a difference in chunks (weights only)"},
+      {"a table in chunks (own PSUs)", "Rao-Scott in chunks (own PSUs)", "a difference in chunks (own PSUs)"},
+      {"a table in chunks (clusters)", "Rao-Scott in chunks (clusters)", "a difference in chunks (clusters)"}};
     char sql[600];
     snprintf(sql, sizeof sql,
              "INSERT INTO surveys (key, title, source_id) VALUES ('chunked%d', 'synthetic', 1);"
              "INSERT INTO questions (survey_id, key, text, source_id) VALUES (last_insert_rowid(), 'q1', '?', 1);"
              "INSERT INTO options (question_id, key, label, ordinal) VALUES (last_insert_rowid(), 'yes', 'yes', 1),"
              "((SELECT max(id) FROM questions), 'no', 'no', 2), ((SELECT max(id) FROM questions), 'dont_know', 'dk', 3);",
-             clustered);
+             design);
     CHECK(sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK, "a survey for chunked estimates");
     long long survey = 0;
     sqlite3_stmt *st;
     sqlite3_prepare_v2(db, "SELECT max(id) FROM surveys", -1, &st, NULL);
     if (sqlite3_step(st) == SQLITE_ROW) survey = sqlite3_column_int64(st, 0);
     sqlite3_finalize(st);
-    mu_microdata_opts o = {"id", "weight", "stratum", clustered ? "psu" : NULL, NULL, 0, NULL, NULL, 20, NULL};
+    mu_microdata_opts o = {"id", "weight", design ? "stratum" : NULL, clustered ? "psu" : NULL, NULL, 0, NULL, NULL, 20,
+                           NULL};
     mu_microdata_result res;
     FILE *fp = fopen(path, "rb");
     CHECK(fp && mu_import_microdata(s, survey, &o, "chunked", fp, &res, err, sizeof err) == 0, "import 40,000");
@@ -448,7 +455,7 @@ static void test_chunked(const char *dir) {
       mu_table a, b;
       int ra = mu_estimate_table(&whole, &sp, &a, err, sizeof err), rb = mu_estimate_table(&chunked, &sp, &b, err, sizeof err);
       int ncells = 0, agree = ra == 0 && rb == 0 && tables_agree(&a, &b, &ncells);
-      CHECK(agree && ncells > 0, clustered ? "a table in chunks (clusters)" : "a table in chunks (own PSUs)");
+      CHECK(agree && ncells > 0, what[design][0]);
       if (!ra) mu_table_free(&a);
       if (!rb) mu_table_free(&b);
     }
@@ -459,13 +466,13 @@ static void test_chunked(const char *dir) {
       int rb = mu_estimate_chisq(&chunked, 0, 1, fv, fl, nf, &cb, err, sizeof err);
       CHECK(ra == 0 && rb == 0 && ca.nr == 3 && ca.nc == 5 && same(ca.f, cb.f) && same(ca.ndf, cb.ndf) &&
             same(ca.ddf, cb.ddf) && same(ca.p, cb.p) && same(ca.chisq, cb.chisq),
-            clustered ? "Rao-Scott in chunks (clusters)" : "Rao-Scott in chunks (own PSUs)");
+            what[design][1]);
     }
     mu_diff da, dbb;
     int ra = mu_estimate_diff(&whole, 0, 1, 1, 0, 3, 0.95, &da, err, sizeof err);
     int rb = mu_estimate_diff(&chunked, 0, 1, 1, 0, 3, 0.95, &dbb, err, sizeof err);
     CHECK(ra == 0 && rb == 0 && da.n_a == dbb.n_a && da.n_a > 7000 && same(da.diff, dbb.diff) && same(da.se, dbb.se) &&
-          da.se > 0, clustered ? "a difference in chunks (clusters)" : "a difference in chunks (own PSUs)");
+          da.se > 0, what[design][2]);
     mu_design_free(&whole);
     mu_design_free(&chunked);
   }
