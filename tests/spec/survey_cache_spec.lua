@@ -77,10 +77,30 @@ describe("survey cache", function()
   it("a damaged entry is refused and rebuilt from the rows, never read past its end", function()
     local s = survey_with(db, dir, "c6", 120)
     local share, se, n = yes_in_a(s)
+    -- the test of association and the difference read the cache too, and fall back to the rows alike
+    local function chi() return s:chisq{"q1", "department"}.f end
+    local function diff()
+      local d = s:difference{question = "q1", option = "yes", by = "department", a = "A", b = "B"}
+      return d.diff, d.se
+    end
+    local f, d, dse = chi(), diff()
     for _, damage in ipairs{"substr(data, 1, length(data) - 3)", "zeroblob(length(data))", "randomblob(40)",
                             "data || x'00'", "x''"} do
       db:sql("UPDATE survey_cache SET data = " .. damage .. " WHERE survey_id = ?", s.id)
       assert.are.same({share, se, n}, {yes_in_a(s)}, damage)
+      db:sql("UPDATE survey_cache SET data = " .. damage .. " WHERE survey_id = ?", s.id)
+      assert.are.equal(f, chi(), damage)
+      db:sql("UPDATE survey_cache SET data = " .. damage .. " WHERE survey_id = ?", s.id)
+      assert.are.same({d, dse}, {diff()}, damage)
+    end
+    -- a code out of range in a well-formed entry is found as the chunk is read: each estimate starts again
+    -- from the rows
+    local bad = "UPDATE survey_cache SET data = substr(data, 1, length(data) - 1) || x'7f' " ..
+                "WHERE survey_id = ? AND name LIKE 'var:%'"
+    for _, estimate in ipairs{function() return yes_in_a(s) end, chi, diff} do
+      local want = {estimate()}
+      db:sql(bad, s.id)
+      assert.are.same(want, {estimate()})
     end
   end)
 
