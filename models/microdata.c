@@ -233,7 +233,10 @@ static int add_respondent(loader *l, long line, const char *key) {
       case ROLE_STRATA: stratum = v; break;
       case ROLE_PSU: psu = v; break;
       case ROLE_ATTR:
-        if (v) json_object_set_new(attrs, l->col[c], json_string(v));
+        if (v && json_object_set_new(attrs, l->col[c], json_string(v))) {
+          report(l, line, "%s: cannot be stored as an attribute (out of memory)", l->col[c]);
+          bad = 1;
+        }
         break;
       default: break;
     }
@@ -308,6 +311,15 @@ static void read_row(loader *l) {
     report(l, line, "expected %d fields, found %s%d", l->ncols, l->row.too_many ? "more than " : "", l->row.n);
     return;
   }
+  /* Text as the entity importer takes it: an attribute that is not UTF-8 (a file saved as Latin-1 by a
+     spreadsheet) cannot be stored as JSON, and was left out of its respondent without a word. */
+  int bad_text = 0;
+  for (int c = 0; c < l->ncols; c++)
+    if (!l->row.null[c] && !mu_valid_utf8(l->row.cell[c], strlen(l->row.cell[c]))) {
+      report(l, line, "%s: is not valid UTF-8 (save the file as UTF-8)", l->col[c]);
+      bad_text = 1;
+    }
+  if (bad_text) return;
   const char *key = NULL;
   for (int c = 0; c < l->ncols; c++)
     if (l->role[c] == ROLE_ID && !l->row.null[c] && l->row.cell[c][0]) key = l->row.cell[c];
@@ -354,8 +366,14 @@ static void on_row(int term, void *ctx) {
     if (!l->header_done) {
       l->header_done = 1;
       l->ncols = l->row.n;
-      for (int c = 0; c < l->ncols; c++) l->col[c] = strdup(l->row.cell[c] ? l->row.cell[c] : "");
-      read_header(l);
+      for (int c = 0; c < l->ncols; c++) {
+        l->col[c] = strdup(l->row.cell[c] ? l->row.cell[c] : "");
+        if (l->col[c] && !mu_valid_utf8(l->col[c], strlen(l->col[c]))) {
+          report(l, 1, "column %d's name is not valid UTF-8 (save the file as UTF-8)", c + 1);
+          l->fatal = 1;
+        }
+      }
+      if (!l->fatal) read_header(l);
     } else {
       read_row(l);
     }

@@ -204,6 +204,8 @@ int mu_field_numeric(const mu_field *f);
 ** otherwise writes the broken rule ("must be one of: a, b") into why.
 ** Integers given as whole reals and reals given as integers are normalised.
 */
+/* Whether n bytes are well-formed UTF-8 (no overlong forms, surrogates or code points past U+10FFFF). */
+int mu_valid_utf8(const char *s, size_t n);
 int mu_field_check(const mu_field *f, mu_value *v, char *why, size_t whylen);
 /* SQLite's "CHECK constraint failed: ..." in the entity's words, naming the field; returns buf. */
 const char *mu_check_words(const mu_entity *e, const char *msg, char *buf, size_t len);

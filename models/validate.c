@@ -12,7 +12,8 @@
 #include "model.h"
 
 /* RFC 3629 UTF-8, no overlongs or surrogates. */
-static int valid_utf8(const unsigned char *s, size_t n) {
+int mu_valid_utf8(const char *text, size_t n) {
+  const unsigned char *s = (const unsigned char *)text;
   size_t i = 0;
   while (i < n) {
     unsigned c = s[i];
@@ -115,7 +116,7 @@ int mu_field_check(const mu_field *f, mu_value *v, char *why, size_t whylen) {
     }
     return 0;
   }
-  if (v->kind == MU_VTEXT && !valid_utf8((const unsigned char *)v->s, v->len)) {
+  if (v->kind == MU_VTEXT && !mu_valid_utf8(v->s, v->len)) {
     snprintf(why, whylen, "is not valid UTF-8");
     return -1;
   }
