@@ -155,6 +155,12 @@ static void read_header(loader *l) {
   for (int c = 0; c < l->ncols; c++) {
     const char *name = l->col[c];
     int role = ROLE_ATTR;
+    /* as the entity importer: a second column of one name would silently win over the first */
+    for (int e = 0; e < c; e++)
+      if (same(l->col[e], name)) {
+        report(l, 1, "column '%s' is given twice (columns %d and %d)", name, e + 1, c + 1);
+        break;
+      }
     if (same(name, o->id)) role = ROLE_ID;
     else if (same(name, o->weight)) role = ROLE_WEIGHT;
     else if (same(name, o->strata)) role = ROLE_STRATA;

@@ -157,4 +157,16 @@ describe("survey microdata", function()
     assert.are.equal(0, db.responses:where{survey_id = s.id}:count())
     assert.are.equal(before, util.read(path))
   end)
+
+  it("refuses a column given twice rather than let the second win", function()
+    local s = new_survey(db, "twice")
+    for _, case in ipairs{{"id,department,department,q1\nr1,A,B,yes\n", "column 'department' is given twice (columns 2 and 3)"},
+                          {"id,weight,q1,weight\nr1,1,yes,2\n", "column 'weight' is given twice (columns 2 and 4)"}} do
+      util.write(dir .. "/twice.csv", case[1])
+      local ok, err = pcall(s.import, s, dir .. "/twice.csv", {weight = "weight"})
+      assert.is_false(ok)
+      assert.matches("twice.csv:1: " .. case[2], err, 1, true)
+    end
+    assert.are.equal(0, db.respondents:where{survey_id = s.id}:count())
+  end)
 end)
