@@ -117,7 +117,8 @@ static const doc_entry record_docs[] = {
   {"chisq", "survey:chisq{a, b, where =} -> {f, ndf, ddf, p, chisq}: Rao-Scott test of association (svychisq)"},
   {"difference", "survey:difference{question =, option =, by =, a =, b =} -> {diff, se, z, p, lo, hi, ...}"},
   {"import", "survey:import(file, {form = 'wide'|'long', id =, weight =, strata =, psu =, fpc =}) ->\n"
-             "    {respondents, answers}: a supplier's microdata, all or nothing; other columns are attributes"},
+             "    {respondents, answers}: a supplier's microdata, all or nothing; other columns are attributes;\n"
+             "    a long file's rows in any order, each respondent's rows agreeing on design and attributes"},
   {"compare", "survey:compare{question =, option =, by =, a =, b =} -> {diff, z, p, ...} | nil, why\n"
               "    design-based with microdata, else published shares with published bases"},
   {"measure", "rec:measure([field]) -> qualified value of a figure: qualifier, unit, date, area, source"},

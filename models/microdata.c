@@ -24,6 +24,13 @@
 
 #define MAX_COLS 512
 
+/* What one row says of its respondent: the design and the attributes. */
+typedef struct {
+  double weight, fpc;
+  char *stratum, *psu;   /* malloc'd, or NULL */
+  json_t *attrs;
+} respondent_cols;
+
 typedef struct {
   mu_store *s;
   const mu_microdata_opts *o;
@@ -46,8 +53,11 @@ typedef struct {
   /* statements */
   sqlite3_stmt *ins_respondent, *ins_response;
   mu_history history;   /* the respondents and answers added, for `mutuals imports` and undo */
-  /* long form: the respondent of the last row, to check its columns agree */
+  /* long form: the respondent of the last row, and what its row said, to check a later row agrees */
   char last_key[512];
+  respondent_cols last;
+  sqlite3_stmt *find_respondent;
+  long long respondents_before;   /* the largest respondents id before this import */
   /* errors */
   int nerrors, max_errors, fatal;
   char *errors;
@@ -214,32 +224,82 @@ static int number(const char *s, double *out) {
   return *s && !*end && !errno;
 }
 
-/* Insert the respondent of this row (unless the long form's previous row was the same one). */
+static void cols_free(respondent_cols *r) {
+  free(r->stratum);
+  free(r->psu);
+  json_decref(r->attrs);
+  memset(r, 0, sizeof *r);
+}
+
+static int same_text(const char *a, const char *b) { return (!a && !b) || (a && b && strcmp(a, b) == 0); }
+
+/*
+** Where two rows of one respondent disagree: the column's name into what, or 0 when they agree. A long file
+** repeats a respondent's design and attributes on each of its answers; a row that says otherwise is an
+** error, not a value to drop.
+*/
+static int disagree(const loader *l, const respondent_cols *a, const respondent_cols *b, char *what, size_t len) {
+  const char *col = NULL;
+  if (a->weight != b->weight) col = l->o->weight;
+  else if (!same_text(a->stratum, b->stratum)) col = l->o->strata;
+  else if (!same_text(a->psu, b->psu)) col = l->o->psu;
+  else if (a->fpc != b->fpc) col = l->o->fpc;
+  if (col) {
+    snprintf(what, len, "%s", col);
+    return 1;
+  }
+  const char *key;
+  json_t *v;
+  json_object_foreach(a->attrs, key, v) if (!json_equal(v, json_object_get(b->attrs, key))) col = key;
+  json_object_foreach(b->attrs, key, v) if (!json_object_get(a->attrs, key)) col = key;
+  if (col) snprintf(what, len, "%s", col);
+  return col != NULL;
+}
+
+/* The respondent of an earlier import, or of an earlier row of this one (long form), by key. 1 found, 0 not. */
+static int find_respondent(loader *l, const char *key, long long *id, respondent_cols *r) {
+  sqlite3_stmt *st = l->find_respondent;
+  memset(r, 0, sizeof *r);
+  sqlite3_reset(st);
+  sqlite3_bind_int64(st, 1, l->survey);
+  sqlite3_bind_text(st, 2, key, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step(st) != SQLITE_ROW) return 0;
+  *id = sqlite3_column_int64(st, 0);
+  r->weight = sqlite3_column_double(st, 1);
+  if (sqlite3_column_type(st, 2) != SQLITE_NULL) r->stratum = strdup((const char *)sqlite3_column_text(st, 2));
+  if (sqlite3_column_type(st, 3) != SQLITE_NULL) r->psu = strdup((const char *)sqlite3_column_text(st, 3));
+  r->fpc = sqlite3_column_type(st, 4) == SQLITE_NULL ? 0 : sqlite3_column_double(st, 4);
+  r->attrs = json_loads((const char *)sqlite3_column_text(st, 5), 0, NULL);
+  return 1;
+}
+
+/*
+** Insert the respondent of this row. In a long file a respondent has a row per answer, in any order: a
+** later row of one already inserted by this import must agree with it (checked against the previous row
+** without a query when it is the same respondent, the usual order).
+*/
 static int add_respondent(loader *l, long line, const char *key) {
-  if (l->o->long_form && strcmp(key, l->last_key) == 0) return 0;
-  json_t *attrs = json_object();
-  double weight = 1, fpc = 0;
-  const char *stratum = NULL, *psu = NULL;
-  int bad = 0;
+  respondent_cols r = {1, 0, NULL, NULL, json_object()};
+  int bad = !r.attrs;
   for (int c = 0; c < l->ncols; c++) {
     const char *v = l->row.null[c] || !l->row.cell[c][0] ? NULL : l->row.cell[c];
     switch (l->role[c]) {
       case ROLE_WEIGHT:
-        if (!v || !number(v, &weight) || !(weight > 0)) {
+        if (!v || !number(v, &r.weight) || !(r.weight > 0)) {
           report(l, line, "%s: '%s' is not a weight: it must be a number greater than 0", l->col[c], v ? v : "");
           bad = 1;
         }
         break;
       case ROLE_FPC:
-        if (v && (!number(v, &fpc) || !(fpc > 0))) {
+        if (v && (!number(v, &r.fpc) || !(r.fpc > 0))) {
           report(l, line, "%s: '%s' is not a finite population correction (a number above 0)", l->col[c], v);
           bad = 1;
         }
         break;
-      case ROLE_STRATA: stratum = v; break;
-      case ROLE_PSU: psu = v; break;
+      case ROLE_STRATA: if (v) r.stratum = strdup(v); break;
+      case ROLE_PSU: if (v) r.psu = strdup(v); break;
       case ROLE_ATTR:
-        if (v && json_object_set_new(attrs, l->col[c], json_string(v))) {
+        if (v && r.attrs && json_object_set_new(r.attrs, l->col[c], json_string(v))) {
           report(l, line, "%s: cannot be stored as an attribute (out of memory)", l->col[c]);
           bad = 1;
         }
@@ -247,35 +307,68 @@ static int add_respondent(loader *l, long line, const char *key) {
       default: break;
     }
   }
-  if (l->o->strata && !stratum) { report(l, line, "%s: the stratum is missing", l->o->strata); bad = 1; }
-  if (l->o->psu && !psu) { report(l, line, "%s: the PSU is missing", l->o->psu); bad = 1; }
-  char *json = json_dumps(attrs, JSON_COMPACT | JSON_SORT_KEYS);
-  json_decref(attrs);
-  if (bad || !json || l->nerrors) {
-    free(json);
+  if (l->o->strata && !r.stratum) { report(l, line, "%s: the stratum is missing", l->o->strata); bad = 1; }
+  if (l->o->psu && !r.psu) { report(l, line, "%s: the PSU is missing", l->o->psu); bad = 1; }
+  char what[300];
+  if (bad || l->nerrors) {
+    cols_free(&r);
     return bad ? -1 : 0;
+  }
+  if (l->o->long_form && strcmp(key, l->last_key) == 0) {   /* the same respondent as the row before */
+    int differs = disagree(l, &r, &l->last, what, sizeof what);
+    cols_free(&r);
+    if (!differs) return 0;
+    report(l, line, "%s: respondent '%s' has another value here than on its earlier rows", what, key);
+    return -1;
+  }
+  char *json = json_dumps(r.attrs, JSON_COMPACT | JSON_SORT_KEYS);
+  if (!json) {
+    cols_free(&r);
+    report(l, line, "out of memory");
+    return -1;
   }
   sqlite3_stmt *st = l->ins_respondent;
   sqlite3_reset(st);
   sqlite3_bind_int64(st, 1, l->survey);
   sqlite3_bind_text(st, 2, key, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_double(st, 3, weight);
-  if (stratum) sqlite3_bind_text(st, 4, stratum, -1, SQLITE_TRANSIENT); else sqlite3_bind_null(st, 4);
-  if (psu) sqlite3_bind_text(st, 5, psu, -1, SQLITE_TRANSIENT); else sqlite3_bind_null(st, 5);
-  if (fpc > 0) sqlite3_bind_double(st, 6, fpc); else sqlite3_bind_null(st, 6);
+  sqlite3_bind_double(st, 3, r.weight);
+  if (r.stratum) sqlite3_bind_text(st, 4, r.stratum, -1, SQLITE_TRANSIENT); else sqlite3_bind_null(st, 4);
+  if (r.psu) sqlite3_bind_text(st, 5, r.psu, -1, SQLITE_TRANSIENT); else sqlite3_bind_null(st, 5);
+  if (r.fpc > 0) sqlite3_bind_double(st, 6, r.fpc); else sqlite3_bind_null(st, 6);
   sqlite3_bind_text(st, 7, json, -1, SQLITE_TRANSIENT);
   int rc = sqlite3_step(st);
   free(json);
   if (rc != SQLITE_DONE) {
-    if ((rc & 0xff) == SQLITE_CONSTRAINT)
-      report(l, line, "%s: respondent '%s' is already in the survey (a second row for it?)", l->o->id, key);
-    else
-      report(l, line, "%s", sqlite3_errmsg(mu_store_db(l->s)));
-    return -1;
+    long long id = 0;
+    respondent_cols had;
+    int found = (rc & 0xff) == SQLITE_CONSTRAINT && find_respondent(l, key, &id, &had);
+    if (found && l->o->long_form && id > l->respondents_before) {
+      /* a long file in another order (by question, say): an earlier row of this import, which must agree */
+      int differs = disagree(l, &r, &had, what, sizeof what);
+      cols_free(&had);
+      if (differs) {
+        report(l, line, "%s: respondent '%s' has another value here than on its earlier rows", what, key);
+        cols_free(&r);
+        return -1;
+      }
+    } else {
+      if (found) cols_free(&had);
+      cols_free(&r);
+      if (found && id <= l->respondents_before)
+        report(l, line, "%s: respondent '%s' is already in the survey (imported before)", l->o->id, key);
+      else if (found)
+        report(l, line, "%s: respondent '%s' is already in the survey (a second row for it?)", l->o->id, key);
+      else
+        report(l, line, "%s", sqlite3_errmsg(mu_store_db(l->s)));
+      return -1;
+    }
+  } else {
+    mu_history_insert(&l->history, "respondents", sqlite3_last_insert_rowid(mu_store_db(l->s)));
+    l->respondents++;
   }
   snprintf(l->last_key, sizeof l->last_key, "%s", key);
-  mu_history_insert(&l->history, "respondents", sqlite3_last_insert_rowid(mu_store_db(l->s)));
-  l->respondents++;
+  cols_free(&l->last);
+  l->last = r;
   return 0;
 }
 
@@ -411,6 +504,11 @@ int mu_import_microdata(mu_store *s, long long survey, const mu_microdata_opts *
     snprintf(err, errlen, "cannot record the import in the history: %s", sqlite3_errmsg(db));
     l.fatal = 1;
   }
+  sqlite3_stmt *mx;
+  if (sqlite3_prepare_v2(db, "SELECT max(id) FROM respondents", -1, &mx, NULL) == SQLITE_OK) {
+    if (sqlite3_step(mx) == SQLITE_ROW) l.respondents_before = sqlite3_column_int64(mx, 0);
+    sqlite3_finalize(mx);
+  }
   mu_deferred counted[2];
   mu_defer_indexes(s, mu_entity_find("respondents"), fp, &counted[0]);
   mu_defer_indexes(s, mu_entity_find("responses"), fp, &counted[1]);
@@ -418,7 +516,9 @@ int mu_import_microdata(mu_store *s, long long survey, const mu_microdata_opts *
   if (sqlite3_prepare_v2(db, "INSERT INTO respondents (survey_id, key, weight, stratum, psu, fpc, attributes) "
                          "VALUES (?, ?, ?, ?, ?, ?, ?)", -1, &l.ins_respondent, NULL) != SQLITE_OK ||
       sqlite3_prepare_v2(db, "INSERT INTO responses (survey_id, respondent, question_id, option_id, department, grade, "
-                         "weight) VALUES (?, ?, ?, ?, ?, ?, ?)", -1, &l.ins_response, NULL) != SQLITE_OK) {
+                         "weight) VALUES (?, ?, ?, ?, ?, ?, ?)", -1, &l.ins_response, NULL) != SQLITE_OK ||
+      sqlite3_prepare_v2(db, "SELECT id, weight, stratum, psu, fpc, attributes FROM respondents "
+                         "WHERE survey_id = ? AND key = ?", -1, &l.find_respondent, NULL) != SQLITE_OK) {
     snprintf(err, errlen, "%s", sqlite3_errmsg(db));
     l.fatal = 1;
   }
@@ -433,6 +533,8 @@ int mu_import_microdata(mu_store *s, long long survey, const mu_microdata_opts *
   if (!l.header_done && !l.nerrors && !l.fatal) report(&l, 0, "empty file: expected a header naming the columns");
   sqlite3_finalize(l.ins_respondent);
   sqlite3_finalize(l.ins_response);
+  sqlite3_finalize(l.find_respondent);
+  cols_free(&l.last);
   sqlite3_exec(db, "PRAGMA cache_size = -2000", NULL, NULL, NULL);
   for (int t = 0; t < 2; t++) {
     if (l.nerrors || l.fatal) mu_deferred_free(&counted[t]);   /* the rollback brings them back */

@@ -158,6 +158,44 @@ describe("survey microdata", function()
     assert.are.equal(before, util.read(path))
   end)
 
+  it("takes a long file in any order, and refuses rows of one respondent that disagree", function()
+    -- sorted by question, as suppliers often deliver it: each respondent's rows are apart
+    local by_q = new_survey(db, "byq")
+    util.write(dir .. "/byq.csv", "id,department,weight,question,answer\nS1,A,1.5,q1,yes\nS2,B,1,q1,no\n" ..
+                                  "S1,A,1.5,q2,agree\nS2,B,1,q2,disagree\n")
+    local got = by_q:import(dir .. "/byq.csv", {form = "long", weight = "weight"})
+    assert.are.same({2, 4}, {got.respondents, got.answers})
+    local by_r = new_survey(db, "byr")
+    util.write(dir .. "/byr.csv", "id,department,weight,question,answer\nS1,A,1.5,q1,yes\nS1,A,1.5,q2,agree\n" ..
+                                  "S2,B,1,q1,no\nS2,B,1,q2,disagree\n")
+    by_r:import(dir .. "/byr.csv", {form = "long", weight = "weight"})
+    local function cells(s)
+      local out = {}
+      for _, c in ipairs(s:crosstab{question = "q2", by = "q1", min_base = 0}) do
+        out[#out + 1] = ("%s/%s %.6f %d %.6f"):format(c.group, c.option, c.weight, c.n, c.se)
+      end
+      return table.concat(out, ";")
+    end
+    assert.are.equal(cells(by_r), cells(by_q))
+    -- a later row with another weight or attribute: its value was dropped without a word
+    local bad = new_survey(db, "disagree")
+    for _, case in ipairs{
+      {"id,department,weight,question,answer\nS1,A,1,q1,yes\nS1,A,2,q2,agree\n", "disagree.csv:3: weight: respondent 'S1'"},
+      {"id,department,weight,question,answer\nS1,A,1,q1,yes\nS2,B,1,q1,no\nS1,C,1,q2,agree\n",
+       "disagree.csv:4: department: respondent 'S1'"},
+      {"id,department,weight,question,answer\nS1,A,1,q1,yes\nS1,,1,q2,agree\n", "disagree.csv:3: department: respondent 'S1'"}} do
+      util.write(dir .. "/disagree.csv", case[1])
+      local ok, err = pcall(bad.import, bad, dir .. "/disagree.csv", {form = "long", weight = "weight"})
+      assert.is_false(ok)
+      assert.matches(case[2] .. " has another value here than on its earlier rows", err, 1, true)
+    end
+    assert.are.equal(0, db.respondents:where{survey_id = bad.id}:count())
+    -- and a respondent of an earlier import is not taken for a later row of this one
+    local ok, err = pcall(by_q.import, by_q, dir .. "/byq.csv", {form = "long", weight = "weight"})
+    assert.is_false(ok)
+    assert.matches("byq.csv:2: id: respondent 'S1' is already in the survey (imported before)", err, 1, true)
+  end)
+
   it("refuses a column given twice rather than let the second win", function()
     local s = new_survey(db, "twice")
     for _, case in ipairs{{"id,department,department,q1\nr1,A,B,yes\n", "column 'department' is given twice (columns 2 and 3)"},
