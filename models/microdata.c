@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <csv.h>
 #include <jansson.h>
 #include "model.h"
@@ -179,6 +180,14 @@ static void read_header(loader *l) {
     else if (o->long_form && same(name, o->question)) role = ROLE_QUESTION;
     else if (o->long_form && same(name, o->answer)) role = ROLE_ANSWER;
     else if (!o->long_form && question_index(l, name) >= 0) role = question_index(l, name);
+    if (role == ROLE_ATTR && !o->long_form)
+      for (int k = 0; k < l->nq; k++)
+        if (strcasecmp(l->qkey[k], name) == 0) {
+          /* 'Q2' for question q2: its answers would have become an attribute, and q2 stayed unanswered */
+          report(l, 1, "column '%s' is not a question of the survey, but question %s is (keys are matched "
+                       "exactly): rename the column", name, l->qkey[k]);
+          break;
+        }
     l->role[c] = role;
     has_id |= role == ROLE_ID;
     has_q |= role == ROLE_QUESTION || role >= 0;

@@ -196,10 +196,13 @@ describe("survey microdata", function()
     assert.matches("byq.csv:2: id: respondent 'S1' is already in the survey (imported before)", err, 1, true)
   end)
 
-  it("refuses a column given twice rather than let the second win", function()
+  it("refuses a column given twice, or a question's in other case, rather than guess", function()
     local s = new_survey(db, "twice")
     for _, case in ipairs{{"id,department,department,q1\nr1,A,B,yes\n", "column 'department' is given twice (columns 2 and 3)"},
-                          {"id,weight,q1,weight\nr1,1,yes,2\n", "column 'weight' is given twice (columns 2 and 4)"}} do
+                          {"id,weight,q1,weight\nr1,1,yes,2\n", "column 'weight' is given twice (columns 2 and 4)"},
+                          -- a question's column in other case was taken for an attribute, the question unanswered
+                          {"id,weight,q1,Q2\nr1,1,yes,agree\n", "column 'Q2' is not a question of the survey, " ..
+                           "but question q2 is (keys are matched exactly): rename the column"}} do
       util.write(dir .. "/twice.csv", case[1])
       local ok, err = pcall(s.import, s, dir .. "/twice.csv", {weight = "weight"})
       assert.is_false(ok)
