@@ -108,10 +108,11 @@ static const doc_entry record_docs[] = {
              "    -> rows {option, label, group, share, qualifier, n, lo, hi, source}; lo/hi only with a base"},
   {"crosstab", "survey:crosstab{question =, by = var | {var, ...}, where = {var = value}, ci = 'logit'|'beta'|'wilson',\n"
                "    level = 0.95, min_base =} -> cells {group, option, n, weight, share, se, deff, n_eff, df, lo, hi,\n"
-               "    suppressed}, with .totals (each group) and .overall (each answer): design-based, as R's survey;\n"
-               "    var: a question or a respondent attribute; small groups suppressed (min_base, store default 10)"},
+               "    suppressed, why}, with .totals (each group) and .overall (each answer): design-based, as R's\n"
+               "    survey; var: a question or a respondent attribute; small groups suppressed (min_base, store\n"
+               "    default 10); a share, SE or interval that does not exist is nil, and why says why"},
   {"mean", "survey:mean{question =, scores = {option = score, ...}, by =, where =, level = 0.95, min_base =}\n"
-           "    -> rows {group, mean, se, lo, hi, deff, df, n, weight, suppressed}, with .all and .unscored:\n"
+           "    -> rows {group, mean, se, lo, hi, deff, df, n, weight, suppressed, why}, with .all and .unscored:\n"
            "    design-based mean of the options' scores (svymean, na.rm = TRUE; unscored options out of the base);\n"
            "    without scores the options must be numbers themselves"},
   {"chisq", "survey:chisq{a, b, where =} -> {f, ndf, ddf, p, chisq}: Rao-Scott test of association (svychisq)"},

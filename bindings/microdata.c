@@ -242,6 +242,10 @@ static void push_cell(lua_State *L, const mu_cell *c, const char *ci) {
   int w = ci[0] == 'w', b = ci[0] == 'b';
   setnum(L, "lo", w ? c->lo_wilson : b ? c->lo_beta : c->lo_logit);
   setnum(L, "hi", w ? c->hi_wilson : b ? c->hi_beta : c->hi_logit);
+  if (c->why) {
+    lua_pushstring(L, c->why);
+    lua_setfield(L, -2, "why");
+  }
 }
 
 /* "DCLG" or "DCLG / SCS", and {department = "DCLG", grade = "SCS"}, for group g. */
@@ -438,6 +442,10 @@ static int survey_mean(lua_State *L) {
       setnum(L, "hi", m->hi);
       setnum(L, "deff", m->deff);
       setnum(L, "df", m->df);
+      if (m->why) {
+        lua_pushstring(L, m->why);
+        lua_setfield(L, -2, "why");
+      }
     }
     if (g < G) push_group(L, d, &t, sp.by, g);
     if (g < G) lua_rawseti(L, res, g + 1);

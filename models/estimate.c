@@ -50,15 +50,31 @@ static double qt_of(qt_memo *m, double p, double df) {
 
 static void finish_cell(mu_cell *c, double v, long long n_domain, double level, qt_memo *memo) {
   double p = c->share, alpha = 1 - level;
-  c->se = sqrt(v > 0 ? v : 0);
   c->lo_logit = c->hi_logit = c->lo_beta = c->hi_beta = c->lo_wilson = c->hi_wilson = NAN;
   c->n_eff = c->deff = NAN;
-  if (!(c->base_n > 1) || isnan(p)) return;
+  c->why = NULL;
+  if (isnan(p) || isnan(v)) {   /* no base: no share, and no standard error either (never 0) */
+    c->se = NAN;
+    c->why = "no respondent in the group answered: there is no share";
+    return;
+  }
+  c->se = sqrt(v > 0 ? v : 0);
+  if (!(c->base_n > 1)) {
+    c->why = "one respondent answered: no interval";
+    return;
+  }
   /* svymean's deff: against simple random sampling without replacement of the domain's size. */
   double nobs = (double)c->base_n, psum = c->base_weighted;
   double vsrs = psum >= nobs ? p * (1 - p) * nobs / (nobs - 1) * (psum - nobs) / (psum * nobs) : NAN;
   if (vsrs > 0) c->deff = v / vsrs;
-  if (!(v > 0) || !(p > 0 && p < 1) || !(c->df > 0)) return;
+  if (!(c->df > 0)) {
+    c->why = "the group's respondents leave no degrees of freedom (one PSU in each of its strata): no interval";
+    return;
+  }
+  if (!(v > 0) || !(p > 0 && p < 1)) {
+    c->why = "a share of 0 or 1 has no design-based variance: no interval (R's svyciprop gives none either)";
+    return;
+  }
   c->n_eff = p * (1 - p) / v;
   /* logit: symmetric on the log-odds scale, with t on the domain's degrees of freedom */
   double t = -qt_of(memo, alpha / 2, c->df), lg = log(p / (1 - p)), half = t * c->se / (p * (1 - p));
@@ -426,7 +442,11 @@ static int estimate_means(const mu_design *d, const mu_table_spec *sp, const acc
     m->weighted = X;
     m->df = psus[r] - stratas[r];
     m->mean = m->se = m->deff = m->lo = m->hi = NAN;
-    if (!(X > 0)) continue;   /* nobody scored: no mean, never 0 */
+    m->why = NULL;
+    if (!(X > 0)) {   /* nobody scored: no mean, never 0 */
+      m->why = "no respondent in the group gave a scored answer: there is no mean";
+      continue;
+    }
     m->mean = Y / X;
     memset(s1, 0, (size_t)d->nstrata * sizeof *s1);
     memset(s2, 0, (size_t)d->nstrata * sizeof *s2);

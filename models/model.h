@@ -463,6 +463,7 @@ typedef struct {
   double share, se, deff, n_eff, df;
   double lo_logit, hi_logit, lo_beta, hi_beta, lo_wilson, hi_wilson;
   int suppressed;            /* 0; 1: its base is below the threshold; 2: hidden so the others cannot reveal it */
+  const char *why;           /* why the share or its interval is missing (static text), else NULL */
 } mu_cell;
 
 /*
@@ -484,6 +485,7 @@ typedef struct {
   long long n;               /* respondents scored in the domain */
   double weighted, mean, se, deff, df, lo, hi;
   int suppressed;            /* as a cell's */
+  const char *why;           /* why the mean is missing (static text), else NULL */
 } mu_mean;
 
 typedef struct {

@@ -47,8 +47,9 @@ for _, c in ipairs(t) do
     hidden = hidden + 1
     rows[#rows + 1] = {c.group, c.label or c.option, MARK, MARK, MARK, MARK, r:cite(src)}
   else
-    rows[#rows + 1] = {c.group, c.label, fmt.percent(c.share, 1),
-      c.lo and ("%s to %s"):format(fmt.percent(c.lo, 1), fmt.percent(c.hi, 1)) or "no interval (a share of 0 or 1)",
+    -- a missing share or interval comes with the reason (c.why), never a blank or a 0
+    rows[#rows + 1] = {c.group, c.label, c.share and fmt.percent(c.share, 1) or c.why,
+      c.lo and ("%s to %s"):format(fmt.percent(c.lo, 1), fmt.percent(c.hi, 1)) or c.why,
       fmt.number(c.base_n), c.deff and ("%.1f"):format(c.deff) or "", r:cite(src)}
   end
 end
@@ -93,6 +94,7 @@ local m = survey:mean{question = "q2", by = "department",
 local mrows = {}
 for _, g in ipairs(m) do
   mrows[#mrows + 1] = g.suppressed and {g.group, MARK, MARK, MARK, r:cite(src)}
+    or g.why and {g.group, g.why, "", fmt.number(g.n), r:cite(src)}
     or {g.group, ("%.1f"):format(g.mean), ("%.1f to %.1f"):format(g.lo, g.hi), fmt.number(g.n), r:cite(src)}
 end
 mrows[#mrows + 1] = {"All departments", ("%.1f"):format(m.all.mean), ("%.1f to %.1f"):format(m.all.lo, m.all.hi),

@@ -196,6 +196,34 @@ describe("survey microdata", function()
     assert.matches("byq.csv:2: id: respondent 'S1' is already in the survey (imported before)", err, 1, true)
   end)
 
+  it("gives no share, SE or interval that does not exist, and says why", function()
+    local s = new_survey(db, "empty")
+    local lines = {"id,department,weight,q1,q2"}
+    for i = 1, 40 do   -- A answers; B's twenty skip q1; one respondent in C
+      lines[#lines + 1] = ("r%d,%s,%d,%s,"):format(i, i <= 20 and "A" or "B", 1 + i % 3,
+                                                  i <= 20 and (i % 2 == 0 and "yes" or "no") or "")
+    end
+    lines[#lines + 1] = "r41,C,1,yes,agree"
+    util.write(dir .. "/empty.csv", table.concat(lines, "\n") .. "\n")
+    s:import(dir .. "/empty.csv", {weight = "weight"})
+    local cells = {}
+    for _, c in ipairs(s:crosstab{question = "q1", by = "department", min_base = 0}) do cells[c.group .. "/" .. c.option] = c end
+    local b = cells["B/yes"]   -- nobody in B answered: no share, and an SE of nil, not 0
+    assert.are.same({0, nil, nil, nil}, {b.base_n, b.share, b.se, b.lo})
+    assert.are.equal("no respondent in the group answered: there is no share", b.why)
+    assert.is_nil(cells["A/yes"].why)
+    assert.is_truthy(cells["A/yes"].lo)
+    assert.are.equal(1, cells["C/yes"].share)
+    assert.are.equal("one respondent answered: no interval", cells["C/yes"].why)
+    local m = s:mean{question = "q2", scores = {agree = 100, disagree = 0}, by = "department", min_base = 0}
+    for _, g in ipairs(m) do
+      if g.group == "A" then
+        assert.is_nil(g.mean)
+        assert.are.equal("no respondent in the group gave a scored answer: there is no mean", g.why)
+      end
+    end
+  end)
+
   it("refuses a column given twice, or a question's in other case, rather than guess", function()
     local s = new_survey(db, "twice")
     for _, case in ipairs{{"id,department,department,q1\nr1,A,B,yes\n", "column 'department' is given twice (columns 2 and 3)"},
