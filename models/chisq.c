@@ -145,6 +145,19 @@ int mu_estimate_chisq(const mu_design *d, int va, int vb, const int *fv, const i
     tab[c] = p[c] / X * (double)N;   /* svytable(..., Ntotal = N) */
     p[c] /= X;
   }
+  /* A level seen only beside a missing answer (a group whose respondents all skipped the question) is a
+     row or column of zeros: Pearson's statistic is then 0/0 (R's svychisq gives NaN), so refuse and say
+     which. */
+  for (int r = 0; r < nr + nc; r++) {
+    double sum = 0;
+    for (int k = 0; k < (r < nr ? nc : nr); k++) sum += r < nr ? p[r + nr * k] : p[k + nr * (r - nr)];
+    if (sum > 0) continue;
+    const mu_design_var *empty = r < nr ? A : B, *other = r < nr ? B : A;
+    snprintf(err, errlen, "%s '%s' has no respondent who also answered %s, so the table has an empty %s: "
+             "no test is possible (R's svychisq gives NaN)", empty->name,
+             empty->keys[r < nr ? rinv[r] : cinv[r - nr]], other->name, r < nr ? "row" : "column");
+    goto done;
+  }
   /* Their covariance: PSU totals of the linearised variables z = (T - p b) / X, cross-products by stratum. */
   double *Zq = Z + m;
   for (size_t u = 0; u < units; u++) {
@@ -255,6 +268,11 @@ int mu_estimate_chisq(const mu_design *d, int va, int vb, const int *fv, const i
   out->ddf = out->ndf * nu;
   out->f = chisq / tr;
   out->p = mu_pf_upper(out->f, out->ndf, out->ddf);
+  if (!isfinite(out->f) || isnan(out->p) || !(out->ddf > 0)) {   /* never a result with its figures missing */
+    snprintf(err, errlen, "the table's design effects leave no test (F %g on %g and %g degrees of freedom)",
+             out->f, out->ndf, out->ddf);
+    goto done;
+  }
   rc = 0;
   goto done;
 oom:

@@ -215,6 +215,11 @@ describe("survey microdata", function()
     assert.is_truthy(cells["A/yes"].lo)
     assert.are.equal(1, cells["C/yes"].share)
     assert.are.equal("one respondent answered: no interval", cells["C/yes"].why)
+    -- the test of association: department B is an empty column (R's svychisq gives F = NaN), refused
+    local ok, err = pcall(s.chisq, s, {"q1", "department"})
+    assert.is_false(ok)
+    assert.matches("department 'B' has no respondent who also answered q1, so the table has an empty column: " ..
+                   "no test is possible", err, 1, true)
     local m = s:mean{question = "q2", scores = {agree = 100, disagree = 0}, by = "department", min_base = 0}
     for _, g in ipairs(m) do
       if g.group == "A" then
