@@ -532,7 +532,7 @@ static int survey_chisq(lua_State *L) {
 ** {share_a, share_b, diff, se, z, p, lo, hi, n_a, n_b}.
 */
 int mu_survey_difference(lua_State *L) {
-  static const char *const keys[] = {"question", "option", "by", "a", "b", "level", NULL};
+  static const char *const keys[] = {"question", "option", "by", "a", "b", "level", "min_base", NULL};
   mu_check_entity_record(L, 1, "survey", "difference");
   luaL_checktype(L, 2, LUA_TTABLE);
   mu_check_keys(L, 2, keys, "difference");
@@ -545,6 +545,11 @@ int mu_survey_difference(lua_State *L) {
   double level = 0.95;
   if (lua_getfield(L, 2, "level") != LUA_TNIL) level = luaL_checknumber(L, -1);
   if (!(level > 0 && level < 1)) return luaL_error(L, "difference: level must be between 0 and 1");
+  lua_Integer min_base = store_min_base(L, 1);
+  if (lua_getfield(L, 2, "min_base") != LUA_TNIL) {
+    min_base = luaL_checkinteger(L, -1);
+    if (min_base < 0) return luaL_error(L, "difference: min_base must be 0 (no suppression) or more");
+  }
   names ns = {{0}, 0};
   int v = add_name(L, &ns, f[0]), by = add_name(L, &ns, f[2]);
   mu_design *d = push_design(L, 1, &ns, "difference");
@@ -554,6 +559,7 @@ int mu_survey_difference(lua_State *L) {
   int ga = check_level(L, d, by, -1, "difference", NULL);
   lua_pushstring(L, f[4]);
   int gb = check_level(L, d, by, -1, "difference", NULL);
+  if (ga == gb) return luaL_error(L, "difference: a and b are the same group ('%s'): name two groups", f[3]);
   mu_diff r;
   char err[512];
   int rc = mu_estimate_diff(d, v, opt, by, ga, gb, level, &r, err, sizeof err);
@@ -562,6 +568,19 @@ int mu_survey_difference(lua_State *L) {
     rc = mu_estimate_diff(d, v, opt, by, ga, gb, level, &r, err, sizeof err);
   }
   if (rc) return luaL_error(L, "difference: %s", err);
+  /* Disclosure control as a crosstab's: a group's share is given out only when its base may be published
+     (a difference with a group of one would give away that respondent's answer), and one respondent gives
+     no variance to test against. */
+  for (int e = 0; e < 2; e++) {
+    long long n = e ? r.n_b : r.n_a;
+    if (n < min_base)
+      return luaL_error(L, "difference: group '%s' has %I respondents who answered %s, under the disclosure "
+                           "threshold of %I (min_base): its share is not published, so no difference is given",
+                        f[3 + e], (lua_Integer)n, f[0], min_base);
+    if (n < 2)
+      return luaL_error(L, "difference: group '%s' has %s who answered %s: no variance, so no test is possible",
+                        f[3 + e], n ? "one respondent" : "no respondent", f[0]);
+  }
   lua_createtable(L, 0, 12);
   setnum(L, "share_a", r.share_a);
   setnum(L, "share_b", r.share_b);

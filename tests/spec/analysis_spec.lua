@@ -98,7 +98,13 @@ describe("survey analysis", function()
     assert.are.equal(2, #overall)
     near(4 / 10, overall[1].share)
     -- the difference, design-based: the two domains' linearised variables together
-    local t = s:compare{question = "q", option = "yes", by = "department", a = "A", b = "B"}
+    -- as the crosstab: groups of four are under the disclosure threshold, so no difference is given out
+    assert.has_error(function() s:compare{question = "q", option = "yes", by = "department", a = "A", b = "B"} end,
+      "difference: group 'A' has 4 respondents who answered q, under the disclosure threshold of 10 (min_base): " ..
+      "its share is not published, so no difference is given")
+    assert.has_error(function() s:difference{question = "q", option = "yes", by = "department", a = "A", b = "A"} end,
+      "difference: a and b are the same group ('A'): name two groups")
+    local t = s:compare{question = "q", option = "yes", by = "department", a = "A", b = "B", min_base = 0}
     near(0.25, t.diff)
     local se_diff = math.sqrt(8 / 7 * (3 * (1 / 12) ^ 2 + 0.25 ^ 2 + (0.75 / 4) ^ 2 + 3 * (0.25 / 4) ^ 2))
     near(se_diff, t.se)

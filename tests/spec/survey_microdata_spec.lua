@@ -220,6 +220,11 @@ describe("survey microdata", function()
     assert.is_false(ok)
     assert.matches("department 'B' has no respondent who also answered q1, so the table has an empty column: " ..
                    "no test is possible", err, 1, true)
+    -- nor a difference with a group of one respondent (no variance; under any threshold it would give them away)
+    local ok2, err2 = pcall(s.difference, s, {question = "q1", option = "yes", by = "department", a = "A", b = "C",
+                                                min_base = 0})
+    assert.is_false(ok2)
+    assert.matches("group 'C' has one respondent who answered q1: no variance, so no test is possible", err2, 1, true)
     local m = s:mean{question = "q2", scores = {agree = 100, disagree = 0}, by = "department", min_base = 0}
     for _, g in ipairs(m) do
       if g.group == "A" then
