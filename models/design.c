@@ -11,6 +11,7 @@
 ** the C locale). Respondents without a respondents row (microdata imported
 ** as answers only) are derived from their answers, as migration 5 does.
 */
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -179,6 +180,8 @@ int mu_design_resolve_var(mu_store *s, long long survey, const char *name, mu_de
 struct mu_scan {
   strmap strata, psus, *levels;
   int nvars, own_psus;
+  double *fpc;               /* per stratum: the fpc its first respondent gave (0: none), NAN before any */
+  size_t fpc_cap;
 };
 
 mu_scan *mu_scan_new(int nvars) {
@@ -197,7 +200,40 @@ void mu_scan_free(mu_scan *sc) {
   free(sc->levels);
   strmap_free(&sc->strata);
   strmap_free(&sc->psus);
+  free(sc->fpc);
   free(sc);
+}
+
+/*
+** A stratum has one finite population correction (R's svydesign refuses one that varies): a respondent
+** giving another than the stratum's first, or none where it gave one, is an error, not a value to
+** overwrite. 0, or -1 with the reason.
+*/
+static int check_fpc(mu_scan *sc, int h, double fpc, const char *stratum, const char *key, char *err,
+                     size_t errlen) {
+  if ((size_t)h >= sc->fpc_cap) {
+    size_t cap = sc->fpc_cap ? sc->fpc_cap * 2 : 64;
+    while (cap <= (size_t)h) cap *= 2;
+    double *g = realloc(sc->fpc, cap * sizeof *g);
+    if (!g) {
+      snprintf(err, errlen, "out of memory");
+      return -1;
+    }
+    for (size_t k = sc->fpc_cap; k < cap; k++) g[k] = NAN;
+    sc->fpc = g;
+    sc->fpc_cap = cap;
+  }
+  if (isnan(sc->fpc[h])) sc->fpc[h] = fpc;
+  else if (sc->fpc[h] != fpc) {
+    char given[40] = "none", earlier[40] = "none";
+    if (fpc > 0) snprintf(given, sizeof given, "%g", fpc);
+    if (sc->fpc[h] > 0) snprintf(earlier, sizeof earlier, "%g", sc->fpc[h]);
+    snprintf(err, errlen, "respondent '%s' gives stratum '%s' the finite population correction %s where an earlier "
+             "respondent gave %s: a stratum has one (R's svydesign refuses this too); correct the respondents' fpc",
+             key, stratum && *stratum ? stratum : "(the only one)", given, earlier);
+    return -1;
+  }
+  return 0;
 }
 
 int mu_scan_nstrata(const mu_scan *sc) { return (int)sc->strata.n; }
@@ -289,6 +325,11 @@ int mu_scan_rows(mu_store *s, long long survey, const char *const *names, int nn
       if ((r.psu = intern(&sc->psus, psukey)) < 0) fail = 1;
     }
     if (r.stratum < 0) fail = 1;
+    else if (check_fpc(sc, r.stratum, r.fpc, h, keybuf, err, errlen)) {
+      json_decref(attrs);
+      fail = 1;
+      break;   /* the reason is in err */
+    }
     /* Attributes: from the respondents row, or for a derived respondent its answers' department and grade. */
     for (int v = 0; v < nnames && !fail; v++) {
       if (var[v].question_id) continue;

@@ -461,6 +461,27 @@ static void read_row(loader *l) {
   }
 }
 
+/*
+** A stratum has one finite population correction: R's svydesign refuses one that varies, and the estimate
+** would otherwise take whichever it met last. Checked over the survey's respondents once the rows are in.
+*/
+static void check_strata_fpc(loader *l) {
+  sqlite3_stmt *st;
+  if (sqlite3_prepare_v2(mu_store_db(l->s), "SELECT stratum, replace(group_concat(DISTINCT coalesce(printf('%g', fpc), 'none')), ',', ', ') "
+                         "FROM respondents WHERE survey_id = ? GROUP BY stratum "
+                         "HAVING count(DISTINCT coalesce(fpc, -1)) > 1 LIMIT 1", -1, &st, NULL) != SQLITE_OK) {
+    report(l, 0, "%s", sqlite3_errmsg(mu_store_db(l->s)));
+    return;
+  }
+  sqlite3_bind_int64(st, 1, l->survey);
+  if (sqlite3_step(st) == SQLITE_ROW) {
+    const char *h = (const char *)sqlite3_column_text(st, 0);
+    report(l, 0, "%s: stratum '%s' is given different finite population corrections (%s): a stratum has one",
+           l->o->fpc, h ? h : "(the only one)", (const char *)sqlite3_column_text(st, 1));
+  }
+  sqlite3_finalize(st);
+}
+
 static void on_field(void *data, size_t len, void *ctx) {
   loader *l = ctx;
   mu_csv_row_add(&l->row, data, len);
@@ -545,6 +566,7 @@ int mu_import_microdata(mu_store *s, long long survey, const mu_microdata_opts *
   sqlite3_finalize(l.find_respondent);
   cols_free(&l.last);
   sqlite3_exec(db, "PRAGMA cache_size = -2000", NULL, NULL, NULL);
+  if (o->fpc && !l.nerrors && !l.fatal) check_strata_fpc(&l);
   for (int t = 0; t < 2; t++) {
     if (l.nerrors || l.fatal) mu_deferred_free(&counted[t]);   /* the rollback brings them back */
     else if (mu_restore_indexes(s, &counted[t], err, errlen)) l.fatal = 1;

@@ -234,6 +234,24 @@ describe("survey microdata", function()
     end
   end)
 
+  it("refuses a stratum given two finite population corrections, at import and in an estimate", function()
+    -- R's svydesign refuses it too; the estimate took whichever value it met last
+    local s = new_survey(db, "fpc")
+    util.write(dir .. "/fpc.csv", "id,stratum,fpc,q1\nr1,S1,100,yes\nr2,S1,200,no\nr3,S2,50,yes\nr4,S2,50,no\n")
+    local ok, err = pcall(s.import, s, dir .. "/fpc.csv", {strata = "stratum", fpc = "fpc"})
+    assert.is_false(ok)
+    assert.matches("fpc.csv: fpc: stratum 'S1' is given different finite population corrections (100, 200): " ..
+                   "a stratum has one", err, 1, true)
+    util.write(dir .. "/fpc.csv", "id,stratum,fpc,q1\nr1,S1,100,yes\nr2,S1,100,no\nr3,S2,50,yes\nr4,S2,50,no\n")
+    s:import(dir .. "/fpc.csv", {strata = "stratum", fpc = "fpc"})
+    assert.is_truthy(s:crosstab{question = "q1", min_base = 0})
+    db:sql("UPDATE respondents SET fpc = NULL WHERE survey_id = ? AND key = 'r4'", s.id)
+    local ok2, err2 = pcall(s.crosstab, s, {question = "q1", min_base = 0})
+    assert.is_false(ok2)
+    assert.matches("respondent 'r4' gives stratum 'S2' the finite population correction none where an earlier " ..
+                   "respondent gave 50: a stratum has one", err2, 1, true)
+  end)
+
   it("refuses a column given twice, or a question's in other case, rather than guess", function()
     local s = new_survey(db, "twice")
     for _, case in ipairs{{"id,department,department,q1\nr1,A,B,yes\n", "column 'department' is given twice (columns 2 and 3)"},
