@@ -548,6 +548,12 @@ int mu_design_strata(const mu_design *d, double *factor, int *npsu_h, char *err,
       return -1;
     }
     double f = d->fpc[h] <= 0 ? 0 : d->fpc[h] <= 1 ? d->fpc[h] : n / d->fpc[h];
+    if (f > 1) {   /* a negative variance, shown as 0 */
+      snprintf(err, errlen, "a stratum's finite population correction (%g) is smaller than the %d PSUs sampled in it: "
+               "a sampling fraction above 1 (R's svydesign refuses it too); the fpc is the population's number of "
+               "PSUs in the stratum, or the fraction sampled", d->fpc[h], n);
+      return -1;
+    }
     factor[h] = (1 - f) * n / (n - 1.0);
   }
   return 0;
