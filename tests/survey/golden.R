@@ -89,6 +89,23 @@ for (name in names(designs)) {
   ct <- svycontrast(tt, quote(yA / xA - yB / xB))
   out(name, "diff", "A-B", "no", coef(ct)[[1]])
   out(name, "diff_se", "A-B", "no", SE(ct)[[1]])
+  # nested groups (department and grade) and a question by another question (q1 by q2): every group R
+  # gives (it leaves out combinations nobody is in); a group where nobody answered q1 is NaN in R, and has no
+  # share in mutuals (its why says so)
+  nb <- svyby(~q1, ~department + grade, des, svymean, na.rm = TRUE)
+  for (i in seq_len(nrow(nb))) for (k in levels(d$q1)) {
+    g <- paste(nb$department[i], "/", nb$grade[i])
+    v <- nb[i, paste0("q1", k)]
+    if (!is.na(v)) {
+      out(name, "share_nested", g, k, v)
+      out(name, "se_nested", g, k, nb[i, paste0("se.q1", k)])
+    }
+  }
+  qb <- svyby(~q1, ~q2, des, svymean, na.rm = TRUE)
+  for (i in seq_len(nrow(qb))) for (k in levels(d$q1)) {
+    out(name, "share_by_q2", as.character(qb$q2[i]), k, qb[i, paste0("q1", k)])
+    out(name, "se_by_q2", as.character(qb$q2[i]), k, qb[i, paste0("se.q1", k)])
+  }
   # a domain within a filter: q1 by grade among department C
   sb <- svyby(~q1, ~grade, subset(des, department == "C"), svymean, na.rm = TRUE)
   for (g in rownames(sb)) for (k in levels(d$q1)) {
