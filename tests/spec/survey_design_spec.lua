@@ -105,6 +105,8 @@ describe("design-based estimates (golden values from R survey 4.1.1)", function(
       elseif kind == "diff" or kind == "diff_se" then
         local d = s:difference{question = "q1", option = "no", by = "department", a = "A", b = "B"}
         close(kind == "diff" and d.diff or d.se, g.value, what)
+      elseif kind == "weighted" then   -- svytable: the cell's weighted count
+        close(cell(table_for(g.design, "dept"), g.group, g.option).weight, g.value, what)
       elseif kind:match("_nested$") or kind:match("_by_q2$") then
         -- nested groups (department / grade) and a question by a question: the same domain estimates
         local c = cell(table_for(g.design, kind:match("_nested$") and "nested" or "by_q2"), g.group, g.option)

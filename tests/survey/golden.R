@@ -89,6 +89,9 @@ for (name in names(designs)) {
   ct <- svycontrast(tt, quote(yA / xA - yB / xB))
   out(name, "diff", "A-B", "no", coef(ct)[[1]])
   out(name, "diff_se", "A-B", "no", SE(ct)[[1]])
+  # weighted counts of each answer in each department (svytable), a table's cells' weight
+  st <- svytable(~q1 + department, des)
+  for (g in colnames(st)) for (k in levels(d$q1)) out(name, "weighted", g, k, st[k, g])
   # nested groups (department and grade) and a question by another question (q1 by q2): every group R
   # gives (it leaves out combinations nobody is in); a group where nobody answered q1 is NaN in R, and has no
   # share in mutuals (its why says so)
