@@ -47,7 +47,7 @@ DEB_PKGS  := $(RUN_PKGS)
 .PHONY: all deps test-deps test check lint install uninstall clean module install-module bench fuzz
 
 all: $(BUILD)/mutuals $(BUILD)/mutuals-lua $(BUILD)/mutuals.so $(BUILD)/test_models $(BUILD)/test_readahead \
-     $(BUILD)/fuzz_import_replay $(BUILD)/fuzz_calendar_replay $(BUILD)/fuzz_options_replay \
+     $(BUILD)/fuzz_import_replay $(BUILD)/fuzz_microdata_replay $(BUILD)/fuzz_calendar_replay $(BUILD)/fuzz_options_replay \
      $(BUILD)/mutuals-api.7 $(BUILD)/mutuals.bash $(BUILD)/_mutuals
 
 # Written by the program from its own tables, so they cannot drift from it: the Lua API's manual page
@@ -146,6 +146,10 @@ $(BUILD)/test_%: tests/c/test_%.c tests/c/check.h $(MODEL_OBJ)
 $(BUILD)/fuzz_import_replay: tests/fuzz/import_fuzz.c tests/fuzz/replay.c $(MODEL_OBJ)
 	$(CC) $(ALL_CFLAGS) -o $@ tests/fuzz/import_fuzz.c tests/fuzz/replay.c $(MODEL_OBJ) $(LDFLAGS) $(MOD_LIBS)
 # The calendar parser's (schedule --on), the same way.
+# The microdata importer's (and the estimates from what it accepts): run by `make test` too.
+$(BUILD)/fuzz_microdata_replay: tests/fuzz/microdata_fuzz.c tests/fuzz/replay.c $(MODEL_OBJ)
+	$(CC) $(ALL_CFLAGS) -o $@ tests/fuzz/microdata_fuzz.c tests/fuzz/replay.c $(MODEL_OBJ) $(LDFLAGS) $(MOD_LIBS)
+
 $(BUILD)/fuzz_calendar_replay: tests/fuzz/calendar_fuzz.c tests/fuzz/replay.c host/calendar.c host/host.h
 	$(CC) $(ALL_CFLAGS) -o $@ tests/fuzz/calendar_fuzz.c tests/fuzz/replay.c host/calendar.c $(LDFLAGS)
 # The option parser's (every command's arguments), the same way.
@@ -155,7 +159,7 @@ $(BUILD)/fuzz_options_replay: tests/fuzz/options_fuzz.c tests/fuzz/replay.c host
 
 # make fuzz: libFuzzer (clang) on the importers, the calendar parser and the option parser for
 # FUZZ_SECONDS each, then the API fuzzer over FUZZ_SEEDS random seeds. New inputs go to build-fuzz/; copy
-# a crash into tests/fuzz/corpus/import/ (or calendar/, options/) so that `make test` replays it from then on.
+# a crash into tests/fuzz/corpus/import/ (or microdata/, calendar/, options/) so that `make test` replays it from then on.
 FUZZ_SECONDS ?= 60
 FUZZ_SEEDS   ?= 20
 FUZZ_FLAGS   := -fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer -g -O1
@@ -165,6 +169,10 @@ fuzz: all
 	clang -std=c11 -D_GNU_SOURCE -pthread $(FUZZ_FLAGS) $(PKG_CFLAGS) -o build-fuzz/import_fuzz \
 	  tests/fuzz/import_fuzz.c $(MODEL_SRC) $(MOD_LIBS)
 	build-fuzz/import_fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=65536 build-fuzz/corpus tests/fuzz/corpus/import
+	@mkdir -p build-fuzz/microdata
+	clang -std=c11 -D_GNU_SOURCE -pthread $(FUZZ_FLAGS) $(PKG_CFLAGS) -o build-fuzz/microdata_fuzz \
+	  tests/fuzz/microdata_fuzz.c $(MODEL_SRC) $(MOD_LIBS)
+	build-fuzz/microdata_fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=16384 build-fuzz/microdata tests/fuzz/corpus/microdata
 	@mkdir -p build-fuzz/calendar
 	clang -std=c11 -D_GNU_SOURCE $(FUZZ_FLAGS) $(PKG_CFLAGS) -o build-fuzz/calendar_fuzz \
 	  tests/fuzz/calendar_fuzz.c host/calendar.c

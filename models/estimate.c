@@ -284,8 +284,8 @@ static int estimate_streaming(const mu_design *d, const mu_table_spec *sp, mu_ta
     for (int k = 0; k <= K; k++) {
       mu_cell *c = &cell[r * C + k];
       double v = 0;
-      if (k == K && r == G) {   /* the whole: a share of 1, no variance */
-        c->se = 0;
+      if (k == K && r == G) {   /* the whole: a share of 1, no variance, no interval (and why) */
+        finish_cell(c, 0, dom_n[G], sp->level, &memo);
         continue;
       }
       for (int h = 0; h < d->nstrata; h++) {
@@ -629,7 +629,10 @@ static int estimate_accumulated(const mu_design *d, const mu_table_spec *sp, mu_
   for (int r = 0; r < R; r++)
     for (int k = 0; k <= K; k++) {
       mu_cell *c = &cell[r * C + k];
-      if (r == G && k == K) continue;   /* the whole: a share of 1 */
+      if (r == G && k == K) {   /* the whole: a share of 1, no variance, no interval (and why) */
+        finish_cell(c, 0, members[G], sp->level, &memo);
+        continue;
+      }
       int share_of_whole = k == K;      /* a group's share of everyone answering */
       double p = c->share, X = share_of_whole ? X_all : cell[r * C + K].weighted, v = 0;
       if (!(X > 0)) {

@@ -72,6 +72,8 @@ for build in build build-san; do
   # Every fuzz input ever kept (seeds and past crashes), replayed.
   "$build/fuzz_import_replay" tests/fuzz/corpus/import > "$LOG/fuzz.$build" 2>&1
   tally "fuzz corpus replay ($build)" "$LOG/fuzz.$build" $?
+  "$build/fuzz_microdata_replay" tests/fuzz/corpus/microdata > "$LOG/fuzzmd.$build" 2>&1
+  tally "microdata fuzz corpus replay ($build)" "$LOG/fuzzmd.$build" $?
   "$build/fuzz_calendar_replay" tests/fuzz/corpus/calendar > "$LOG/fuzzcal.$build" 2>&1
   tally "calendar fuzz corpus replay ($build)" "$LOG/fuzzcal.$build" $?
   "$build/fuzz_options_replay" tests/fuzz/corpus/options > "$LOG/fuzzopt.$build" 2>&1

@@ -206,8 +206,11 @@ describe("survey microdata", function()
     lines[#lines + 1] = "r41,C,1,yes,agree"
     util.write(dir .. "/empty.csv", table.concat(lines, "\n") .. "\n")
     s:import(dir .. "/empty.csv", {weight = "weight"})
-    local cells = {}
-    for _, c in ipairs(s:crosstab{question = "q1", by = "department", min_base = 0}) do cells[c.group .. "/" .. c.option] = c end
+    local cells, t = {}, s:crosstab{question = "q1", by = "department", min_base = 0}
+    for _, c in ipairs(t) do cells[c.group .. "/" .. c.option] = c end
+    -- everyone who answered is a share of 1 of themselves: no interval (it was given as 0 to 0)
+    assert.are.same({1, 0, nil, nil}, {t.all.share, t.all.se, t.all.lo, t.all.hi})
+    assert.is_truthy(t.all.why)
     local b = cells["B/yes"]   -- nobody in B answered: no share, and an SE of nil, not 0
     assert.are.same({0, nil, nil, nil}, {b.base_n, b.share, b.se, b.lo})
     assert.are.equal("no respondent in the group answered: there is no share", b.why)
