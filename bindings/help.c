@@ -117,7 +117,7 @@ static const doc_entry record_docs[] = {
            "    without scores the options must be numbers themselves"},
   {"chisq", "survey:chisq{a, b, where =} -> {f, ndf, ddf, p, chisq}: Rao-Scott test of association (svychisq)"},
   {"difference", "survey:difference{question =, option =, by =, a =, b =, level = 0.95, min_base =}\n"
-                 "    -> {share_a, share_b, diff, se, z, p, lo, hi, n_a, n_b}: design-based; refused when a group's\n"
+                 "    -> {share_a, share_b, diff, se, z, p, lo, hi, n_a, n_b, why}: design-based; refused when a group's\n"
                  "    base is under the disclosure threshold (min_base, store default 10) or is one respondent"},
   {"import", "survey:import(file, {form = 'wide'|'long', id =, weight =, strata =, psu =, fpc =}) ->\n"
              "    {respondents, answers}: a supplier's microdata, all or nothing; other columns are attributes;\n"

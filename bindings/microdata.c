@@ -592,6 +592,10 @@ int mu_survey_difference(lua_State *L) {
   setnum(L, "hi", r.hi);
   setint(L, "n_a", r.n_a);
   setint(L, "n_b", r.n_b);
+  if (isnan(r.z)) {   /* z and p left out: say why rather than leave them silently missing */
+    lua_pushliteral(L, "both shares have no design-based variance (each 0 or 1): no test is possible");
+    lua_setfield(L, -2, "why");
+  }
   return 1;
 }
 

@@ -228,6 +228,13 @@ describe("survey microdata", function()
                                                 min_base = 0})
     assert.is_false(ok2)
     assert.matches("group 'C' has one respondent who answered q1: no variance, so no test is possible", err2, 1, true)
+    -- two groups that all said yes: a difference of 0 with no variance, so no z or p, and why
+    local flat = new_survey(db, "flat")
+    util.write(dir .. "/flat.csv", "id,department,q1\nf1,A,yes\nf2,A,yes\nf3,B,yes\nf4,B,yes\n")
+    flat:import(dir .. "/flat.csv")
+    local d = flat:difference{question = "q1", option = "yes", by = "department", a = "A", b = "B", min_base = 0}
+    assert.are.same({0, 0, nil, nil}, {d.diff, d.se, d.z, d.p})
+    assert.are.equal("both shares have no design-based variance (each 0 or 1): no test is possible", d.why)
     local m = s:mean{question = "q2", scores = {agree = 100, disagree = 0}, by = "department", min_base = 0}
     for _, g in ipairs(m) do
       if g.group == "A" then
