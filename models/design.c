@@ -276,6 +276,7 @@ int mu_scan_rows(mu_store *s, long long survey, const char *const *names, int nn
   ** and grade), as migration 5 derives them.
   */
   sqlite3_stmt *rs = NULL, *as = NULL;
+  mu_store_map(s, 0);   /* a scan of every row: not through a map, where each page read would stay resident */
   if (nnames > MU_MAX_VARS) {
     snprintf(err, errlen, "at most %d variables in one estimate", MU_MAX_VARS);
     return -1;

@@ -15,7 +15,12 @@
 #define CHUNK 16384
 
 struct mu_design_source {
-  sqlite3 *db;                   /* mapped while the source is open (see open_cached) */
+  sqlite3 *db;
+  mu_store *s;
+  long long survey;
+  char stamp[160];               /* the entries read are the ones of this state of the data */
+  int open;                      /* the readers hold their blobs (readers_open) */
+  long long design_len, var_len[MU_MAX_VARS];
   mu_cache_reader design, var[MU_MAX_VARS];
   uint32_t flags;
   int w_off, stratum_off, psu_off, code_off[MU_MAX_VARS], width[MU_MAX_VARS], nvars;
@@ -24,11 +29,45 @@ struct mu_design_source {
   unsigned char raw[CHUNK * 4];
 };
 
-void mu_design_source_close(struct mu_design_source *src) {
-  if (!src) return;
+/*
+** The readers hold their entries' blobs only while a pass reads them: an open blob keeps the connection's
+** read transaction, so a design kept for later (a Lua value the collector had not freed yet) pinned the
+** store as it was: the script no longer saw another program's writes, and its own next write failed as
+** busy. Each pass finds its entries again by name and stamp: an entry is never changed in place, so every
+** chunk comes from the same bytes, and if the data changed meanwhile the entry is gone and the estimate
+** starts again from the rows.
+*/
+
+/* The cache's columns are read through a memory map while a pass runs (mu_store_map), not a read() a
+   page: the copies through the kernel were a third of a crosstab's time. As much of the file as SQLite
+   will map (its build's SQLITE_MAX_MMAP_SIZE, 2 GB in Debian's): the cache is written last, at the end of
+   the file, so a 1 GiB map missed it in a store of 16M answers. Nothing shrinks the file (no VACUUM), which
+   is what makes a mapping unsafe; a build without mmap ignores it. */
+static void readers_close(struct mu_design_source *src) {
+  if (!src->open) return;
   mu_cache_close(&src->design);
   for (int v = 0; v < src->nvars; v++) mu_cache_close(&src->var[v]);
-  if (src->db) sqlite3_exec(src->db, "PRAGMA mmap_size = 0", NULL, NULL, NULL);
+  src->open = 0;
+}
+
+static int readers_open(const mu_design *d, struct mu_design_source *src) {
+  char name[300];
+  if (src->open) return 0;
+  mu_store_map(src->s, 1);
+  src->open = 1;
+  if (mu_cache_open(src->s, src->survey, "design", src->stamp, &src->design) || src->design.len != src->design_len)
+    return -1;
+  for (int v = 0; v < src->nvars; v++) {
+    snprintf(name, sizeof name, "var:%s", d->var[v].name);
+    if (mu_cache_open(src->s, src->survey, name, src->stamp, &src->var[v]) || src->var[v].len != src->var_len[v])
+      return -1;
+  }
+  return 0;
+}
+
+void mu_design_source_close(struct mu_design_source *src) {
+  if (!src) return;
+  readers_close(src);   /* (closed at the end of every pass already: nothing here touches the store) */
   free(src);
 }
 
@@ -40,21 +79,16 @@ static int open_cached(mu_store *s, long long survey, const char *const *names, 
   struct mu_design_source *src = calloc(1, sizeof *src);
   d->var = calloc((size_t)(nnames ? nnames : 1), sizeof *d->var);
   d->src = src;
-  /* The cache's columns are read through a memory map while the estimate runs, not a read() a page: the
-     copies through the kernel were a third of a crosstab's time. Only here, and only for as long: a cache
-     build reads every answer, and mapped it would count them all as the process's memory. Nothing shrinks
-     the file (no VACUUM), which is what makes a mapping unsafe; a build without mmap ignores it. As much
-     of the file as SQLite will map (its build's SQLITE_MAX_MMAP_SIZE, 2 GB in Debian's): the cache is
-     written last, at the end of the file, so a smaller map missed it in a store of 16M answers (1.1 GB).
-     The pages read stay in the resident set while the map lasts (clean pages of the file, which the kernel
-     may reclaim at any time): 160 MB at 16M respondents, against 4 MB of the process's own memory. */
-  if (src) {
-    src->db = mu_store_db(s);
-    sqlite3_exec(src->db, "PRAGMA mmap_size = 9223372036854775807", NULL, NULL, NULL);
-  }
-  if (!src || !d->var || mu_cache_open(s, survey, "design", stamp, &src->design) ||
+  if (!src || !d->var) return -1;
+  src->db = mu_store_db(s);
+  src->s = s;
+  src->survey = survey;
+  snprintf(src->stamp, sizeof src->stamp, "%s", stamp);
+  src->open = 1;   /* opened here to read the heads; closed below until a pass reads the rest */
+  if (mu_cache_open(s, survey, "design", stamp, &src->design) ||
       mu_cache_read_design_head(d, &src->design, &src->flags, &src->w_off, &src->stratum_off, &src->psu_off))
     return -1;
+  src->design_len = src->design.len;
   for (int v = 0; v < nnames; v++) {
     snprintf(name, sizeof name, "var:%s", names[v]);
     d->nvars = v + 1;
@@ -62,9 +96,11 @@ static int open_cached(mu_store *s, long long survey, const char *const *names, 
     src->nvars = v + 1;
     src->width[v] = mu_cache_read_var_head(&d->var[v], &src->var[v]);
     src->code_off[v] = src->var[v].off;
+    src->var_len[v] = src->var[v].len;
     if (src->width[v] < 0 || (long long)src->var[v].len - src->code_off[v] != (long long)d->n * src->width[v])
       return -1;
   }
+  readers_close(src);
   return 0;
 }
 
@@ -106,6 +142,8 @@ static int read_at(mu_cache_reader *r, int off, int first, int count, size_t siz
   return mu_cache_get(r, out, (size_t)count * size);
 }
 
+static int read_chunk(const mu_design *d, struct mu_design_source *src, int first, int n, mu_chunk *c);
+
 int mu_design_chunk(const mu_design *d, int first, mu_chunk *c) {
   memset(c, 0, sizeof *c);
   if (!d->src) {   /* the arrays are in memory: one chunk of everyone */
@@ -119,6 +157,16 @@ int mu_design_chunk(const mu_design *d, int first, mu_chunk *c) {
   struct mu_design_source *src = d->src;
   int n = d->n - first < CHUNK ? d->n - first : CHUNK;
   c->n = n;
+  if (readers_open(d, src) || read_chunk(d, src, first, n, c)) {
+    readers_close(src);   /* a failed pass ends here too */
+    return -1;
+  }
+  /* the chunk is copied out: at the end of a pass, let go of the blobs (readers_close) */
+  if (first + n >= d->n) readers_close(src);
+  return 0;
+}
+
+static int read_chunk(const mu_design *d, struct mu_design_source *src, int first, int n, mu_chunk *c) {
   if (read_at(&src->design, src->w_off, first, n, sizeof *src->w, src->w)) return -1;
   c->w = src->w;
   if (src->flags & MU_HAS_STRATA) {

@@ -222,6 +222,8 @@ typedef struct mu_store mu_store;
 int mu_store_open(const char *path, int flags, mu_store **out, char *err, size_t errlen);
 void mu_store_close(mu_store *s);
 sqlite3 *mu_store_db(mu_store *s);
+/* Map the store into memory (on) for reading the survey cache, or stop (off) before scanning rows. */
+void mu_store_map(mu_store *s, int on);
 const char *mu_store_path(mu_store *s);
 int mu_store_reset(mu_store *s, char *err, size_t errlen);   /* drop all, reload dataset */
 int mu_store_schema_version(void);

@@ -20,6 +20,7 @@ struct mu_store {
   int outer;        /* the outermost level is ours (BEGIN), not a savepoint inside someone else's */
   int writer_note;  /* we wrote <path>-writer and remove it at the end */
   mu_reader *readers; /* scans that may be reading ahead on another thread */
+  int mapped;         /* the store is mapped into memory (mu_store_map) */
 };
 
 static void remove_writer_note(mu_store *s);
@@ -450,4 +451,17 @@ mu_value mu_column_value(sqlite3_stmt *st, int col) {
     default: break;
   }
   return v;
+}
+
+/*
+** The store mapped into memory for reading the survey cache (design_stream.c: the copies through the
+** kernel were a third of a crosstab's time), left mapped for the estimates that follow (unmapping and
+** faulting the pages in again cost more than the estimate at 1M respondents), and unmapped before a scan
+** of the rows (a cache build), which mapped would count every page it read as the process's memory. The
+** pages an estimate reads stay resident while mapped: clean pages of the file, the kernel's to reclaim.
+*/
+void mu_store_map(mu_store *s, int on) {
+  if (s->mapped == on) return;
+  s->mapped = on;
+  sqlite3_exec(s->db, on ? "PRAGMA mmap_size = 9223372036854775807" : "PRAGMA mmap_size = 0", NULL, NULL, NULL);
 }
