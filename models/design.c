@@ -513,8 +513,10 @@ int mu_design_var_index(const mu_design *d, const char *name) {
 }
 
 int mu_design_level(const mu_design_var *v, const char *key) {
+  for (int k = 0; k < v->nlevels; k++)   /* a key first, then a label (as the importer: option_of) */
+    if (strcmp(v->keys[k], key) == 0) return k;
   for (int k = 0; k < v->nlevels; k++)
-    if (strcmp(v->keys[k], key) == 0 || strcmp(v->labels[k], key) == 0) return k;
+    if (strcmp(v->labels[k], key) == 0) return k;
   return -1;
 }
 

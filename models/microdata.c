@@ -214,8 +214,11 @@ static void read_header(loader *l) {
 }
 
 static int option_of(loader *l, int q, const char *v, long line, const char *column) {
+  /* a key first, then a label: with keys 1..5 and labels such as "5" for key 1, "5" is key 5 */
   for (int k = 0; k < l->nopt[q]; k++)
-    if (strcmp(l->okey[q][k], v) == 0 || strcmp(l->olabel[q][k], v) == 0) return k;
+    if (strcmp(l->okey[q][k], v) == 0) return k;
+  for (int k = 0; k < l->nopt[q]; k++)
+    if (strcmp(l->olabel[q][k], v) == 0) return k;
   const char *near = mu_closest(v, (const char *const *)l->okey[q], (size_t)l->nopt[q]);
   char list[500] = "";
   size_t used = 0;

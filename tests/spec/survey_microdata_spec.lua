@@ -268,6 +268,20 @@ describe("survey microdata", function()
                    "respondent gave 50: a stratum has one", err2, 1, true)
   end)
 
+  it("takes an answer as an option's key before another option's label", function()
+    -- keys 1..3 with labels that are other keys' numbers: "3" is key 3, not the option labelled "3"
+    local s = db.surveys:insert{key = "codes", title = "Codes", source_id = 1}
+    local q = db.questions:insert{survey_id = s, key = "q1", text = "Score?", source_id = 1}
+    for i, label in ipairs{"3", "2", "1"} do db.options:insert{question_id = q, key = tostring(i), label = label, ordinal = i} end
+    util.write(dir .. "/codes.csv", "id,department,q1\nr1,A,3\nr2,A,3\nr3,A,1\n")
+    s:import(dir .. "/codes.csv")
+    local n = {}
+    for _, c in ipairs(s:crosstab{question = "q1", min_base = 0}) do n[c.option] = c.n end
+    assert.are.same({["1"] = 1, ["2"] = 0, ["3"] = 2}, n)
+    local t = s:crosstab{question = "q1", by = "department", where = {q1 = "3"}, min_base = 0}
+    assert.are.equal(2, t.all.base_n)
+  end)
+
   it("refuses a column given twice, or a question's in other case, rather than guess", function()
     local s = new_survey(db, "twice")
     for _, case in ipairs{{"id,department,department,q1\nr1,A,B,yes\n", "column 'department' is given twice (columns 2 and 3)"},
