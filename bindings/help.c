@@ -108,7 +108,8 @@ static const doc_entry record_docs[] = {
              "    -> rows {option, label, group, share, qualifier, n, lo, hi, source}; lo/hi only with a base"},
   {"crosstab", "survey:crosstab{question =, by = var | {var, ...}, where = {var = value}, ci = 'logit'|'beta'|'wilson',\n"
                "    level = 0.95, min_base =} -> cells {group, option, n, weight, share, se, deff, n_eff, df, lo, hi,\n"
-               "    suppressed, why}, with .totals (each group) and .overall (each answer): design-based, as R's\n"
+               "    suppressed, why}, with .totals (each group), .overall (each answer), .all and .without_group\n"
+               "    (answered, no value for the breakdown): design-based, as R's\n"
                "    survey; var: a question or a respondent attribute; small groups suppressed (min_base, store\n"
                "    default 10); a share, SE or interval that does not exist is nil, and why says why"},
   {"mean", "survey:mean{question =, scores = {option = score, ...}, by =, where =, level = 0.95, min_base =}\n"

@@ -385,6 +385,29 @@ int mu_survey_crosstab_design(lua_State *L) {
     lua_rawseti(L, -2, g + 1);
   }
   lua_setfield(L, res, "totals");
+  /* Those who answered with no value for the breakdown are in .all and in no group: say how many, or the
+     groups' shares of the whole fall short of 1 with nothing to show why. Counted as a group would be
+     for disclosure (hidden under min_base). */
+  long long in_groups = 0;
+  double w_groups = 0;
+  for (int g = 0; g < G; g++) {
+    in_groups += t.cells[g * C + K].n;
+    w_groups += t.cells[g * C + K].weighted;
+  }
+  if (G && t.cells[G * C + K].n > in_groups) {
+    long long n = t.cells[G * C + K].n - in_groups;
+    lua_createtable(L, 0, 3);
+    if (n < sp.min_base) {
+      lua_pushliteral(L, "primary");
+      lua_setfield(L, -2, "suppressed");
+    } else {
+      setint(L, "n", n);
+      setnum(L, "weight", t.cells[G * C + K].weighted - w_groups);
+    }
+    lua_pushliteral(L, "answered, with no value for the breakdown: in .all, in no group");
+    lua_setfield(L, -2, "why");
+    lua_setfield(L, res, "without_group");
+  }
   lua_createtable(L, K, 0);
   for (int k = 0; k < K; k++) {
     push_cell(L, &t.cells[G * C + k], o.ci);

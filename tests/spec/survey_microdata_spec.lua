@@ -268,6 +268,24 @@ describe("survey microdata", function()
                    "respondent gave 50: a stratum has one", err2, 1, true)
   end)
 
+  it("says how many answered with no value for the breakdown", function()
+    -- ten of thirty have no department: the groups' shares of the whole came to 2/3 with nothing to say why
+    local s = new_survey(db, "nogroup")
+    local lines = {"id,department,q1"}
+    for i = 1, 30 do
+      lines[#lines + 1] = ("r%d,%s,%s"):format(i, i <= 10 and "A" or (i <= 20 and "B" or ""), i % 2 == 0 and "yes" or "no")
+    end
+    util.write(dir .. "/nogroup.csv", table.concat(lines, "\n") .. "\n")
+    s:import(dir .. "/nogroup.csv")
+    local t = s:crosstab{question = "q1", by = "department", min_base = 0}
+    assert.are.same({10, 10}, {t.without_group.n, t.without_group.weight})
+    assert.are.equal("answered, with no value for the breakdown: in .all, in no group", t.without_group.why)
+    assert.are.equal(30, t.all.n)
+    local small = s:crosstab{question = "q1", by = "department", min_base = 11}   -- under the threshold: hidden
+    assert.are.same({"primary", nil}, {small.without_group.suppressed, small.without_group.n})
+    assert.is_nil(s:crosstab{question = "q1", by = "department", where = {department = "A"}, min_base = 0}.without_group)
+  end)
+
   it("takes an answer as an option's key before another option's label", function()
     -- keys 1..3 with labels that are other keys' numbers: "3" is key 3, not the option labelled "3"
     local s = db.surveys:insert{key = "codes", title = "Codes", source_id = 1}
