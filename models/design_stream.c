@@ -15,7 +15,6 @@
 #define CHUNK 16384
 
 struct mu_design_source {
-  sqlite3 *db;
   mu_store *s;
   long long survey;
   char stamp[160];               /* the entries read are the ones of this state of the data */
@@ -36,13 +35,13 @@ struct mu_design_source {
 ** busy. Each pass finds its entries again by name and stamp: an entry is never changed in place, so every
 ** chunk comes from the same bytes, and if the data changed meanwhile the entry is gone and the estimate
 ** starts again from the rows.
+**
+** The cache's columns are read through a memory map while a pass runs (mu_store_map), not a read() a
+** page: the copies through the kernel were a third of a crosstab's time. As much of the file as SQLite
+** will map (its build's SQLITE_MAX_MMAP_SIZE, 2 GB in Debian's): the cache is written last, at the end of
+** the file, so a 1 GiB map missed it in a store of 16M answers. Nothing shrinks the file (no VACUUM),
+** which is what makes a mapping unsafe; a build without mmap ignores it.
 */
-
-/* The cache's columns are read through a memory map while a pass runs (mu_store_map), not a read() a
-   page: the copies through the kernel were a third of a crosstab's time. As much of the file as SQLite
-   will map (its build's SQLITE_MAX_MMAP_SIZE, 2 GB in Debian's): the cache is written last, at the end of
-   the file, so a 1 GiB map missed it in a store of 16M answers. Nothing shrinks the file (no VACUUM), which
-   is what makes a mapping unsafe; a build without mmap ignores it. */
 static void readers_close(struct mu_design_source *src) {
   if (!src->open) return;
   mu_cache_close(&src->design);
@@ -80,7 +79,6 @@ static int open_cached(mu_store *s, long long survey, const char *const *names, 
   d->var = calloc((size_t)(nnames ? nnames : 1), sizeof *d->var);
   d->src = src;
   if (!src || !d->var) return -1;
-  src->db = mu_store_db(s);
   src->s = s;
   src->survey = survey;
   snprintf(src->stamp, sizeof src->stamp, "%s", stamp);
