@@ -468,8 +468,13 @@ static int estimate_means(const mu_design *d, const mu_table_spec *sp, const acc
     double v = 0;
     for (int h = 0; h < d->nstrata; h++) v += factor[h] * (s2[h] - s1[h] * s1[h] / npsu_h[h]);
     m->se = sqrt(v > 0 ? v : 0);
-    m->lo = m->mean - zq * m->se;
-    m->hi = m->mean + zq * m->se;
+    if (m->se > 0) {
+      m->lo = m->mean - zq * m->se;
+      m->hi = m->mean + zq * m->se;
+    } else {   /* one respondent, or every score the same: an interval of no width is no interval */
+      m->why = m->n < 2 ? "one respondent was scored: no interval"
+                        : "every score in the group is the same, so the design gives it no variance: no interval";
+    }
     /* svymean's deff: the weighted variance (n / (n - 1)) over simple random sampling without replacement */
     double nobs = (double)m->n;
     if (nobs > 1 && X >= nobs) {

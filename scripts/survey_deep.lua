@@ -94,8 +94,9 @@ local m = survey:mean{question = "q2", by = "department",
 local mrows = {}
 for _, g in ipairs(m) do
   mrows[#mrows + 1] = g.suppressed and {g.group, MARK, MARK, MARK, r:cite(src)}
-    or g.why and {g.group, g.why, "", fmt.number(g.n), r:cite(src)}
-    or {g.group, ("%.1f"):format(g.mean), ("%.1f to %.1f"):format(g.lo, g.hi), fmt.number(g.n), r:cite(src)}
+    or not g.mean and {g.group, g.why, "", fmt.number(g.n), r:cite(src)}
+    or {g.group, ("%.1f"):format(g.mean), g.lo and ("%.1f to %.1f"):format(g.lo, g.hi) or g.why, fmt.number(g.n),
+        r:cite(src)}
 end
 mrows[#mrows + 1] = {"All departments", ("%.1f"):format(m.all.mean), ("%.1f to %.1f"):format(m.all.lo, m.all.hi),
                      fmt.number(m.all.n), r:cite(src)}

@@ -240,6 +240,9 @@ describe("survey microdata", function()
       if g.group == "A" then
         assert.is_nil(g.mean)
         assert.are.equal("no respondent in the group gave a scored answer: there is no mean", g.why)
+      elseif g.group == "C" then   -- one respondent: a mean, but an interval of no width is no interval
+        assert.are.same({100, nil, nil}, {g.mean, g.lo, g.hi})
+        assert.are.equal("one respondent was scored: no interval", g.why)
       end
     end
   end)
