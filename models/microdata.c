@@ -532,7 +532,11 @@ int mu_import_microdata(mu_store *s, long long survey, const mu_microdata_opts *
   }
   sqlite3 *db = mu_store_db(s);
   /* As a large import of responses does (bulk.c): plain indexes set aside and built once at the end, the
-     change-counting triggers set aside, and a page cache large enough for the UNIQUE keys' inserts. */
+     change-counting triggers set aside, and a page cache large enough for the UNIQUE keys' inserts: here
+     32 MiB, twice the responses import's, because four b-trees grow at once (respondents, answers and
+     their keys). With 16 MiB a respondent cost 24% more at 4M than at 1M; with 32 MiB the same at 4M as
+     at 1M (12.6-12.8 us against 12.3-12.6), for a peak of 48 MiB. At 16M it is 15.7 us (53 MiB): not
+     flat yet (bench/RESULTS.md). */
   if (mu_history_begin(&l.history, s, "microdata", name, o->sha256, "insert", "import-microdata")) {
     snprintf(err, errlen, "cannot record the import in the history: %s", sqlite3_errmsg(db));
     l.fatal = 1;
@@ -545,7 +549,7 @@ int mu_import_microdata(mu_store *s, long long survey, const mu_microdata_opts *
   mu_deferred counted[2];
   mu_defer_indexes(s, mu_entity_find("respondents"), fp, &counted[0]);
   mu_defer_indexes(s, mu_entity_find("responses"), fp, &counted[1]);
-  sqlite3_exec(db, "PRAGMA cache_size = -16384", NULL, NULL, NULL);
+  sqlite3_exec(db, "PRAGMA cache_size = -32768", NULL, NULL, NULL);
   if (sqlite3_prepare_v2(db, "INSERT INTO respondents (survey_id, key, weight, stratum, psu, fpc, attributes) "
                          "VALUES (?, ?, ?, ?, ?, ?, ?)", -1, &l.ins_respondent, NULL) != SQLITE_OK ||
       sqlite3_prepare_v2(db, "INSERT INTO responses (survey_id, respondent, question_id, option_id, department, grade, "
