@@ -285,22 +285,28 @@ static int tables_agree(const mu_table *a, const mu_table *b, int *ncells) {
   return 1;
 }
 
+/* A table of variable 0 by variable 1, 95% intervals; filtered: within level 1 of variable 2. */
+static mu_table_spec by_variable_1(int filtered) {
+  mu_table_spec sp;
+  memset(&sp, 0, sizeof sp);
+  sp.var = 0;
+  sp.by[0] = 1;
+  sp.nby = 1;
+  sp.level = 0.95;
+  if (filtered) {
+    sp.filter_var[0] = 2;
+    sp.filter_level[0] = 1;
+    sp.nfilters = 1;
+  }
+  return sp;
+}
+
 static void test_estimators(void) {
   char err[256];
   for (int clustered = 0; clustered < 2; clustered++)
     for (int filtered = 0; filtered < 2; filtered++) {
       mu_design d = synthetic(640, clustered);
-      mu_table_spec sp;
-      memset(&sp, 0, sizeof sp);
-      sp.var = 0;
-      sp.by[0] = 1;
-      sp.nby = 1;
-      sp.level = 0.95;
-      if (filtered) {
-        sp.filter_var[0] = 2;
-        sp.filter_level[0] = 1;
-        sp.nfilters = 1;
-      }
+      mu_table_spec sp = by_variable_1(filtered);
       mu_table a, b;
       sp.method = 1;
       int ra = mu_estimate_table(&d, &sp, &a, err, sizeof err);
@@ -440,18 +446,8 @@ static void test_chunked(const char *dir) {
     CHECK(mu_design_load(s, survey, names, 3, &whole, err, sizeof err) == 0, "loaded whole (and cached)");
     CHECK(mu_design_open(s, survey, names, 3, &chunked, err, sizeof err) == 0 && chunked.src, "opened from the cache");
     for (int filtered = 0; filtered < 2; filtered++) {
-      mu_table_spec sp;
-      memset(&sp, 0, sizeof sp);
-      sp.var = 0;
-      sp.by[0] = 1;
-      sp.nby = 1;
-      sp.level = 0.95;
+      mu_table_spec sp = by_variable_1(filtered);
       sp.method = 1;
-      if (filtered) {
-        sp.filter_var[0] = 2;
-        sp.filter_level[0] = 1;
-        sp.nfilters = 1;
-      }
       mu_table a, b;
       int ra = mu_estimate_table(&whole, &sp, &a, err, sizeof err), rb = mu_estimate_table(&chunked, &sp, &b, err, sizeof err);
       int ncells = 0, agree = ra == 0 && rb == 0 && tables_agree(&a, &b, &ncells);
