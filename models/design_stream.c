@@ -49,17 +49,22 @@ static void readers_close(struct mu_design_source *src) {
   src->open = 0;
 }
 
+/* Each entry by name and stamp; its length must be the one its heads were read with (-1: not read yet). */
 static int readers_open(const mu_design *d, struct mu_design_source *src) {
   char name[300];
   if (src->open) return 0;
   mu_store_map(src->s, 1);
   src->open = 1;
-  if (mu_cache_open(src->s, src->survey, "design", src->stamp, &src->design) || src->design.len != src->design_len)
+  if (mu_cache_open(src->s, src->survey, "design", src->stamp, &src->design) ||
+      (src->design_len >= 0 && src->design.len != src->design_len))
     return -1;
+  src->design_len = src->design.len;
   for (int v = 0; v < src->nvars; v++) {
     snprintf(name, sizeof name, "var:%s", d->var[v].name);
-    if (mu_cache_open(src->s, src->survey, name, src->stamp, &src->var[v]) || src->var[v].len != src->var_len[v])
+    if (mu_cache_open(src->s, src->survey, name, src->stamp, &src->var[v]) ||
+        (src->var_len[v] >= 0 && src->var[v].len != src->var_len[v]))
       return -1;
+    src->var_len[v] = src->var[v].len;
   }
   return 0;
 }
@@ -72,7 +77,7 @@ void mu_design_source_close(struct mu_design_source *src) {
 
 /* The design's header and per-stratum arrays, and each variable's levels; the rest is left in the store. */
 static int open_cached(mu_store *s, long long survey, const char *const *names, int nnames, mu_design *d) {
-  char stamp[160], name[300];
+  char stamp[160];
   memset(d, 0, sizeof *d);
   if (nnames > MU_MAX_VARS || mu_cache_stamp(s, stamp, sizeof stamp)) return -1;
   struct mu_design_source *src = calloc(1, sizeof *src);
@@ -82,19 +87,19 @@ static int open_cached(mu_store *s, long long survey, const char *const *names, 
   src->s = s;
   src->survey = survey;
   snprintf(src->stamp, sizeof src->stamp, "%s", stamp);
-  src->open = 1;   /* opened here to read the heads; closed below until a pass reads the rest */
-  if (mu_cache_open(s, survey, "design", stamp, &src->design) ||
+  src->design_len = -1;
+  for (int v = 0; v < nnames; v++) {
+    d->nvars = src->nvars = v + 1;
+    src->var_len[v] = -1;
+    if (!(d->var[v].name = strdup(names[v]))) return -1;
+  }
+  /* opened here to read the heads; closed below until a pass reads the rest */
+  if (readers_open(d, src) ||
       mu_cache_read_design_head(d, &src->design, &src->flags, &src->w_off, &src->stratum_off, &src->psu_off))
     return -1;
-  src->design_len = src->design.len;
   for (int v = 0; v < nnames; v++) {
-    snprintf(name, sizeof name, "var:%s", names[v]);
-    d->nvars = v + 1;
-    if (!(d->var[v].name = strdup(names[v])) || mu_cache_open(s, survey, name, stamp, &src->var[v])) return -1;
-    src->nvars = v + 1;
     src->width[v] = mu_cache_read_var_head(&d->var[v], &src->var[v]);
     src->code_off[v] = src->var[v].off;
-    src->var_len[v] = src->var[v].len;
     if (src->width[v] < 0 || (long long)src->var[v].len - src->code_off[v] != (long long)d->n * src->width[v])
       return -1;
   }
