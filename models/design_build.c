@@ -41,11 +41,16 @@ typedef struct {
   int *own_in, own_cap;            /* respondents with their own PSU, per stratum */
   double *fpc;                     /* per stratum */
   int fpc_cap;
+  mu_wdict *wdict;                 /* the distinct weights, until there are too many */
 } census;
 
 static int count_row(void *ctx, const mu_scan_row *r) {
   census *c = ctx;
   c->n++;
+  if (c->wdict && mu_wdict_add(c->wdict, r->w) < 0) {   /* too many to be worth it: the weights go whole */
+    mu_wdict_free(c->wdict);
+    c->wdict = NULL;
+  }
   if (r->psu >= 0) {
     if (grow(&c->named_stratum, &c->named_cap, r->psu + 1, sizeof *c->named_stratum)) return -1;
     c->named_stratum[r->psu] = r->stratum;
@@ -96,12 +101,14 @@ static int make_entry(mu_store *s, long long survey, const char *name, const cha
 /* The second pass: respondents gathered a chunk at a time, then written where they go. */
 typedef struct {
   entry design, var[MU_MAX_VARS];
-  int nvars, width[MU_MAX_VARS], named;
+  int nvars, bits[MU_MAX_VARS], named;
+  mu_wdict *wdict;                 /* the weights' indexes are written, or (NULL) the weights themselves */
   const int *const *remap;         /* per attribute: interned level -> sorted level; NULL for a question */
   long long w_off, stratum_off, psu_off, psu_stratum_off, code_off[MU_MAX_VARS];
   int has_strata, has_psus;
   long long first, m, own;         /* the chunk's first respondent and size; own PSUs so far */
   double w[CHUNK];
+  uint16_t widx[CHUNK];
   int32_t stratum[CHUNK], psu[CHUNK], own_stratum[CHUNK];
   long long own_first;
   int nown;
@@ -124,12 +131,16 @@ static void flush_own(writer *wr) {
 ** 1.27 million page reads, against 0.17 million with the codes written last.
 */
 static void flush(writer *wr) {
-  put_at(&wr->design, wr->w, 8 * wr->m, wr->w_off + 8 * wr->first);
+  if (wr->wdict) {
+    for (long long j = 0; j < wr->m; j++) wr->widx[j] = (uint16_t)mu_wdict_add(wr->wdict, wr->w[j]);
+    put_at(&wr->design, wr->widx, 2 * wr->m, wr->w_off + 2 * wr->first);
+  } else
+    put_at(&wr->design, wr->w, 8 * wr->m, wr->w_off + 8 * wr->first);
   if (wr->has_strata) put_at(&wr->design, wr->stratum, 4 * wr->m, wr->stratum_off + 4 * wr->first);
   if (wr->has_psus) put_at(&wr->design, wr->psu, 4 * wr->m, wr->psu_off + 4 * wr->first);
   for (int v = 0; v < wr->nvars; v++) {
-    mu_cache_narrow(wr->code[v], (int)wr->m, wr->width[v], wr->narrow);
-    size_t len = (size_t)(wr->width[v] * wr->m);
+    mu_cache_narrow(wr->code[v], (int)wr->m, wr->bits[v], wr->narrow);   /* m is CHUNK but at the end */
+    size_t len = mu_cache_code_bytes(wr->bits[v], wr->m);
     if (fwrite(wr->narrow, 1, len, wr->spool[v]) != len) wr->var[v].bad = 1;
   }
   wr->first += wr->m;
@@ -146,7 +157,8 @@ static void copy_codes(writer *wr) {
       put_at(&wr->var[v], wr->narrow, (long long)got, off);
       off += (long long)got;
     }
-    if (ferror(wr->spool[v]) || off != wr->code_off[v] + wr->width[v] * wr->first) wr->var[v].bad = 1;
+    if (ferror(wr->spool[v]) || off != wr->code_off[v] + (long long)mu_cache_code_bytes(wr->bits[v], wr->first))
+      wr->var[v].bad = 1;
   }
 }
 
@@ -177,6 +189,7 @@ static int build(mu_store *s, long long survey, const char *const *names, int nn
   char err[256], name[300];
   census c;
   memset(&c, 0, sizeof c);
+  c.wdict = mu_wdict_new();
   int rc = -1;
   if (mu_scan_rows(s, survey, names, nnames, var, sc, count_row, &c, err, sizeof err) || c.n == 0 ||
       c.n > INT_MAX / 8)
@@ -189,9 +202,17 @@ static int build(mu_store *s, long long survey, const char *const *names, int nn
   wr->named = named;
   wr->has_strata = nstrata > 1;   /* every stratum index 0: the entry leaves strata out, as design_cache.c does */
   wr->has_psus = named > 0;       /* no named PSU: everyone their own, in order, left out too */
-  /* The design entry: header, per-respondent sections, per-PSU strata, per-stratum fpc and PSU counts. */
-  wr->w_off = 24;
-  long long off = wr->w_off + 8 * n;
+  /* The design entry: header, weights' dictionary, per-respondent sections, per-PSU strata, per-stratum fpc and
+     PSU counts. */
+  int nw = 0;
+  const double *wv = NULL;
+  if (mu_wdict_worth(c.wdict, n)) {
+    wr->wdict = c.wdict;   /* the writer's now: it finds each weight's index in the second pass */
+    c.wdict = NULL;
+    wv = mu_wdict_values(wr->wdict, &nw);
+  }
+  wr->w_off = MU_DESIGN_HEAD + 8LL * nw;
+  long long off = wr->w_off + (wr->wdict ? 2 : 8) * n;
   wr->stratum_off = off;
   if (wr->has_strata) off += 4 * n;
   wr->psu_off = off;
@@ -201,9 +222,11 @@ static int build(mu_store *s, long long survey, const char *const *names, int nn
   long long fpc_off = off, count_off = off + 8LL * nstrata;
   off = count_off + 4LL * nstrata;
   if (make_entry(s, survey, "design", stamp, off, &wr->design)) goto done;
-  uint32_t h[6] = {MU_DESIGN_MAGIC, (uint32_t)n, (uint32_t)nstrata, (uint32_t)npsu, (uint32_t)own,
-                   (wr->has_strata ? MU_HAS_STRATA : 0) | (wr->has_psus ? MU_HAS_PSUS : 0)};
+  uint32_t h[7] = {MU_DESIGN_MAGIC, (uint32_t)n, (uint32_t)nstrata, (uint32_t)npsu, (uint32_t)own,
+                   (wr->has_strata ? MU_HAS_STRATA : 0) | (wr->has_psus ? MU_HAS_PSUS : 0) |
+                   (wr->wdict ? MU_W_DICT : 0), (uint32_t)nw};
   put_at(&wr->design, h, sizeof h, 0);
+  put_at(&wr->design, wv, 8LL * nw, MU_DESIGN_HEAD);
   double *fpc = calloc((size_t)nstrata, sizeof *fpc);
   int32_t *count = calloc((size_t)nstrata, sizeof *count);
   if (!fpc || !count) {
@@ -229,19 +252,20 @@ static int build(mu_store *s, long long survey, const char *const *names, int nn
     int nl = lv->nlevels;
     size_t llen = 0;
     unsigned char *lev = mu_cache_levels(lv, &llen);
-    wr->width[v] = mu_cache_code_width(nl);
-    wr->code_off[v] = 24 + (long long)llen;
+    wr->bits[v] = mu_cache_code_bits(nl);
+    wr->code_off[v] = MU_VAR_HEAD + (long long)llen;
     snprintf(name, sizeof name, "var:%s", names[v]);
     wr->nvars = v + 1;
     if (!lev || !(wr->spool[v] = tmpfile()) ||
-        make_entry(s, survey, name, stamp, wr->code_off[v] + wr->width[v] * n, &wr->var[v])) {
+        make_entry(s, survey, name, stamp, wr->code_off[v] + (long long)mu_cache_code_bytes(wr->bits[v], n),
+                   &wr->var[v])) {
       free(lev);
       goto done;
     }
-    uint32_t vh[4] = {MU_VAR_MAGIC, (uint32_t)nl, (uint32_t)wr->width[v], (uint32_t)llen};
+    uint32_t vh[4] = {MU_VAR_MAGIC, (uint32_t)nl, (uint32_t)wr->bits[v], (uint32_t)llen};
     put_at(&wr->var[v], vh, sizeof vh, 0);
     put_at(&wr->var[v], &var[v].question_id, sizeof var[v].question_id, 16);
-    put_at(&wr->var[v], lev, (long long)llen, 24);
+    put_at(&wr->var[v], lev, (long long)llen, MU_VAR_HEAD);
     free(lev);
   }
   wr->remap = (const int *const *)remap;
@@ -252,6 +276,7 @@ static int build(mu_store *s, long long survey, const char *const *names, int nn
   rc = wr->design.bad || wr->first != n ? -1 : 0;
   for (int v = 0; v < nnames; v++) rc |= wr->var[v].bad ? -1 : 0;
 done:
+  mu_wdict_free(c.wdict);
   free(c.named_stratum);
   free(c.own_in);
   free(c.fpc);
@@ -294,6 +319,7 @@ int mu_design_build_cache(mu_store *s, long long survey, const char *const *name
   }
   if (wr) {
     if (wr->design.blob) sqlite3_blob_close(wr->design.blob);
+    mu_wdict_free(wr->wdict);
     for (int v = 0; v < wr->nvars; v++) {
       if (wr->var[v].blob) sqlite3_blob_close(wr->var[v].blob);
       if (wr->spool[v]) fclose(wr->spool[v]);

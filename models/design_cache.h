@@ -4,18 +4,21 @@
 ** design's arrays, design_stream.c reads it in chunks as an estimate goes.
 **
 ** design, "design":
-**   u32 magic, n, nstrata, npsu, own_psus, flags
-**   f64 w[n]
+**   u32 magic, n, nstrata, npsu, own_psus, flags, nweights
+**   f64 wdict[nweights], u16 widx[n]     when flags & W_DICT: the distinct
+**                                        weights once, each respondent's index
+**   f64 w[n]                             otherwise
 **   i32 stratum[n]                       when flags & HAS_STRATA (else all 0)
 **   i32 psu[n], i32 psu_stratum[npsu]    when flags & HAS_PSUS (else everyone
 **                                        their own PSU, numbered in order)
 **   f64 fpc[nstrata]
 **   i32 psus_in_stratum[nstrata]
 ** variable, "var:NAME":
-**   u32 magic, nlevels, width, levels_bytes; i64 question_id
+**   u32 magic, nlevels, bits, levels_bytes; i64 question_id
 **   levels: per level its key and label (NUL-terminated), and for a question
 **           its option id (i64)
-**   codes[n], each `width` bytes (1, 2 or 4; signed; -1 when missing)
+**   codes[n], each `bits` bits (2, 4, 8, 16 or 32; the level's index + 1,
+**           0 when missing), packed from the low bits of each byte up
 ** Everything in the machine's byte order: the cache is rebuilt, never moved.
 */
 #ifndef MUTUALS_DESIGN_CACHE_H
@@ -24,9 +27,11 @@
 #include <stdint.h>
 #include "model.h"
 
-#define MU_DESIGN_MAGIC 0x3344554du   /* "MUD3" */
-#define MU_VAR_MAGIC 0x3356554du      /* "MUV3" */
-enum { MU_HAS_STRATA = 1, MU_HAS_PSUS = 2 };
+#define MU_DESIGN_MAGIC 0x3444554du   /* "MUD4" (an entry of an older format is rebuilt) */
+#define MU_VAR_MAGIC 0x3456554du      /* "MUV4" */
+enum { MU_HAS_STRATA = 1, MU_HAS_PSUS = 2, MU_W_DICT = 4 };
+#define MU_DESIGN_HEAD 28             /* the design entry's header, bytes */
+#define MU_VAR_HEAD 24                /* a variable entry's header */
 
 /* An entry opened for reading: every read checks its bounds, so a damaged entry is refused, never overread. */
 typedef struct {
@@ -41,20 +46,45 @@ int mu_cache_open(mu_store *s, long long survey, const char *name, const char *s
 void mu_cache_close(mu_cache_reader *r);
 int mu_cache_get(mu_cache_reader *r, void *out, size_t n);
 void *mu_cache_get_array(mu_cache_reader *r, size_t n, size_t size);
-/* The design's header, then its per-stratum and per-PSU arrays (fpc, psus_in_stratum, psu_stratum), checked;
-   the per-respondent arrays are left to the caller, whose offsets are returned. */
-int mu_cache_read_design_head(mu_design *d, mu_cache_reader *r, uint32_t *flags, int *w_off, int *stratum_off,
-                              int *psu_off);
-/* A variable's header and levels; returns its code width, the reader left at its first code; -1 if damaged. */
+/* The design's header, then its per-stratum and per-PSU arrays (fpc, psus_in_stratum, psu_stratum), checked,
+   and the weights' dictionary (*wdict, malloc'd; NULL when the weights are stored whole); the per-respondent
+   arrays are left to the caller, whose offsets are returned. */
+int mu_cache_read_design_head(mu_design *d, mu_cache_reader *r, uint32_t *flags, double **wdict, int *nwdict,
+                              int *w_off, int *stratum_off, int *psu_off);
+/* Weights first.. first + count - 1 of the section at w_off, through the dictionary when there is one (raw:
+   room for count indexes); 0, or -1 if damaged. */
+int mu_cache_read_weights(mu_cache_reader *r, int w_off, const double *wdict, int nwdict, int first, int count,
+                          void *raw, double *out);
+/* A variable's header and levels; returns its code width in bits, the reader left at its first code; -1 if
+   damaged. */
 int mu_cache_read_var_head(mu_design_var *v, mu_cache_reader *r);
-/* A variable's codes take 1, 2 or 4 bytes each, as few as its levels need. */
-int mu_cache_code_width(int nlevels);
-/* `count` codes into `width` bytes each (the inverse of mu_cache_widen). */
-void mu_cache_narrow(const int *codes, int count, int width, unsigned char *out);
+/* A variable's codes take 2, 4, 8, 16 or 32 bits each, as few as its levels (and missing) need; count codes
+   take mu_cache_code_bytes of them. A chunk of codes starts on a byte: its first index is a multiple of 4. */
+int mu_cache_code_bits(int nlevels);
+size_t mu_cache_code_bytes(int bits, long long count);
+/* `count` codes into `bits` bits each (the inverse of mu_cache_widen). */
+void mu_cache_narrow(const int *codes, int count, int bits, unsigned char *out);
 /* A variable's levels section: each level's key and label, and a question's option id (malloc'd); NULL: oom. */
 unsigned char *mu_cache_levels(const mu_design_var *v, size_t *len);
-/* Widen `count` codes of `width` bytes into ints, checking each against nlevels; 0 or -1. */
-int mu_cache_widen(const void *raw, int width, int count, int nlevels, int *out);
+/* Widen `count` codes of `bits` bits into ints, checking each against nlevels; 0 or -1. */
+int mu_cache_widen(const void *raw, int bits, int count, int nlevels, int *out);
+
+/*
+** The weights' dictionary (design_weights.c): a survey's weights mostly take few values (one per cell of
+** its adjustment, department by grade or region by age), so an entry keeps each distinct weight once and a
+** 2-byte index per respondent: a quarter of the bytes a crosstab reads, the same doubles back. Indexes in
+** order of first appearance, so both writers give the same bytes.
+*/
+#define MU_WDICT_MAX 65536
+typedef struct mu_wdict mu_wdict;
+mu_wdict *mu_wdict_new(void);
+void mu_wdict_free(mu_wdict *wd);
+/* w's index, added when new; -1 once there would be more than MU_WDICT_MAX (or out of memory): then the
+   weights are stored whole. */
+int mu_wdict_add(mu_wdict *wd, double w);
+/* The distinct weights in index order, and how many; whether storing through them saves bytes for n. */
+const double *mu_wdict_values(const mu_wdict *wd, int *count);
+int mu_wdict_worth(const mu_wdict *wd, long long n);
 
 /*
 ** The scan of a survey's rows (design.c), for the whole load and for the cache built in two passes

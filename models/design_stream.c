@@ -22,7 +22,9 @@ struct mu_design_source {
   long long design_len, var_len[MU_MAX_VARS];
   mu_cache_reader design, var[MU_MAX_VARS];
   uint32_t flags;
-  int w_off, stratum_off, psu_off, code_off[MU_MAX_VARS], width[MU_MAX_VARS], nvars;
+  double *wdict;                 /* the weights' dictionary, or NULL when they are stored whole */
+  int nwdict;
+  int w_off, stratum_off, psu_off, code_off[MU_MAX_VARS], bits[MU_MAX_VARS], nvars;
   double w[CHUNK];
   int stratum[CHUNK], psu[CHUNK], code[MU_MAX_VARS][CHUNK];
   unsigned char raw[CHUNK * 4];
@@ -72,6 +74,7 @@ static int readers_open(const mu_design *d, struct mu_design_source *src) {
 void mu_design_source_close(struct mu_design_source *src) {
   if (!src) return;
   readers_close(src);   /* (closed at the end of every pass already: nothing here touches the store) */
+  free(src->wdict);
   free(src);
 }
 
@@ -95,12 +98,14 @@ static int open_cached(mu_store *s, long long survey, const char *const *names, 
   }
   /* opened here to read the heads; closed below until a pass reads the rest */
   if (readers_open(d, src) ||
-      mu_cache_read_design_head(d, &src->design, &src->flags, &src->w_off, &src->stratum_off, &src->psu_off))
+      mu_cache_read_design_head(d, &src->design, &src->flags, &src->wdict, &src->nwdict, &src->w_off,
+                                &src->stratum_off, &src->psu_off))
     return -1;
   for (int v = 0; v < nnames; v++) {
-    src->width[v] = mu_cache_read_var_head(&d->var[v], &src->var[v]);
+    src->bits[v] = mu_cache_read_var_head(&d->var[v], &src->var[v]);
     src->code_off[v] = src->var[v].off;
-    if (src->width[v] < 0 || (long long)src->var[v].len - src->code_off[v] != (long long)d->n * src->width[v])
+    if (src->bits[v] < 0 ||
+        (size_t)(src->var[v].len - src->code_off[v]) != mu_cache_code_bytes(src->bits[v], d->n))
       return -1;
   }
   readers_close(src);
@@ -117,6 +122,7 @@ static int open_cached(mu_store *s, long long survey, const char *const *names, 
 static long long rows_bound(mu_store *s, long long survey) {
   sqlite3_stmt *st;
   long long n = 0;
+  mu_store_map(s, 0);   /* a count reads every row: mapped, each page would stay resident (950 MiB at 16M) */
   if (sqlite3_prepare_v2(mu_store_db(s), "SELECT (SELECT count(*) FROM respondents WHERE survey_id = ?1) + "
                          "(SELECT count(*) FROM responses WHERE survey_id = ?1)", -1, &st, NULL) != SQLITE_OK)
     return 0;
@@ -170,7 +176,8 @@ int mu_design_chunk(const mu_design *d, int first, mu_chunk *c) {
 }
 
 static int read_chunk(const mu_design *d, struct mu_design_source *src, int first, int n, mu_chunk *c) {
-  if (read_at(&src->design, src->w_off, first, n, sizeof *src->w, src->w)) return -1;
+  if (mu_cache_read_weights(&src->design, src->w_off, src->wdict, src->nwdict, first, n, src->raw, src->w))
+    return -1;
   c->w = src->w;
   if (src->flags & MU_HAS_STRATA) {
     if (read_at(&src->design, src->stratum_off, first, n, sizeof *src->stratum, src->stratum)) return -1;
@@ -185,8 +192,10 @@ static int read_chunk(const mu_design *d, struct mu_design_source *src, int firs
     c->psu = src->psu;
   }
   for (int v = 0; v < d->nvars; v++) {
-    if (read_at(&src->var[v], src->code_off[v], first, n, (size_t)src->width[v], src->raw) ||
-        mu_cache_widen(src->raw, src->width[v], n, d->var[v].nlevels, src->code[v]))
+    /* first is a multiple of CHUNK: its codes start on a byte */
+    src->var[v].off = src->code_off[v] + (int)mu_cache_code_bytes(src->bits[v], first);
+    if (mu_cache_get(&src->var[v], src->raw, mu_cache_code_bytes(src->bits[v], n)) ||
+        mu_cache_widen(src->raw, src->bits[v], n, d->var[v].nlevels, src->code[v]))
       return -1;
     c->code[v] = src->code[v];
   }

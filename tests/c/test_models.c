@@ -323,6 +323,34 @@ static void test_estimators(void) {
     }
 }
 
+/*
+** Codes packed into 2, 4, 8, 16 or 32 bits and widened back give the same codes, missing (-1) included,
+** from a chunk's first code (a multiple of 4) on; a code beyond the levels is refused as damage.
+*/
+static void test_code_packing(void) {
+  static const int levels[] = {3, 15, 255, 65535, 70000};
+  enum { N = 1000 };
+  int codes[N], back[N];
+  unsigned char raw[N * 4];
+  unsigned x = 12345;
+  for (size_t k = 0; k < sizeof levels / sizeof *levels; k++) {
+    int nl = levels[k], bits = mu_cache_code_bits(nl), same = 1;
+    for (int j = 0; j < N; j++) {
+      x = x * 1103515245u + 12345u;
+      codes[j] = j % 7 == 0 ? -1 : j % 11 == 0 ? nl - 1 : (int)((x >> 8) % (unsigned)nl);
+    }
+    mu_cache_narrow(codes, N, bits, raw);
+    int ok = mu_cache_widen(raw, bits, N, nl, back) == 0;
+    for (int j = 0; j < N; j++) same &= back[j] == codes[j];
+    ok = ok && same && mu_cache_widen(raw + mu_cache_code_bytes(bits, 500), bits, N - 500, nl, back) == 0 &&
+         memcmp(back, codes + 500, (N - 500) * sizeof *back) == 0;
+    CHECK(ok && (int)mu_cache_code_bytes(bits, N) == (N * bits + 7) / 8, "codes packed and widened back");
+    CHECK(mu_cache_widen(raw, bits, N, nl - 1, back) == -1, "a code beyond the levels is damage");
+  }
+  CHECK(mu_cache_code_bits(3) == 2 && mu_cache_code_bits(4) == 4 && mu_cache_code_bits(15) == 4 &&
+        mu_cache_code_bits(16) == 8, "as few bits as the levels and missing need");
+}
+
 /* The survey cache's entries, "name=hex;..." in name order (malloc'd), for comparing two ways of building them. */
 static char *cache_dump(mu_store *s, long long survey) {
   sqlite3_stmt *st;
@@ -338,15 +366,17 @@ static char *cache_dump(mu_store *s, long long survey) {
 
 /*
 ** The cache built in two passes (design_build.c, for large surveys) is byte for byte the one written from a
-** whole design (design_cache.c), for each of the synthetic file's designs and for one whose PSUs are named
-** for some respondents only.
+** whole design (design_cache.c), for each of the synthetic file's designs, for one whose PSUs are named
+** for some respondents only, and for weights of few values (kept through their dictionary; the file's own
+** 2,776 distinct weights in 2,955 respondents are kept whole).
 */
 static void test_cache_build(const char *dir) {
-  static const struct { const char *name, *strata, *psu, *fpc, *unpsu; } designs[] = {
-    {"weights", NULL, NULL, NULL, NULL},
-    {"strata", "stratum", NULL, NULL, NULL},
-    {"cluster", "stratum", "psu", "fpc", NULL},
-    {"mixed", "stratum", "psu", "fpc", "UPDATE respondents SET psu = NULL WHERE id % 3 = 0"},
+  static const struct { const char *name, *strata, *psu, *fpc, *then; int dict; } designs[] = {
+    {"weights", NULL, NULL, NULL, NULL, 0},
+    {"strata", "stratum", NULL, NULL, NULL, 0},
+    {"cluster", "stratum", "psu", "fpc", NULL, 0},
+    {"mixed", "stratum", "psu", "fpc", "UPDATE respondents SET psu = NULL WHERE id % 3 = 0", 0},
+    {"rounded", "stratum", NULL, NULL, "UPDATE respondents SET weight = round(weight, 1)", 1},
   };
   char path[512], err[512];
   mu_store *s = NULL;
@@ -375,7 +405,7 @@ static void test_cache_build(const char *dir) {
     CHECK(fp && mu_import_microdata(s, survey, &o, "synthetic", fp, &res, err, sizeof err) == 0, designs[k].name);
     if (fp) fclose(fp);
     free(res.errors);
-    if (designs[k].unpsu) sqlite3_exec(db, designs[k].unpsu, NULL, NULL, NULL);
+    if (designs[k].then) sqlite3_exec(db, designs[k].then, NULL, NULL, NULL);
     CHECK(mu_design_build_cache(s, survey, names, 3) == 0, "built in two passes");
     char *two = cache_dump(s, survey);
     sqlite3_exec(db, "DELETE FROM survey_cache", NULL, NULL, NULL);
@@ -384,6 +414,11 @@ static void test_cache_build(const char *dir) {
     mu_design_free(&d);
     char *whole = cache_dump(s, survey);
     CHECK(two && whole && strlen(two) > 1000 && strcmp(two, whole) == 0, designs[k].name);
+    /* the design entry's flags (its sixth word, little-endian, after "design="): whether the weights went
+       through the dictionary */
+    unsigned flags = 0;
+    CHECK(two && strncmp(two, "design=", 7) == 0 && sscanf(two + 7 + 40, "%2x", &flags) == 1 &&
+          !!(flags & 4) == designs[k].dict, designs[k].dict ? "weights through the dictionary" : "weights whole");
     free(two);
     free(whole);
   }
@@ -484,6 +519,7 @@ int main(void) {
   test_store(dir);
   test_bulk(dir);
   test_estimators();
+  test_code_packing();
   test_cache_build(dir);
   test_chunked(dir);
   return finish(dir);

@@ -112,8 +112,8 @@ describe("survey cache", function()
       assert.are.same({d, dse}, {diff()}, damage)
     end
     -- a code out of range in a well-formed entry is found as the chunk is read: each estimate starts again
-    -- from the rows
-    local bad = "UPDATE survey_cache SET data = substr(data, 1, length(data) - 1) || x'7f' " ..
+    -- from the rows (both variables have two levels, coded in 2 bits: x'ff' is a fourth level in each)
+    local bad = "UPDATE survey_cache SET data = substr(data, 1, length(data) - 1) || x'ff' " ..
                 "WHERE survey_id = ? AND name LIKE 'var:%'"
     for _, estimate in ipairs{function() return yes_in_a(s) end, chi, diff} do
       local want = {estimate()}
