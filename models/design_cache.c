@@ -36,9 +36,10 @@ int mu_cache_stamp(mu_store *s, char *buf, size_t len) {
 
 /*
 ** The loops that touch every respondent a crosstab reads: vectorised (GCC does only at -O3; clang already
-** at -O2), and compiled twice on x86-64, for AVX2 and without, the loader picking the one the processor runs.
+** at -O2), and compiled twice on x86-64, for AVX2 and without, the loader picking the one the processor runs
+** (not under ThreadSanitizer, whose run-time is not up yet when the loader picks: the program crashed).
 */
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(__SANITIZE_THREAD__)
 #define MU_HOT_LOOP __attribute__((optimize("O3"), target_clones("avx2", "default")))
 #elif defined(__GNUC__) && !defined(__clang__)
 #define MU_HOT_LOOP __attribute__((optimize("O3")))
