@@ -364,6 +364,38 @@ static char *cache_dump(mu_store *s, long long survey) {
   return out;
 }
 
+/* A weight's index beyond the dictionary is damage, whole or in chunks: the design is read from the rows. */
+static void damage_weight_index(mu_store *s, long long survey, const char *const *names) {
+  sqlite3 *db = mu_store_db(s);
+  sqlite3_stmt *st;
+  unsigned char *blob = NULL;
+  int len = 0;
+  sqlite3_prepare_v2(db, "SELECT data FROM survey_cache WHERE survey_id = ? AND name = 'design'", -1, &st, NULL);
+  sqlite3_bind_int64(st, 1, survey);
+  if (sqlite3_step(st) == SQLITE_ROW && (len = sqlite3_column_bytes(st, 0)) > 28 && (blob = malloc((size_t)len)))
+    memcpy(blob, sqlite3_column_blob(st, 0), (size_t)len);
+  sqlite3_finalize(st);
+  uint32_t nw = 0;
+  if (blob) memcpy(&nw, blob + 24, 4);
+  CHECK(blob && nw > 0 && 28 + 8 * (long long)nw + 2 * 100 < len, "a design entry with a dictionary");
+  if (!blob || nw == 0) return;
+  uint16_t beyond = (uint16_t)nw;
+  memcpy(blob + 28 + 8 * nw + 2 * 99, &beyond, 2);   /* respondent 99's weight */
+  sqlite3_prepare_v2(db, "UPDATE survey_cache SET data = ? WHERE survey_id = ? AND name = 'design'", -1, &st, NULL);
+  sqlite3_bind_blob(st, 1, blob, len, SQLITE_TRANSIENT);
+  sqlite3_bind_int64(st, 2, survey);
+  CHECK(sqlite3_step(st) == SQLITE_DONE, "damage a weight's index");
+  sqlite3_finalize(st);
+  free(blob);
+  mu_design d, c;
+  mu_chunk ch;
+  CHECK(mu_design_cached(s, survey, names, 3, &d) == -1, "an index beyond the dictionary refused (whole)");
+  char err[256];
+  int opened = mu_design_open(s, survey, names, 3, &c, err, sizeof err) == 0 && c.src;
+  CHECK(opened && mu_design_chunk(&c, 0, &ch) == -1, "an index beyond the dictionary refused (in chunks)");
+  if (opened) mu_design_free(&c);
+}
+
 /*
 ** The cache built in two passes (design_build.c, for large surveys) is byte for byte the one written from a
 ** whole design (design_cache.c), for each of the synthetic file's designs, for one whose PSUs are named
@@ -419,6 +451,7 @@ static void test_cache_build(const char *dir) {
     unsigned flags = 0;
     CHECK(two && strncmp(two, "design=", 7) == 0 && sscanf(two + 7 + 40, "%2x", &flags) == 1 &&
           !!(flags & 4) == designs[k].dict, designs[k].dict ? "weights through the dictionary" : "weights whole");
+    if (designs[k].dict) damage_weight_index(s, survey, names);
     free(two);
     free(whole);
   }
