@@ -19,7 +19,7 @@
 int mu_cache_stamp(mu_store *s, char *buf, size_t len) {
   /* "max rowid of responses:respondents:questions:options:changes" */
   static const char *const sql =
-    "SELECT (SELECT max(rowid) FROM responses), (SELECT max(rowid) FROM respondents), "
+    "SELECT (SELECT max(rowid) FROM responses_rows), (SELECT max(rowid) FROM respondents), "
     "(SELECT max(rowid) FROM questions), (SELECT max(rowid) FROM options), (SELECT n FROM data_changes)";
   sqlite3_stmt *st;
   if (sqlite3_prepare_v2(mu_store_db(s), sql, -1, &st, NULL) != SQLITE_OK) return -1;

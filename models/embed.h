@@ -26,6 +26,7 @@ extern const char mu_sql_migration_007[];
 extern const char mu_sql_migration_008[];
 extern const char mu_sql_migration_009[];
 extern const char mu_sql_migration_010[];
+extern const char mu_sql_migration_011[];
 extern const char mu_sql_dataset[];
 extern const char mu_sql_aliases[];   /* the bundled name variants, after the dataset or migration 7 */
 extern const char mu_sql_depth[];     /* the bundled rows of migration 9's tables, after the dataset or migration 9 */

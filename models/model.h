@@ -224,6 +224,8 @@ void mu_store_close(mu_store *s);
 sqlite3 *mu_store_db(mu_store *s);
 /* Map the store into memory (on) for reading the survey cache, or stop (off) before scanning rows. */
 void mu_store_map(mu_store *s, int on);
+/* The responses virtual table's module, on a new connection (responses_vtab.c). */
+int mu_responses_vtab_register(sqlite3 *db);
 const char *mu_store_path(mu_store *s);
 int mu_store_reset(mu_store *s, char *err, size_t errlen);   /* drop all, reload dataset */
 int mu_store_schema_version(void);

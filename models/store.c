@@ -170,7 +170,7 @@ int mu_store_open(const char *path, int flags, mu_store **out, char *err, size_t
   sqlite3_db_config(db, SQLITE_DBCONFIG_DQS_DML, 0, (int *)NULL);
   sqlite3_db_config(db, SQLITE_DBCONFIG_DQS_DDL, 0, (int *)NULL);
   sqlite3_busy_timeout(db, mu_busy_timeout_ms());
-  if (exec(db, "PRAGMA foreign_keys = ON", why, sizeof why) ||
+  if (mu_responses_vtab_register(db) != SQLITE_OK || exec(db, "PRAGMA foreign_keys = ON", why, sizeof why) ||
       query_int(db, "PRAGMA user_version", &version) ||
       query_int(db, "SELECT count(*) FROM sqlite_schema", &objects)) {
     snprintf(err, errlen, "cannot open store '%s': %s", path, sqlite3_errmsg(db));

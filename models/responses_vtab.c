@@ -1,0 +1,229 @@
+/*
+** The responses table as a virtual table (migration 11, columns branch).
+** Its rows live in responses_rows (the table responses was, with its keys,
+** foreign keys and triggers); the virtual table is the name every query and
+** write uses, so that a survey's answers can later also live as columns
+** (columns.c) behind the same name, the rows holding only what was written
+** since. For now it passes every read and write through to the rows:
+** constraints and ORDER BY become the inner query's (its indexes serve
+** them), and an insert's id is the row's.
+*/
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "model.h"
+
+#define NCOLS 8
+static const char *const col_name[NCOLS] = {"id",         "survey_id", "respondent", "question_id",
+                                            "option_id",  "department", "grade",     "weight"};
+static const char *const schema =
+  "CREATE TABLE x(id INTEGER, survey_id INTEGER, respondent TEXT, question_id INTEGER, option_id INTEGER, "
+  "department TEXT, grade TEXT, weight REAL)";
+
+typedef struct {
+  sqlite3_vtab base;
+  sqlite3 *db;
+} vtab;
+
+typedef struct {
+  sqlite3_vtab_cursor base;
+  sqlite3_stmt *st;
+  int eof;
+} cursor;
+
+static int connect(sqlite3 *db, void *aux, int argc, const char *const *argv, sqlite3_vtab **out, char **err) {
+  (void)aux, (void)argc, (void)argv, (void)err;
+  int rc = sqlite3_declare_vtab(db, schema);
+  if (rc != SQLITE_OK) return rc;
+  vtab *t = sqlite3_malloc(sizeof *t);
+  if (!t) return SQLITE_NOMEM;
+  memset(t, 0, sizeof *t);
+  t->db = db;
+  *out = &t->base;
+  return SQLITE_OK;
+}
+
+static int disconnect(sqlite3_vtab *t) {
+  sqlite3_free(t);
+  return SQLITE_OK;
+}
+
+/* The operators passed to the rows' query, by SQLite's constraint codes. */
+static const char *op_sql(unsigned char op) {
+  switch (op) {
+  case SQLITE_INDEX_CONSTRAINT_EQ: return "=";
+  case SQLITE_INDEX_CONSTRAINT_GT: return ">";
+  case SQLITE_INDEX_CONSTRAINT_LE: return "<=";
+  case SQLITE_INDEX_CONSTRAINT_LT: return "<";
+  case SQLITE_INDEX_CONSTRAINT_GE: return ">=";
+  case SQLITE_INDEX_CONSTRAINT_IS: return "IS";
+  default: return NULL;
+  }
+}
+
+/*
+** The plan is the inner query itself, in idxStr: its WHERE from the usable constraints (each a parameter,
+** in order), its ORDER BY from the one asked for. Cost: an id is one row, a survey's answers a part of them.
+*/
+static int best_index(sqlite3_vtab *t, sqlite3_index_info *info) {
+  sqlite3_str *q = sqlite3_str_new(NULL);
+  int n = 0, by_id = 0, by_survey = 0;
+  sqlite3_str_appendall(q, "SELECT id, survey_id, respondent, question_id, option_id, department, grade, weight "
+                           "FROM responses_rows");
+  for (int k = 0; k < info->nConstraint; k++) {
+    const struct sqlite3_index_constraint *c = &info->aConstraint[k];
+    int col = c->iColumn < 0 ? 0 : c->iColumn;   /* the rowid is the id */
+    const char *op = op_sql(c->op);
+    if (!c->usable || !op || col >= NCOLS) continue;
+    sqlite3_str_appendf(q, " %s \"%w\" %s ?", n ? "AND" : "WHERE", col_name[col], op);
+    info->aConstraintUsage[k].argvIndex = ++n;
+    info->aConstraintUsage[k].omit = 1;
+    by_id |= col == 0 && c->op == SQLITE_INDEX_CONSTRAINT_EQ;
+    by_survey |= col == 1 && c->op == SQLITE_INDEX_CONSTRAINT_EQ;
+  }
+  if (info->nOrderBy > 0) {
+    int ok = 1;
+    for (int k = 0; k < info->nOrderBy; k++) ok &= info->aOrderBy[k].iColumn >= -1 && info->aOrderBy[k].iColumn < NCOLS;
+    for (int k = 0; ok && k < info->nOrderBy; k++) {
+      int col = info->aOrderBy[k].iColumn < 0 ? 0 : info->aOrderBy[k].iColumn;
+      sqlite3_str_appendf(q, "%s\"%w\"%s", k ? ", " : " ORDER BY ", col_name[col], info->aOrderBy[k].desc ? " DESC" : "");
+    }
+    info->orderByConsumed = ok;
+  }
+  char *sql = sqlite3_str_finish(q);
+  if (!sql) return SQLITE_NOMEM;
+  info->idxStr = sql;
+  info->needToFreeIdxStr = 1;
+  info->estimatedCost = by_id ? 1 : by_survey ? 1e5 : 1e6;
+  info->estimatedRows = by_id ? 1 : by_survey ? 100000 : 1000000;
+  if (by_id) info->idxFlags = SQLITE_INDEX_SCAN_UNIQUE;
+  (void)t;
+  return SQLITE_OK;
+}
+
+static int open_cursor(sqlite3_vtab *t, sqlite3_vtab_cursor **out) {
+  (void)t;
+  cursor *c = sqlite3_malloc(sizeof *c);
+  if (!c) return SQLITE_NOMEM;
+  memset(c, 0, sizeof *c);
+  *out = &c->base;
+  return SQLITE_OK;
+}
+
+static int close_cursor(sqlite3_vtab_cursor *cur) {
+  cursor *c = (cursor *)cur;
+  sqlite3_finalize(c->st);
+  sqlite3_free(c);
+  return SQLITE_OK;
+}
+
+/* The inner statement's error as the virtual table's, under the name analysts know. */
+static int fail(sqlite3_vtab *t, sqlite3 *db, int rc) {
+  sqlite3_free(t->zErrMsg);
+  const char *msg = sqlite3_errmsg(db), *at = strstr(msg, "responses_rows");
+  t->zErrMsg = at ? sqlite3_mprintf("%.*sresponses%s", (int)(at - msg), msg, at + strlen("responses_rows"))
+                  : sqlite3_mprintf("%s", msg);
+  return rc;
+}
+
+static int next(sqlite3_vtab_cursor *cur) {
+  cursor *c = (cursor *)cur;
+  int rc = sqlite3_step(c->st);
+  c->eof = rc != SQLITE_ROW;
+  if (rc == SQLITE_ROW || rc == SQLITE_DONE) return SQLITE_OK;
+  vtab *t = (vtab *)cur->pVtab;
+  return fail(&t->base, t->db, rc);
+}
+
+static int filter(sqlite3_vtab_cursor *cur, int idx, const char *idx_str, int argc, sqlite3_value **argv) {
+  cursor *c = (cursor *)cur;
+  vtab *t = (vtab *)cur->pVtab;
+  (void)idx;
+  sqlite3_finalize(c->st);
+  c->st = NULL;
+  int rc = sqlite3_prepare_v2(t->db, idx_str, -1, &c->st, NULL);
+  if (rc != SQLITE_OK) return fail(&t->base, t->db, rc);
+  for (int k = 0; k < argc; k++) sqlite3_bind_value(c->st, k + 1, argv[k]);
+  return next(cur);
+}
+
+static int eof(sqlite3_vtab_cursor *cur) { return ((cursor *)cur)->eof; }
+
+static int column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i) {
+  sqlite3_result_value(ctx, sqlite3_column_value(((cursor *)cur)->st, i));
+  return SQLITE_OK;
+}
+
+static int rowid(sqlite3_vtab_cursor *cur, sqlite_int64 *id) {
+  *id = sqlite3_column_int64(((cursor *)cur)->st, 0);
+  return SQLITE_OK;
+}
+
+/*
+** A write goes to the rows: a delete by id, an insert with the id given (as rowid or as id) or a new one, an
+** update in place (its id too). An INSERT OR IGNORE/REPLACE keeps its meaning (sqlite3_vtab_on_conflict).
+*/
+static int update(sqlite3_vtab *tab, int argc, sqlite3_value **argv, sqlite_int64 *out_id) {
+  vtab *t = (vtab *)tab;
+  sqlite3_stmt *st = NULL;
+  int rc;
+  if (argc == 1) {
+    rc = sqlite3_prepare_v2(t->db, "DELETE FROM responses_rows WHERE id = ?", -1, &st, NULL);
+    if (rc == SQLITE_OK) sqlite3_bind_value(st, 1, argv[0]);
+  } else {
+    static const char *const mode[] = {"", " OR ROLLBACK", " OR IGNORE", " OR FAIL", " OR ABORT", " OR REPLACE"};
+    int conflict = sqlite3_vtab_on_conflict(t->db);
+    const char *how = conflict >= SQLITE_ROLLBACK && conflict <= SQLITE_REPLACE ? mode[conflict] : "";
+    char *sql = sqlite3_value_type(argv[0]) == SQLITE_NULL
+                  ? sqlite3_mprintf("INSERT%s INTO responses_rows (id, survey_id, respondent, question_id, "
+                                    "option_id, department, grade, weight) VALUES (?, ?, ?, ?, ?, ?, ?, "
+                                    "coalesce(?, 1))", how)
+                  : sqlite3_mprintf("UPDATE%s responses_rows SET id = ?, survey_id = ?, respondent = ?, "
+                                    "question_id = ?, option_id = ?, department = ?, grade = ?, weight = ? "
+                                    "WHERE id = ?9", how);
+    rc = sql ? sqlite3_prepare_v2(t->db, sql, -1, &st, NULL) : SQLITE_NOMEM;
+    sqlite3_free(sql);
+    /* the id: the row's new rowid if one was given, else its id column (NULL: a new one) */
+    sqlite3_value *id = sqlite3_value_type(argv[1]) != SQLITE_NULL ? argv[1] : argv[2];
+    if (rc == SQLITE_OK) {
+      sqlite3_bind_value(st, 1, id);
+      for (int k = 1; k < NCOLS; k++) sqlite3_bind_value(st, k + 1, argv[2 + k]);
+      if (sqlite3_value_type(argv[0]) != SQLITE_NULL) sqlite3_bind_value(st, 9, argv[0]);
+    }
+  }
+  if (rc == SQLITE_OK) rc = sqlite3_step(st) == SQLITE_DONE ? SQLITE_OK : sqlite3_extended_errcode(t->db);
+  if (rc == SQLITE_OK && argc > 1 && sqlite3_value_type(argv[0]) == SQLITE_NULL)
+    *out_id = sqlite3_last_insert_rowid(t->db);
+  if (rc != SQLITE_OK) rc = fail(tab, t->db, rc);
+  sqlite3_finalize(st);
+  return rc;
+}
+
+static int rename_table(sqlite3_vtab *t, const char *name) {
+  (void)name;
+  sqlite3_free(t->zErrMsg);
+  t->zErrMsg = sqlite3_mprintf("responses cannot be renamed");
+  return SQLITE_ERROR;
+}
+
+static const sqlite3_module module = {
+  .iVersion = 1,
+  .xCreate = connect,
+  .xConnect = connect,
+  .xBestIndex = best_index,
+  .xDisconnect = disconnect,
+  .xDestroy = disconnect,
+  .xOpen = open_cursor,
+  .xClose = close_cursor,
+  .xFilter = filter,
+  .xNext = next,
+  .xEof = eof,
+  .xColumn = column,
+  .xRowid = rowid,
+  .xUpdate = update,
+  .xRename = rename_table,
+};
+
+int mu_responses_vtab_register(sqlite3 *db) {
+  return sqlite3_create_module_v2(db, "mutuals_responses", &module, NULL, NULL);
+}
