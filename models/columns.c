@@ -9,7 +9,7 @@
 #include <string.h>
 #include "columns.h"
 
-enum { T_NULL = 0, T_INT = 1, T_REAL = 2, T_TEXT = 3 };
+enum { T_NULL = 0, T_INT = 1, T_REAL = 2, T_TEXT = 3, T_SAME = 4 };   /* T_SAME: the value before, again */
 enum { K_DICT = 1, K_PLAIN = 2 };
 #define SMALL 31   /* the tag's high 5 bits: 0..30 the number itself, 31 a varint follows */
 
@@ -71,9 +71,18 @@ typedef struct {
   sqlite3_int64 prev_i;
   const char *prev_s;
   int prev_len;
+  mu_cval prev;     /* the value before (type SQLITE_NULL + 1 at the start: none) */
+  int started;
 } plain_state;
 
 static void put_value(bytes *b, plain_state *ps, const mu_cval *v) {
+  /* a respondent's answers are consecutive: their key, weight and department repeat */
+  if (ps->started && mu_cval_same(&ps->prev, v)) {
+    put_u8(b, T_SAME);
+    return;
+  }
+  ps->prev = *v;
+  ps->started = 1;
   switch (v->type) {
   case SQLITE_INTEGER:
     /* the difference wraps as unsigned arithmetic does: any two integers have one */
@@ -151,6 +160,13 @@ static int get_values(cursor *c, int n, mu_cval *out, mu_colblock *b) {
     memset(v, 0, sizeof *v);
     switch (tag & 7) {
     case T_NULL: v->type = SQLITE_NULL; c->bad |= tag != T_NULL; break;
+    case T_SAME:
+      c->bad |= tag != T_SAME || k == 0;
+      if (!c->bad) {
+        *v = out[k - 1];
+        if (v->type == SQLITE_TEXT) text_off[k] = text_off[k - 1];
+      }
+      break;
     case T_INT:
       v->type = SQLITE_INTEGER;
       v->i = prev_i = (sqlite3_int64)((uint64_t)prev_i + (uint64_t)unzigzag(get_small(c, tag)));

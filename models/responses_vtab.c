@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "model.h"
+#include "sealed.h"
 
 #define NCOLS 8
 static const char *const col_name[NCOLS] = {"id",         "survey_id", "respondent", "question_id",
@@ -36,16 +36,20 @@ typedef struct {
   sqlite3_vtab base;
   sqlite3 *db;
   sqlite3_stmt *write[2][6];   /* insert, update; by conflict mode */
-  sqlite3_stmt *del;
+  sqlite3_stmt *del, *max_id;
   kept read[KEPT];
   int next_evict;
 } vtab;
 
+/* A scan: the sealed answers of each survey in turn (those the constraints allow), then the rows. */
 typedef struct {
   sqlite3_vtab_cursor base;
   sqlite3_stmt *st;
   kept *from;                  /* the kept statement it borrowed, or NULL: its own */
   int eof;
+  sqlite3_int64 *surveys;      /* surveys with sealed answers to read */
+  int nsurveys, next_survey;
+  mu_sealed *sealed;           /* the one being read; NULL once on the rows */
 } cursor;
 
 static int connect(sqlite3 *db, void *aux, int argc, const char *const *argv, sqlite3_vtab **out, char **err) {
@@ -65,6 +69,7 @@ static int disconnect(sqlite3_vtab *tab) {
   for (int k = 0; k < 2; k++)
     for (int m = 0; m < 6; m++) sqlite3_finalize(t->write[k][m]);
   sqlite3_finalize(t->del);
+  sqlite3_finalize(t->max_id);
   for (int k = 0; k < KEPT; k++) {
     sqlite3_finalize(t->read[k].st);
     sqlite3_free(t->read[k].sql);
@@ -95,6 +100,7 @@ static int best_index(sqlite3_vtab *t, sqlite3_index_info *info) {
   int n = 0, by_id = 0, by_survey = 0;
   sqlite3_str_appendall(q, "SELECT id, survey_id, respondent, question_id, option_id, department, grade, weight "
                            "FROM responses_rows");
+  info->idxNum = 0;
   for (int k = 0; k < info->nConstraint; k++) {
     const struct sqlite3_index_constraint *c = &info->aConstraint[k];
     int col = c->iColumn < 0 ? 0 : c->iColumn;   /* the rowid is the id */
@@ -102,26 +108,20 @@ static int best_index(sqlite3_vtab *t, sqlite3_index_info *info) {
     if (!c->usable || !op || col >= NCOLS) continue;
     sqlite3_str_appendf(q, " %s \"%w\" %s ?", n ? "AND" : "WHERE", col_name[col], op);
     info->aConstraintUsage[k].argvIndex = ++n;
-    info->aConstraintUsage[k].omit = 1;
+    /* SQLite checks each row again: sealed answers are only narrowed by survey, not filtered here */
+    info->aConstraintUsage[k].omit = 0;
     by_id |= col == 0 && c->op == SQLITE_INDEX_CONSTRAINT_EQ;
-    by_survey |= col == 1 && c->op == SQLITE_INDEX_CONSTRAINT_EQ;
-  }
-  if (info->nOrderBy > 0) {
-    int ok = 1;
-    for (int k = 0; k < info->nOrderBy; k++) ok &= info->aOrderBy[k].iColumn >= -1 && info->aOrderBy[k].iColumn < NCOLS;
-    for (int k = 0; ok && k < info->nOrderBy; k++) {
-      int col = info->aOrderBy[k].iColumn < 0 ? 0 : info->aOrderBy[k].iColumn;
-      sqlite3_str_appendf(q, "%s\"%w\"%s", k ? ", " : " ORDER BY ", col_name[col], info->aOrderBy[k].desc ? " DESC" : "");
+    if (col == 1 && c->op == SQLITE_INDEX_CONSTRAINT_EQ && !by_survey) {
+      by_survey = 1;
+      info->idxNum = n;   /* which parameter is the survey */
     }
-    info->orderByConsumed = ok;
   }
   char *sql = sqlite3_str_finish(q);
   if (!sql) return SQLITE_NOMEM;
   info->idxStr = sql;
   info->needToFreeIdxStr = 1;
-  info->estimatedCost = by_id ? 1 : by_survey ? 1e5 : 1e6;
+  info->estimatedCost = by_id ? 10 : by_survey ? 1e5 : 1e6;
   info->estimatedRows = by_id ? 1 : by_survey ? 100000 : 1000000;
-  if (by_id) info->idxFlags = SQLITE_INDEX_SCAN_UNIQUE;
   (void)t;
   return SQLITE_OK;
 }
@@ -150,6 +150,8 @@ static void let_go(cursor *c) {
 static int close_cursor(sqlite3_vtab_cursor *cur) {
   cursor *c = (cursor *)cur;
   let_go(c);
+  mu_sealed_close(c->sealed);
+  sqlite3_free(c->surveys);
   sqlite3_free(c);
   return SQLITE_OK;
 }
@@ -194,19 +196,58 @@ static int fail(sqlite3_vtab *t, sqlite3 *db, int rc) {
 
 static int next(sqlite3_vtab_cursor *cur) {
   cursor *c = (cursor *)cur;
+  vtab *t = (vtab *)cur->pVtab;
+  while (c->sealed || c->next_survey < c->nsurveys) {
+    if (!c->sealed && mu_sealed_open(t->db, c->surveys[c->next_survey++], &c->sealed)) break;
+    if (!c->sealed) continue;
+    int got = mu_sealed_next(c->sealed);
+    if (got > 0) return SQLITE_OK;
+    mu_sealed_close(c->sealed);
+    c->sealed = NULL;
+    if (got < 0) break;
+  }
+  if (c->sealed || c->next_survey < c->nsurveys) {
+    sqlite3_free(t->base.zErrMsg);
+    t->base.zErrMsg = sqlite3_mprintf("the sealed answers of survey %lld are damaged",
+                                      (long long)c->surveys[c->next_survey - 1]);
+    return SQLITE_CORRUPT;
+  }
   int rc = sqlite3_step(c->st);
   c->eof = rc != SQLITE_ROW;
   if (rc == SQLITE_ROW || rc == SQLITE_DONE) return SQLITE_OK;
-  vtab *t = (vtab *)cur->pVtab;
   return fail(&t->base, t->db, rc);
+}
+
+/* The surveys whose sealed answers the scan reads: the one the constraints name, else every one. */
+static int sealed_surveys(vtab *t, cursor *c, sqlite3_value *survey) {
+  sqlite3_stmt *st;
+  c->nsurveys = c->next_survey = 0;
+  int rc = sqlite3_prepare_v2(t->db, survey ? "SELECT DISTINCT survey_id FROM response_columns WHERE survey_id = ?"
+                                            : "SELECT DISTINCT survey_id FROM response_columns", -1, &st, NULL);
+  if (rc != SQLITE_OK) return rc;
+  if (survey) sqlite3_bind_value(st, 1, survey);
+  int cap = 0;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    if (c->nsurveys == cap) {
+      cap = cap ? cap * 2 : 8;
+      sqlite3_int64 *g = sqlite3_realloc(c->surveys, (int)(cap * sizeof *g));
+      if (!g) break;
+      c->surveys = g;
+    }
+    c->surveys[c->nsurveys++] = sqlite3_column_int64(st, 0);
+  }
+  sqlite3_finalize(st);
+  return rc == SQLITE_DONE ? SQLITE_OK : rc == SQLITE_ROW ? SQLITE_NOMEM : rc;
 }
 
 static int filter(sqlite3_vtab_cursor *cur, int idx, const char *idx_str, int argc, sqlite3_value **argv) {
   cursor *c = (cursor *)cur;
   vtab *t = (vtab *)cur->pVtab;
-  (void)idx;
   let_go(c);
+  mu_sealed_close(c->sealed);
+  c->sealed = NULL;
   int rc = borrow(t, c, idx_str);
+  if (rc == SQLITE_OK) rc = sealed_surveys(t, c, idx > 0 && idx <= argc ? argv[idx - 1] : NULL);
   if (rc != SQLITE_OK) return fail(&t->base, t->db, rc);
   for (int k = 0; k < argc; k++) sqlite3_bind_value(c->st, k + 1, argv[k]);
   return next(cur);
@@ -215,12 +256,24 @@ static int filter(sqlite3_vtab_cursor *cur, int idx, const char *idx_str, int ar
 static int eof(sqlite3_vtab_cursor *cur) { return ((cursor *)cur)->eof; }
 
 static int column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i) {
-  sqlite3_result_value(ctx, sqlite3_column_value(((cursor *)cur)->st, i));
+  cursor *c = (cursor *)cur;
+  if (!c->sealed) {
+    sqlite3_result_value(ctx, sqlite3_column_value(c->st, i));
+    return SQLITE_OK;
+  }
+  const mu_cval *v = mu_sealed_value(c->sealed, i);
+  switch (v->type) {
+  case SQLITE_INTEGER: sqlite3_result_int64(ctx, v->i); break;
+  case SQLITE_FLOAT: sqlite3_result_double(ctx, v->r); break;
+  case SQLITE_TEXT: sqlite3_result_text(ctx, v->s, v->len, SQLITE_TRANSIENT); break;
+  default: sqlite3_result_null(ctx);
+  }
   return SQLITE_OK;
 }
 
 static int rowid(sqlite3_vtab_cursor *cur, sqlite_int64 *id) {
-  *id = sqlite3_column_int64(((cursor *)cur)->st, 0);
+  cursor *c = (cursor *)cur;
+  *id = c->sealed ? mu_sealed_value(c->sealed, 0)->i : sqlite3_column_int64(c->st, 0);
   return SQLITE_OK;
 }
 
@@ -228,6 +281,39 @@ static int rowid(sqlite3_vtab_cursor *cur, sqlite_int64 *id) {
 ** A write goes to the rows: a delete by id, an insert with the id given (as rowid or as id) or a new one, an
 ** update in place (its id too). An INSERT OR IGNORE/REPLACE keeps its meaning (sqlite3_vtab_on_conflict).
 */
+/* Above the rows' largest id and every sealed one: a deleted row's id is never given again while sealed. */
+static int new_id(vtab *t, sqlite3_int64 *id) {
+  int rc = SQLITE_OK;
+  if (!t->max_id)
+    rc = sqlite3_prepare_v3(t->db, "SELECT max(coalesce((SELECT max(id) FROM responses_rows), 0), "
+                            "coalesce((SELECT max(max_id) FROM response_columns), 0)) + 1", -1,
+                            SQLITE_PREPARE_PERSISTENT, &t->max_id, NULL);
+  if (rc == SQLITE_OK) rc = sqlite3_step(t->max_id) == SQLITE_ROW ? SQLITE_OK : sqlite3_extended_errcode(t->db);
+  if (rc == SQLITE_OK) *id = sqlite3_column_int64(t->max_id, 0);
+  sqlite3_reset(t->max_id);
+  return rc;
+}
+
+static int unseal(vtab *t, int argc, sqlite3_value **argv) {
+  sqlite3_stmt *st = NULL;
+  int rc = sqlite3_prepare_v2(t->db, "INSERT OR IGNORE INTO responses_gone (id) VALUES (?)", -1, &st, NULL);
+  if (rc == SQLITE_OK) {
+    sqlite3_bind_value(st, 1, argv[0]);
+    rc = sqlite3_step(st) == SQLITE_DONE ? SQLITE_OK : sqlite3_extended_errcode(t->db);
+  }
+  sqlite3_finalize(st);
+  if (rc != SQLITE_OK || argc == 1) return rc;
+  rc = sqlite3_prepare_v2(t->db, "INSERT INTO responses_rows (id, survey_id, respondent, question_id, option_id, "
+                          "department, grade, weight) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", -1, &st, NULL);
+  if (rc == SQLITE_OK) {
+    sqlite3_bind_value(st, 1, sqlite3_value_type(argv[1]) != SQLITE_NULL ? argv[1] : argv[2]);
+    for (int k = 1; k < NCOLS; k++) sqlite3_bind_value(st, k + 1, argv[2 + k]);
+    rc = sqlite3_step(st) == SQLITE_DONE ? SQLITE_OK : sqlite3_extended_errcode(t->db);
+  }
+  sqlite3_finalize(st);
+  return rc;
+}
+
 static int update(sqlite3_vtab *tab, int argc, sqlite3_value **argv, sqlite_int64 *out_id) {
   vtab *t = (vtab *)tab;
   sqlite3_stmt *st = NULL;
@@ -253,16 +339,24 @@ static int update(sqlite3_vtab *tab, int argc, sqlite3_value **argv, sqlite_int6
       sqlite3_free(sql);
     }
     st = *slot;
-    /* the id: the row's new rowid if one was given, else its id column (NULL: a new one) */
+    /* the id: the row's new rowid if one was given, else its id column, else one above every id there is */
     sqlite3_value *id = sqlite3_value_type(argv[1]) != SQLITE_NULL ? argv[1] : argv[2];
-    if (rc == SQLITE_OK) {
+    if (rc == SQLITE_OK && sqlite3_value_type(id) == SQLITE_NULL) {
+      sqlite3_int64 next_id = 0;
+      rc = new_id(t, &next_id);
+      sqlite3_bind_int64(st, 1, next_id);
+    } else if (rc == SQLITE_OK)
       sqlite3_bind_value(st, 1, id);
+    if (rc == SQLITE_OK) {
       for (int k = 1; k < NCOLS; k++) sqlite3_bind_value(st, k + 1, argv[2 + k]);
       if (!insert) sqlite3_bind_value(st, 9, argv[0]);
     }
   }
   if (rc == SQLITE_OK) rc = sqlite3_step(st) == SQLITE_DONE ? SQLITE_OK : sqlite3_extended_errcode(t->db);
   if (rc == SQLITE_OK && insert) *out_id = sqlite3_last_insert_rowid(t->db);
+  /* no row changed: the answer is sealed (SQLite deletes and updates only what the scan gave). It is marked
+     gone, and an update's new version becomes a row. */
+  if (rc == SQLITE_OK && !insert && sqlite3_changes(t->db) == 0) rc = unseal(t, argc, argv);
   if (rc != SQLITE_OK) rc = fail(tab, t->db, rc);
   if (st) {
     sqlite3_reset(st);

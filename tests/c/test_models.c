@@ -406,6 +406,108 @@ static void test_columns(void) {
   free(keys);
 }
 
+/* Every answer of a survey as text, in the key's order (for comparing before and after sealing). */
+static char *responses_dump(mu_store *s, long long survey) {
+  sqlite3_stmt *st;
+  char *out = NULL;
+  if (sqlite3_prepare_v2(mu_store_db(s), "SELECT group_concat(quote(id) || ',' || quote(respondent) || ',' || "
+                         "quote(question_id) || ',' || quote(option_id) || ',' || quote(department) || ',' || "
+                         "quote(grade) || ',' || quote(weight), ';') FROM (SELECT * FROM responses "
+                         "WHERE survey_id = ? ORDER BY respondent, question_id)", -1, &st, NULL) == SQLITE_OK) {
+    sqlite3_bind_int64(st, 1, survey);
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0)) out = strdup((const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+  }
+  return out;
+}
+
+/*
+** Sealing (sealed.c, columns branch): a survey's answers read back the same through responses, every value
+** and type, and the same crosstab; a later answer, a deleted one and an update show at once, and a second
+** seal merges them; the rows are gone and the store's answers take a fraction of the room.
+*/
+static void test_seal(const char *dir) {
+  char path[512], err[512];
+  mu_store *s = NULL;
+  snprintf(path, sizeof path, "%s/seal.db", dir);
+  CHECK(mu_store_open(path, 0, &s, err, sizeof err) == 0, "open store for sealing");
+  sqlite3 *db = mu_store_db(s);
+  CHECK(sqlite3_exec(db, "INSERT INTO surveys (key, title, source_id) VALUES ('seal', 'synthetic', 1);"
+                     "INSERT INTO questions (survey_id, key, text, source_id) VALUES (last_insert_rowid(), 'q1', '?', 1);"
+                     "INSERT INTO options (question_id, key, label, ordinal) VALUES (last_insert_rowid(), 'yes', 'yes', 1),"
+                     "((SELECT max(id) FROM questions), 'no', 'no', 2), ((SELECT max(id) FROM questions), 'dont_know', 'dk', 3);"
+                     "INSERT INTO questions (survey_id, key, text, source_id) VALUES ((SELECT id FROM surveys WHERE key = 'seal'), 'q2', '?', 1);"
+                     "INSERT INTO options (question_id, key, label, ordinal) SELECT max(id), k, k, o FROM questions, "
+                     "(SELECT 'strongly_agree' AS k, 1 AS o UNION ALL SELECT 'agree', 2 UNION ALL SELECT 'neutral', 3 "
+                     "UNION ALL SELECT 'disagree', 4 UNION ALL SELECT 'strongly_disagree', 5) GROUP BY k;",
+                     NULL, NULL, NULL) == SQLITE_OK, "a survey to seal");
+  long long survey = 0;
+  sqlite3_stmt *st;
+  sqlite3_prepare_v2(db, "SELECT id FROM surveys WHERE key = 'seal'", -1, &st, NULL);
+  if (sqlite3_step(st) == SQLITE_ROW) survey = sqlite3_column_int64(st, 0);
+  sqlite3_finalize(st);
+  mu_microdata_opts o = {"id", "weight", NULL, NULL, NULL, 0, NULL, NULL, 20, NULL};
+  mu_microdata_result res;
+  FILE *fp = fopen("scripts/data/synthetic_staff_survey.csv", "rb");
+  CHECK(fp && mu_import_microdata(s, survey, &o, "synthetic", fp, &res, err, sizeof err) == 0, err);
+  if (fp) fclose(fp);
+  free(res.errors);
+  /* a legacy answer too: its own department, grade and a whole-number weight (stored as an integer) */
+  sqlite3_exec(db, "INSERT INTO responses (survey_id, respondent, question_id, option_id, department, grade, weight) "
+                   "SELECT survey_id, 'zz-legacy', question_id, option_id, 'X', NULL, 2 FROM responses LIMIT 1",
+               NULL, NULL, NULL);
+  const char *const names[] = {"q1", "department"};
+  mu_table before, after;
+  mu_table_spec spec = by_variable_1(0);
+  mu_design d;
+  CHECK(mu_design_load(s, survey, names, 2, &d, err, sizeof err) == 0 &&
+        mu_estimate_table(&d, &spec, &before, err, sizeof err) == 0, err);
+  mu_design_free(&d);
+  char *rows = responses_dump(s, survey);
+  long long sealed = 0;
+  CHECK(sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK && mu_seal_survey(db, survey, &sealed, err, sizeof err) == 0 &&
+        sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK, err);
+  char *cols = responses_dump(s, survey);
+  CHECK(rows && cols && strlen(rows) > 1000 && strcmp(rows, cols) == 0 && sealed > 5000, "sealed answers read back the same");
+  sqlite3_prepare_v2(db, "SELECT (SELECT count(*) FROM responses_rows WHERE survey_id = ?1), "
+                         "(SELECT count(*) FROM responses WHERE survey_id = ?1)", -1, &st, NULL);
+  sqlite3_bind_int64(st, 1, survey);
+  CHECK(sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int64(st, 0) == 0 && sqlite3_column_int64(st, 1) == sealed,
+        "no rows left, every answer through responses");
+  sqlite3_finalize(st);
+  int ncells = 0;
+  CHECK(mu_design_load(s, survey, names, 2, &d, err, sizeof err) == 0 &&
+        mu_estimate_table(&d, &spec, &after, err, sizeof err) == 0 && tables_agree(&before, &after, &ncells) &&
+        ncells > 10, "the same crosstab from sealed answers");
+  mu_design_free(&d);
+  mu_table_free(&before);
+  mu_table_free(&after);
+  /* after sealing: a new answer, a deleted one, a changed one, then a second seal */
+  CHECK(sqlite3_exec(db, "INSERT INTO responses (survey_id, respondent, question_id, option_id, weight) "
+                         "SELECT survey_id, 'aaa-new', question_id, option_id, 1.5 FROM responses LIMIT 1;"
+                         "DELETE FROM responses WHERE id = (SELECT min(id) FROM responses WHERE respondent <> 'aaa-new');"
+                         "UPDATE responses SET grade = 'changed' WHERE id = (SELECT max(id) FROM responses WHERE respondent <> 'aaa-new');",
+                     NULL, NULL, NULL) == SQLITE_OK, sqlite3_errmsg(db));
+  free(rows);
+  rows = responses_dump(s, survey);
+  CHECK(rows && strstr(rows, "'aaa-new'") && strstr(rows, "'changed'"), "later writes show at once");
+  CHECK(sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK && mu_seal_survey(db, survey, &sealed, err, sizeof err) == 0 &&
+        sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK, err);
+  free(cols);
+  cols = responses_dump(s, survey);
+  CHECK(rows && cols && strcmp(rows, cols) == 0, "a second seal merges them");
+  sqlite3_prepare_v2(db, "SELECT (SELECT count(*) FROM responses_gone), (SELECT sum(length(data)) FROM response_columns)",
+                     -1, &st, NULL);
+  int have = sqlite3_step(st) == SQLITE_ROW;
+  /* (this file's weights are nearly all distinct: 8 bytes a respondent of the 10 an answer here) */
+  CHECK(have && sqlite3_column_int64(st, 0) == 0 && sqlite3_column_int64(st, 1) < sealed * 11,
+        "nothing left marked gone; under 11 bytes an answer");
+  sqlite3_finalize(st);
+  free(rows);
+  free(cols);
+  mu_store_close(s);
+}
+
 /*
 ** Codes packed into 2, 4, 8, 16 or 32 bits and widened back give the same codes, missing (-1) included,
 ** from a chunk's first code (a multiple of 4) on; a code beyond the levels is refused as damage.
@@ -639,5 +741,6 @@ int main(void) {
   test_columns();
   test_cache_build(dir);
   test_chunked(dir);
+  test_seal(dir);
   return finish(dir);
 }

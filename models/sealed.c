@@ -1,0 +1,289 @@
+/*
+** A survey's answers sealed into columns (migration 11, columns branch):
+** one entry of response_columns per column of responses (survey_id aside:
+** it is the entry's), each encoded by columns.c, all in the order of
+** (respondent, question_id). Sealing merges what is sealed already with
+** the survey's rows in responses_rows, leaves out what responses_gone says
+** was deleted or replaced since, writes the columns anew and deletes the
+** rows, inside the caller's transaction. Reading gives the answers back in
+** that order, a block of each column at a time.
+*/
+#include <stdlib.h>
+#include <string.h>
+#include "sealed.h"
+
+#define NSTORED 7   /* the stored columns, in responses' order without survey_id */
+static const char *const stored[NSTORED] = {"id", "respondent", "question_id", "option_id", "department", "grade",
+                                            "weight"};
+
+/* One column being read: its blob, footer and current block. */
+typedef struct {
+  sqlite3_blob *blob;
+  mu_colfoot foot;
+  mu_colblock block;
+  unsigned char *raw;
+  size_t raw_cap;
+} col_reader;
+
+struct mu_sealed {
+  long long survey;
+  col_reader col[NSTORED];
+  uint32_t nrows, block, at;     /* the current block, and the row in it */
+  sqlite3_int64 *gone;           /* sorted */
+  size_t ngone;
+  mu_cval survey_value;
+};
+
+static int read_block(col_reader *c, uint32_t k) {
+  uint32_t len = c->foot.offset[k + 1] - c->foot.offset[k];
+  if (len > c->raw_cap) {
+    unsigned char *g = realloc(c->raw, len);
+    if (!g) return -1;
+    c->raw = g;
+    c->raw_cap = len;
+  }
+  if (sqlite3_blob_read(c->blob, c->raw, (int)len, (int)c->foot.offset[k]) != SQLITE_OK) return -1;
+  return mu_colblock_decode(c->raw, len, &c->block);
+}
+
+static int open_col(sqlite3 *db, sqlite3_int64 rowid, col_reader *c) {
+  if (sqlite3_blob_open(db, "main", "response_columns", "data", rowid, 0, &c->blob) != SQLITE_OK) return -1;
+  long long len = sqlite3_blob_bytes(c->blob);
+  unsigned char tail[4096];
+  size_t take = len < (long long)sizeof tail ? (size_t)len : sizeof tail, need = 0;
+  if (take < 12 || sqlite3_blob_read(c->blob, tail, (int)take, (int)(len - (long long)take)) != SQLITE_OK) return -1;
+  int rc = mu_colfoot_read(tail, take, len, &c->foot, &need);
+  if (rc == 1) {   /* a long offsets table: read it whole */
+    unsigned char *all = malloc(need);
+    rc = !all || sqlite3_blob_read(c->blob, all, (int)need, (int)(len - (long long)need)) != SQLITE_OK
+           ? -1 : mu_colfoot_read(all, need, len, &c->foot, &need);
+    free(all);
+  }
+  return rc;
+}
+
+static int cmp_id(const void *a, const void *b) {
+  sqlite3_int64 x = *(const sqlite3_int64 *)a, y = *(const sqlite3_int64 *)b;
+  return (x > y) - (x < y);
+}
+
+void mu_sealed_close(mu_sealed *s) {
+  if (!s) return;
+  for (int k = 0; k < NSTORED; k++) {
+    sqlite3_blob_close(s->col[k].blob);
+    mu_colfoot_free(&s->col[k].foot);
+    mu_colblock_free(&s->col[k].block);
+    free(s->col[k].raw);
+  }
+  free(s->gone);
+  free(s);
+}
+
+int mu_sealed_open(sqlite3 *db, long long survey, mu_sealed **out) {
+  sqlite3_stmt *st;
+  *out = NULL;
+  mu_sealed *s = calloc(1, sizeof *s);
+  if (!s || sqlite3_prepare_v2(db, "SELECT id, name, nrows FROM response_columns WHERE survey_id = ?", -1, &st,
+                               NULL) != SQLITE_OK) {
+    free(s);
+    return -1;
+  }
+  s->survey = survey;
+  s->survey_value = (mu_cval){.type = SQLITE_INTEGER, .i = survey};
+  sqlite3_bind_int64(st, 1, survey);
+  int found = 0, bad = 0;
+  while (!bad && sqlite3_step(st) == SQLITE_ROW) {
+    const char *name = (const char *)sqlite3_column_text(st, 1);
+    for (int k = 0; k < NSTORED; k++)
+      if (name && strcmp(name, stored[k]) == 0) {
+        bad = s->col[k].blob != NULL || open_col(db, sqlite3_column_int64(st, 0), &s->col[k]);
+        if (!bad && (sqlite3_int64)s->col[k].foot.nrows != sqlite3_column_int64(st, 2)) bad = 1;
+        found++;
+      }
+  }
+  sqlite3_finalize(st);
+  if (!bad && found == 0) {   /* nothing sealed */
+    mu_sealed_close(s);
+    return 0;
+  }
+  s->nrows = s->col[0].foot.nrows;
+  for (int k = 0; !bad && k < NSTORED; k++)
+    bad = !s->col[k].blob || s->col[k].foot.nrows != s->nrows || s->col[k].foot.nblocks != s->col[0].foot.nblocks;
+  /* the answers deleted or replaced since they were sealed */
+  size_t cap = 0;
+  if (!bad && sqlite3_prepare_v2(db, "SELECT id FROM responses_gone ORDER BY id", -1, &st, NULL) == SQLITE_OK) {
+    while (!bad && sqlite3_step(st) == SQLITE_ROW) {
+      if (s->ngone == cap) {
+        cap = cap ? cap * 2 : 64;
+        sqlite3_int64 *g = realloc(s->gone, cap * sizeof *g);
+        if (!g) bad = 1;
+        else s->gone = g;
+      }
+      if (!bad) s->gone[s->ngone++] = sqlite3_column_int64(st, 0);
+    }
+    sqlite3_finalize(st);
+  } else
+    bad = 1;
+  if (bad) {
+    mu_sealed_close(s);
+    return -1;
+  }
+  s->block = UINT32_MAX;
+  *out = s;
+  return 0;
+}
+
+static int is_gone(const mu_sealed *s, sqlite3_int64 id) {
+  return s->ngone && bsearch(&id, s->gone, s->ngone, sizeof id, cmp_id) != NULL;
+}
+
+int mu_sealed_next(mu_sealed *s) {
+  for (;;) {
+    if (s->block == UINT32_MAX || ++s->at >= (uint32_t)s->col[0].block.n) {
+      uint32_t k = s->block == UINT32_MAX ? 0 : s->block + 1;
+      if (k >= s->col[0].foot.nblocks) return 0;
+      for (int c = 0; c < NSTORED; c++)
+        if (read_block(&s->col[c], k) || s->col[c].block.n != s->col[0].block.n) return -1;
+      s->block = k;
+      s->at = 0;
+    }
+    const mu_cval *id = &s->col[0].block.v[s->at];
+    if (id->type != SQLITE_INTEGER) return -1;
+    if (!is_gone(s, id->i)) return 1;
+  }
+}
+
+const mu_cval *mu_sealed_value(const mu_sealed *s, int col) {
+  if (col == 1) return &s->survey_value;
+  return &s->col[col == 0 ? 0 : col - 1].block.v[s->at];
+}
+
+/* ------------------------------------------------------------ sealing */
+
+/* A column's file into its entry (made at its size, then written a piece at a time). */
+static int store_column(sqlite3 *db, long long survey, const char *name, uint32_t nrows, long long max_id, FILE *fp,
+                        long long len) {
+  sqlite3_stmt *st;
+  if (len > 0x7fffffff ||
+      sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO response_columns (survey_id, name, nrows, max_id, data) "
+                         "VALUES (?, ?, ?, ?, zeroblob(?))", -1, &st, NULL) != SQLITE_OK)
+    return -1;
+  sqlite3_bind_int64(st, 1, survey);
+  sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(st, 3, nrows);
+  if (max_id >= 0) sqlite3_bind_int64(st, 4, max_id);
+  sqlite3_bind_int64(st, 5, len);
+  int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+  sqlite3_finalize(st);
+  sqlite3_blob *b = NULL;
+  if (rc || sqlite3_blob_open(db, "main", "response_columns", "data", sqlite3_last_insert_rowid(db), 1, &b) != SQLITE_OK ||
+      fseek(fp, 0, SEEK_SET)) {
+    sqlite3_blob_close(b);
+    return -1;
+  }
+  unsigned char buf[65536];
+  long long off = 0;
+  size_t got;
+  while (rc == 0 && (got = fread(buf, 1, sizeof buf, fp)) > 0) {
+    rc = sqlite3_blob_write(b, buf, (int)got, (int)off) == SQLITE_OK ? 0 : -1;
+    off += (long long)got;
+  }
+  sqlite3_blob_close(b);
+  return rc || off != len ? -1 : 0;
+}
+
+/* (respondent, question_id) order: a text's bytes (BINARY), then the question. */
+static int order(const mu_cval *ra, const mu_cval *qa, const mu_cval *rb, const mu_cval *qb) {
+  int n = ra->len < rb->len ? ra->len : rb->len, c = memcmp(ra->s, rb->s, (size_t)n);
+  if (c) return c;
+  if (ra->len != rb->len) return ra->len < rb->len ? -1 : 1;
+  return (qa->i > qb->i) - (qa->i < qb->i);
+}
+
+int mu_seal_survey(sqlite3 *db, long long survey, long long *sealed, char *err, size_t errlen) {
+  mu_sealed *old = NULL;
+  sqlite3_stmt *rows = NULL, *unmark = NULL;
+  FILE *fp[NSTORED] = {0};
+  mu_colw *w[NSTORED] = {0};
+  int rc = -1, have_old = 0, have_row = 0;
+  uint32_t n = 0;
+  long long max_id = 0;
+  *sealed = 0;
+  *err = 0;
+  if (mu_sealed_open(db, survey, &old)) {
+    snprintf(err, errlen, "the survey's sealed answers are damaged");
+    return -1;
+  }
+  if (sqlite3_prepare_v2(db, "SELECT id, respondent, question_id, option_id, department, grade, weight "
+                         "FROM responses_rows WHERE survey_id = ? ORDER BY respondent, question_id", -1, &rows,
+                         NULL) != SQLITE_OK ||
+      sqlite3_prepare_v2(db, "DELETE FROM responses_gone WHERE id = ?", -1, &unmark, NULL) != SQLITE_OK)
+    goto done;
+  sqlite3_bind_int64(rows, 1, survey);
+  for (int k = 0; k < NSTORED; k++)
+    if (!(fp[k] = tmpfile()) || !(w[k] = mu_colw_new(fp[k]))) goto done;
+  have_old = old ? mu_sealed_next(old) : 0;
+  int step = sqlite3_step(rows);
+  have_row = step == SQLITE_ROW;
+  if (have_old < 0 || (step != SQLITE_ROW && step != SQLITE_DONE)) goto done;
+  while (have_old || have_row) {
+    mu_cval v[NSTORED];
+    int from_row = have_row;
+    if (have_old && have_row) {
+      mu_cval r, q;
+      mu_cval_column(rows, 1, &r);
+      mu_cval_column(rows, 2, &q);
+      int c = order(mu_sealed_value(old, 2), mu_sealed_value(old, 3), &r, &q);
+      if (c == 0) {
+        snprintf(err, errlen, "respondent '%.*s' answers question %lld both in the rows and sealed", r.len, r.s,
+                 (long long)q.i);
+        goto done;
+      }
+      from_row = c > 0;
+    }
+    for (int k = 0; k < NSTORED; k++) {
+      if (from_row) mu_cval_column(rows, k, &v[k]);
+      else v[k] = *mu_sealed_value(old, k == 0 ? 0 : k + 1);
+      if (mu_colw_add(w[k], &v[k])) goto done;
+    }
+    if (v[0].type == SQLITE_INTEGER && v[0].i > max_id) max_id = v[0].i;
+    n++;
+    if (from_row) {
+      step = sqlite3_step(rows);
+      have_row = step == SQLITE_ROW;
+      if (step != SQLITE_ROW && step != SQLITE_DONE) goto done;
+    } else if ((have_old = mu_sealed_next(old)) < 0)
+      goto done;
+  }
+  /* the gone answers were left out: their marks go too */
+  if (old)
+    for (size_t k = 0; k < old->ngone; k++) {
+      sqlite3_reset(unmark);
+      sqlite3_bind_int64(unmark, 1, old->gone[k]);
+      if (sqlite3_step(unmark) != SQLITE_DONE) goto done;
+    }
+  mu_sealed_close(old);   /* its blobs are about to be replaced */
+  old = NULL;
+  for (int k = 0; k < NSTORED; k++) {
+    long long len = 0;
+    int bad = mu_colw_finish(w[k], &len);
+    w[k] = NULL;
+    if (bad || store_column(db, survey, stored[k], n, k == 0 ? max_id : -1, fp[k], len)) goto done;
+  }
+  sqlite3_stmt *del;
+  if (sqlite3_prepare_v2(db, "DELETE FROM responses_rows WHERE survey_id = ?", -1, &del, NULL) != SQLITE_OK) goto done;
+  sqlite3_bind_int64(del, 1, survey);
+  rc = sqlite3_step(del) == SQLITE_DONE ? 0 : -1;
+  sqlite3_finalize(del);
+  *sealed = n;
+done:
+  if (rc && !*err) snprintf(err, errlen, "cannot seal the survey's answers: %s", sqlite3_errmsg(db));
+  for (int k = 0; k < NSTORED; k++) {
+    mu_colw_free(w[k]);
+    if (fp[k]) fclose(fp[k]);
+  }
+  mu_sealed_close(old);
+  sqlite3_finalize(rows);
+  sqlite3_finalize(unmark);
+  return rc;
+}

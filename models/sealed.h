@@ -1,0 +1,19 @@
+/*
+** Reading a survey's sealed answers (sealed.c), in (respondent, question_id)
+** order: mu_sealed_open gives NULL when there are none (-1: damaged); next
+** gives 1 for an answer, 0 at the end, -1 if damaged; a value by responses'
+** column (0 id, 1 survey_id, 2 respondent, ... 7 weight), valid until the next.
+*/
+#ifndef MUTUALS_SEALED_H
+#define MUTUALS_SEALED_H
+
+#include "columns.h"
+#include "model.h"
+
+typedef struct mu_sealed mu_sealed;
+int mu_sealed_open(sqlite3 *db, long long survey, mu_sealed **out);
+int mu_sealed_next(mu_sealed *s);
+const mu_cval *mu_sealed_value(const mu_sealed *s, int col);
+void mu_sealed_close(mu_sealed *s);
+
+#endif
