@@ -56,6 +56,9 @@ static int connect(sqlite3 *db, void *aux, int argc, const char *const *argv, sq
   (void)aux, (void)argc, (void)argv, (void)err;
   int rc = sqlite3_declare_vtab(db, schema);
   if (rc != SQLITE_OK) return rc;
+  /* the conflict clauses are the virtual table's to honour: an OR IGNORE answered SQLITE_CONSTRAINT is
+     skipped by SQLite (not counted as a change), an OR ABORT rolls the statement back */
+  sqlite3_vtab_config(db, SQLITE_VTAB_CONSTRAINT_SUPPORT, 1);
   vtab *t = sqlite3_malloc(sizeof *t);
   if (!t) return SQLITE_NOMEM;
   memset(t, 0, sizeof *t);
@@ -286,7 +289,7 @@ static int new_id(vtab *t, sqlite3_int64 *id) {
   int rc = SQLITE_OK;
   if (!t->max_id)
     rc = sqlite3_prepare_v3(t->db, "SELECT max(coalesce((SELECT max(id) FROM responses_rows), 0), "
-                            "coalesce((SELECT max(max_id) FROM response_columns), 0)) + 1", -1,
+                            "(SELECT max_id FROM responses_high)) + 1", -1,
                             SQLITE_PREPARE_PERSISTENT, &t->max_id, NULL);
   if (rc == SQLITE_OK) rc = sqlite3_step(t->max_id) == SQLITE_ROW ? SQLITE_OK : sqlite3_extended_errcode(t->db);
   if (rc == SQLITE_OK) *id = sqlite3_column_int64(t->max_id, 0);
@@ -314,10 +317,58 @@ static int unseal(vtab *t, int argc, sqlite3_value **argv) {
   return rc;
 }
 
+/*
+** The key (survey, respondent, question) is one answer's across the rows and the sealed answers: the rows'
+** UNIQUE index sees only the rows, so a write is checked against the sealed ones first. The conflict is
+** SQLite's own (its message, its code); OR IGNORE skips the write (*skip), OR REPLACE marks the sealed
+** answer gone.
+*/
+static int sealed_conflict(vtab *t, sqlite3_value **argv, int mode, int *skip) {
+  *skip = 0;
+  sqlite3_value *survey = argv[3], *resp = argv[4], *question = argv[5];
+  if (sqlite3_value_type(survey) != SQLITE_INTEGER || sqlite3_value_type(resp) == SQLITE_NULL ||
+      sqlite3_value_type(question) != SQLITE_INTEGER)
+    return SQLITE_OK;   /* the rows' own constraints refuse these */
+  const unsigned char *text = sqlite3_value_text(resp);
+  mu_cval r = {.type = SQLITE_TEXT, .s = (const char *)text, .len = sqlite3_value_bytes(resp)};
+  sqlite3_int64 id = 0, self = sqlite3_value_type(argv[0]) == SQLITE_INTEGER ? sqlite3_value_int64(argv[0]) : -1;
+  int found = text ? mu_sealed_find(t->db, sqlite3_value_int64(survey), &r, sqlite3_value_int64(question), &id) : -1;
+  if (found < 0) {
+    sqlite3_free(t->base.zErrMsg);
+    t->base.zErrMsg = sqlite3_mprintf("the sealed answers of survey %lld are damaged",
+                                      (long long)sqlite3_value_int64(survey));
+    return SQLITE_CORRUPT;
+  }
+  if (!found || id == self) return SQLITE_OK;
+  if (mode == SQLITE_IGNORE) {
+    *skip = 1;
+    return SQLITE_CONSTRAINT;   /* skipped by SQLite (SQLITE_VTAB_CONSTRAINT_SUPPORT) */
+  }
+  if (mode == SQLITE_REPLACE) {
+    sqlite3_stmt *st;
+    int rc = sqlite3_prepare_v2(t->db, "INSERT OR IGNORE INTO responses_gone (id) VALUES (?)", -1, &st, NULL);
+    if (rc == SQLITE_OK) {
+      sqlite3_bind_int64(st, 1, id);
+      rc = sqlite3_step(st) == SQLITE_DONE ? SQLITE_OK : sqlite3_extended_errcode(t->db);
+    }
+    sqlite3_finalize(st);
+    return rc;
+  }
+  sqlite3_free(t->base.zErrMsg);
+  t->base.zErrMsg = sqlite3_mprintf("UNIQUE constraint failed: responses.survey_id, responses.respondent, "
+                                    "responses.question_id");
+  return SQLITE_CONSTRAINT_UNIQUE;
+}
+
 static int update(sqlite3_vtab *tab, int argc, sqlite3_value **argv, sqlite_int64 *out_id) {
   vtab *t = (vtab *)tab;
   sqlite3_stmt *st = NULL;
   int rc = SQLITE_OK, insert = argc > 1 && sqlite3_value_type(argv[0]) == SQLITE_NULL;
+  if (argc > 1) {
+    int skip = 0;
+    rc = sealed_conflict(t, argv, sqlite3_vtab_on_conflict(t->db), &skip);
+    if (rc != SQLITE_OK || skip) return rc;
+  }
   if (argc == 1) {
     if (!t->del) rc = sqlite3_prepare_v3(t->db, "DELETE FROM responses_rows WHERE id = ?", -1,
                                          SQLITE_PREPARE_PERSISTENT, &t->del, NULL);
@@ -353,6 +404,11 @@ static int update(sqlite3_vtab *tab, int argc, sqlite3_value **argv, sqlite_int6
     }
   }
   if (rc == SQLITE_OK) rc = sqlite3_step(st) == SQLITE_DONE ? SQLITE_OK : sqlite3_extended_errcode(t->db);
+  if (rc == SQLITE_OK && insert && sqlite3_changes(t->db) == 0) {   /* the rows' OR IGNORE skipped it */
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return SQLITE_CONSTRAINT;
+  }
   if (rc == SQLITE_OK && insert) *out_id = sqlite3_last_insert_rowid(t->db);
   /* no row changed: the answer is sealed (SQLite deletes and updates only what the scan gave). It is marked
      gone, and an update's new version becomes a row. */

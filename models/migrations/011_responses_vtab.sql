@@ -11,8 +11,20 @@ CREATE TABLE response_columns (
   survey_id INTEGER NOT NULL REFERENCES surveys(id) ON DELETE CASCADE,
   name      TEXT NOT NULL,
   nrows     INTEGER NOT NULL CHECK (nrows >= 0),
-  max_id    INTEGER,   -- the id column's: a new answer's id is above it, never a sealed one's
   data      BLOB NOT NULL,
   UNIQUE (survey_id, name)
 );
 CREATE TABLE responses_gone (id INTEGER PRIMARY KEY);
+-- The largest id ever sealed: a new answer's id is above it, so an id marked gone is never given again.
+CREATE TABLE responses_high (id INTEGER PRIMARY KEY CHECK (id = 1), max_id INTEGER NOT NULL);
+INSERT INTO responses_high (id, max_id) VALUES (1, 0);
+
+-- Deleting a question or an option deletes its answers: the rows by their foreign keys, the sealed ones here.
+CREATE TRIGGER questions_deleted_sealed AFTER DELETE ON questions BEGIN
+  INSERT OR IGNORE INTO responses_gone (id)
+    SELECT id FROM responses WHERE question_id = OLD.id AND id NOT IN (SELECT id FROM responses_rows);
+END;
+CREATE TRIGGER options_deleted_sealed AFTER DELETE ON options BEGIN
+  INSERT OR IGNORE INTO responses_gone (id)
+    SELECT id FROM responses WHERE option_id = OLD.id AND id NOT IN (SELECT id FROM responses_rows);
+END;
