@@ -46,7 +46,7 @@ DEB_PKGS  := $(RUN_PKGS)
 
 .PHONY: all deps test-deps test check lint install uninstall clean module install-module bench fuzz
 
-all: $(BUILD)/mutuals $(BUILD)/mutuals-lua $(BUILD)/mutuals.so $(BUILD)/test_models $(BUILD)/test_readahead \
+all: $(BUILD)/mutuals $(BUILD)/mutuals-lua $(BUILD)/mutuals.so $(BUILD)/sqlite/mutuals.so $(BUILD)/test_models $(BUILD)/test_readahead \
      $(BUILD)/fuzz_import_replay $(BUILD)/fuzz_microdata_replay $(BUILD)/fuzz_calendar_replay $(BUILD)/fuzz_options_replay \
      $(BUILD)/mutuals-api.7 $(BUILD)/mutuals.bash $(BUILD)/_mutuals
 
@@ -75,6 +75,13 @@ $(BUILD)/mutuals-lua: $(BUILD)/mutuals
 
 # The Lua C module: no -llua, the loading interpreter provides Lua.
 $(BUILD)/mutuals.so: $(BINDING_OBJ) $(MODEL_OBJ)
+	$(CC) $(SAN) -shared -o $@ $^ $(LDFLAGS) $(MOD_LIBS)
+
+# The store's SQL for SQLite's own shell: `sqlite3 -cmd '.load build/sqlite/mutuals' STORE` registers the
+# responses virtual table (responses_vtab.c), without which the shell can neither read responses nor
+# change the schema. The models alone: no Lua.
+$(BUILD)/sqlite/mutuals.so: $(MODEL_OBJ)
+	@mkdir -p $(dir $@)
 	$(CC) $(SAN) -shared -o $@ $^ $(LDFLAGS) $(MOD_LIBS)
 
 # For the rockspec: the module alone, and its installation into luarocks' tree.

@@ -449,3 +449,15 @@ static const sqlite3_module module = {
 int mu_responses_vtab_register(sqlite3 *db) {
   return sqlite3_create_module_v2(db, "mutuals_responses", &module, NULL, NULL);
 }
+
+/*
+** The store as an SQLite extension: `sqlite3 -cmd '.load mutuals' STORE` (the shell looks for
+** sqlite3_mutuals_init in mutuals.so) registers the module, so that the shell can read responses and change
+** the schema (ALTER TABLE reads every entry of it, this virtual table's too). The module calls the SQLite the
+** shell itself uses (Debian's shell links the shared library), so the routines table is not needed.
+*/
+int sqlite3_mutuals_init(sqlite3 *db, char **err, const void *routines);
+int sqlite3_mutuals_init(sqlite3 *db, char **err, const void *routines) {
+  (void)err, (void)routines;
+  return mu_responses_vtab_register(db);
+}
