@@ -1032,6 +1032,8 @@ int mu_import(mu_store *s, const mu_entity *e, mu_format fmt, const char *name, 
       im.errlen += (size_t)len;
     }
   }
+  if (!im.nerrors && strcmp(e->table, "responses") == 0 && mu_seal_due(mu_store_db(s), err, sizeof err))
+    report(&im, 0, "%s", err);
   if (!im.nerrors && mu_history_end(&im.history, im.inserted, im.updated, im.unchanged, opts->replaced))
     report(&im, 0, "cannot record the import in the history: %s", sqlite3_errmsg(mu_store_db(s)));
   if (im.nerrors) mu_history_abort(&im.history);   /* the rollback takes its rows back */

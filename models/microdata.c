@@ -578,6 +578,10 @@ int mu_import_microdata(mu_store *s, long long survey, const mu_microdata_opts *
     if (l.nerrors || l.fatal) mu_deferred_free(&counted[t]);   /* the rollback brings them back */
     else if (mu_restore_indexes(s, &counted[t], err, errlen)) l.fatal = 1;
   }
+  if (!l.nerrors && !l.fatal && mu_seal_due(db, err, errlen)) {
+    report(&l, 0, "%s", err);
+    l.fatal = 1;
+  }
   if (!l.nerrors && !l.fatal && mu_history_end(&l.history, l.respondents + l.answers, 0, 0, 0)) {
     report(&l, 0, "cannot record the import in the history: %s", sqlite3_errmsg(db));
     l.fatal = 1;

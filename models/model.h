@@ -229,6 +229,8 @@ int mu_responses_vtab_register(sqlite3 *db);
 /* Seal the survey's answers: its rows and what is sealed already into columns, the rows deleted, inside the
    caller's transaction; *sealed: the answers now sealed. */
 int mu_seal_survey(sqlite3 *db, long long survey, long long *sealed, char *err, size_t errlen);
+/* After an import, in its transaction: seal the surveys whose rows have grown enough (sealed.c). */
+int mu_seal_due(sqlite3 *db, char *err, size_t errlen);
 const char *mu_store_path(mu_store *s);
 int mu_store_reset(mu_store *s, char *err, size_t errlen);   /* drop all, reload dataset */
 int mu_store_schema_version(void);

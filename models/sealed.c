@@ -320,11 +320,26 @@ int mu_seal_survey(sqlite3 *db, long long survey, long long *sealed, char *err, 
   int raised = sqlite3_step(high) == SQLITE_DONE;
   sqlite3_finalize(high);
   if (!raised) goto done;
-  sqlite3_stmt *del;
-  if (sqlite3_prepare_v2(db, "DELETE FROM responses_rows WHERE survey_id = ?", -1, &del, NULL) != SQLITE_OK) goto done;
-  sqlite3_bind_int64(del, 1, survey);
-  rc = sqlite3_step(del) == SQLITE_DONE ? 0 : -1;
-  sqlite3_finalize(del);
+  /* the rows go without their change counter (a trigger fired a million times at a million answers): sealing
+     changes no answer */
+  sqlite3_stmt *del, *trig;
+  char *count_trigger = NULL;
+  if (sqlite3_prepare_v2(db, "SELECT sql FROM sqlite_schema WHERE type = 'trigger' AND name = 'responses_deleted'",
+                         -1, &trig, NULL) != SQLITE_OK)
+    goto done;
+  if (sqlite3_step(trig) == SQLITE_ROW) count_trigger = sqlite3_mprintf("%s", sqlite3_column_text(trig, 0));
+  sqlite3_finalize(trig);
+  if (count_trigger && sqlite3_exec(db, "DROP TRIGGER responses_deleted", NULL, NULL, NULL) != SQLITE_OK) {
+    sqlite3_free(count_trigger);
+    count_trigger = NULL;   /* kept, and fired row by row */
+  }
+  if (sqlite3_prepare_v2(db, "DELETE FROM responses_rows WHERE survey_id = ?", -1, &del, NULL) == SQLITE_OK) {
+    sqlite3_bind_int64(del, 1, survey);
+    rc = sqlite3_step(del) == SQLITE_DONE ? 0 : -1;
+    sqlite3_finalize(del);
+  }
+  if (count_trigger && sqlite3_exec(db, count_trigger, NULL, NULL, NULL) != SQLITE_OK) rc = -1;
+  sqlite3_free(count_trigger);
   *sealed = n;
 done:
   if (rc && !*err) snprintf(err, errlen, "cannot seal the survey's answers: %s", sqlite3_errmsg(db));
@@ -336,4 +351,35 @@ done:
   sqlite3_finalize(rows);
   sqlite3_finalize(unmark);
   return rc;
+}
+
+/*
+** After an import, in its transaction: each survey whose rows have grown to 64K answers, or to an eighth
+** of what it has sealed, is sealed (a survey's sealing rewrites all of it, so a few rows wait for more),
+** and the pages the rows held go back to the file system where the store allows it (auto_vacuum, set when
+** a store is made; an older store reuses them).
+*/
+int mu_seal_due(sqlite3 *db, char *err, size_t errlen) {
+  sqlite3_stmt *st;
+  *err = 0;
+  if (sqlite3_prepare_v2(db, "SELECT r.survey_id, r.n, coalesce(c.nrows, 0) FROM "
+                         "(SELECT survey_id, count(*) AS n FROM responses_rows GROUP BY survey_id) r "
+                         "LEFT JOIN response_columns c ON c.survey_id = r.survey_id AND c.name = 'id'",
+                         -1, &st, NULL) != SQLITE_OK) {
+    snprintf(err, errlen, "cannot seal answers: %s", sqlite3_errmsg(db));
+    return -1;
+  }
+  long long due[64];
+  int ndue = 0;
+  while (sqlite3_step(st) == SQLITE_ROW && ndue < 64) {
+    long long rows = sqlite3_column_int64(st, 1), sealed = sqlite3_column_int64(st, 2);
+    if (rows >= MU_COL_BLOCK || rows * 8 >= sealed + 8) due[ndue++] = sqlite3_column_int64(st, 0);
+  }
+  sqlite3_finalize(st);
+  for (int k = 0; k < ndue; k++) {
+    long long n = 0;
+    if (mu_seal_survey(db, due[k], &n, err, errlen)) return -1;
+  }
+  if (ndue) sqlite3_exec(db, "PRAGMA incremental_vacuum", NULL, NULL, NULL);
+  return 0;
 }

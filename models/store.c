@@ -191,7 +191,9 @@ int mu_store_open(const char *path, int flags, mu_store **out, char *err, size_t
       snprintf(err, errlen, "store '%s' needs migrating but was opened read-only", path);
       goto fail;
     }
-    if (version == 0 && exec(db, "PRAGMA journal_mode = WAL", why, sizeof why)) {
+    /* auto_vacuum only takes before the first table: the pages sealed answers leave go back (sealed.c) */
+    if (version == 0 && (exec(db, "PRAGMA auto_vacuum = INCREMENTAL", why, sizeof why) ||
+                         exec(db, "PRAGMA journal_mode = WAL", why, sizeof why))) {
       snprintf(err, errlen, "cannot set up store '%s': %s", path, why);
       goto fail;
     }

@@ -28,3 +28,7 @@ CREATE TRIGGER options_deleted_sealed AFTER DELETE ON options BEGIN
   INSERT OR IGNORE INTO responses_gone (id)
     SELECT id FROM responses WHERE option_id = OLD.id AND id NOT IN (SELECT id FROM responses_rows);
 END;
+
+-- A sealed answer marked gone is a delete to the survey cache's stamp (migration 6). Sealing itself changes
+-- no answer: the rows' largest id falls with it, and the cache is rebuilt from the columns.
+CREATE TRIGGER responses_gone_marked AFTER INSERT ON responses_gone BEGIN UPDATE data_changes SET n = n + 1; END;
