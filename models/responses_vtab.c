@@ -49,6 +49,7 @@ typedef struct {
   int eof;
   sqlite3_int64 *surveys;      /* surveys with sealed answers to read */
   int nsurveys, next_survey;
+  unsigned columns;            /* the columns the query reads (bit k: column k) */
   mu_sealed *sealed;           /* the one being read; NULL once on the rows */
 } cursor;
 
@@ -120,6 +121,12 @@ static int best_index(sqlite3_vtab *t, sqlite3_index_info *info) {
       info->idxNum = n;   /* which parameter is the survey */
     }
   }
+  /* the columns the query reads, for the sealed answers (bits 8 and up of the plan's number) */
+  unsigned used = 0;
+  for (int k = 0; k < NCOLS; k++)
+    if (info->colUsed & ((sqlite3_uint64)1 << k)) used |= 1u << k;
+  if (info->colUsed >> 63) used = (1u << NCOLS) - 1;
+  info->idxNum |= (int)(used << 8);
   char *sql = sqlite3_str_finish(q);
   if (!sql) return SQLITE_NOMEM;
   info->idxStr = sql;
@@ -202,7 +209,7 @@ static int next(sqlite3_vtab_cursor *cur) {
   cursor *c = (cursor *)cur;
   vtab *t = (vtab *)cur->pVtab;
   while (c->sealed || c->next_survey < c->nsurveys) {
-    if (!c->sealed && mu_sealed_open(t->db, c->surveys[c->next_survey++], &c->sealed)) break;
+    if (!c->sealed && mu_sealed_open_cols(t->db, c->surveys[c->next_survey++], c->columns, &c->sealed)) break;
     if (!c->sealed) continue;
     int got = mu_sealed_next(c->sealed);
     if (got > 0) return SQLITE_OK;
@@ -251,7 +258,9 @@ static int filter(sqlite3_vtab_cursor *cur, int idx, const char *idx_str, int ar
   mu_sealed_close(c->sealed);
   c->sealed = NULL;
   int rc = borrow(t, c, idx_str);
-  if (rc == SQLITE_OK) rc = sealed_surveys(t, c, idx > 0 && idx <= argc ? argv[idx - 1] : NULL);
+  int survey_arg = idx & 0xff;
+  c->columns = (unsigned)idx >> 8;
+  if (rc == SQLITE_OK) rc = sealed_surveys(t, c, survey_arg > 0 && survey_arg <= argc ? argv[survey_arg - 1] : NULL);
   if (rc != SQLITE_OK) return fail(&t->base, t->db, rc);
   for (int k = 0; k < argc; k++) sqlite3_bind_value(c->st, k + 1, argv[k]);
   return next(cur);

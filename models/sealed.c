@@ -29,6 +29,7 @@ struct mu_sealed {
   long long survey;
   col_reader col[NSTORED];
   uint32_t nrows, block, at;     /* the current block, and the row in it */
+  unsigned wanted;               /* the stored columns decoded (bit k: stored[k]; the id always) */
   sqlite3_int64 *gone;           /* sorted */
   size_t ngone;
   mu_cval survey_value;
@@ -79,7 +80,9 @@ void mu_sealed_close(mu_sealed *s) {
   free(s);
 }
 
-int mu_sealed_open(sqlite3 *db, long long survey, mu_sealed **out) {
+int mu_sealed_open(sqlite3 *db, long long survey, mu_sealed **out) { return mu_sealed_open_cols(db, survey, ~0u, out); }
+
+int mu_sealed_open_cols(sqlite3 *db, long long survey, unsigned columns, mu_sealed **out) {
   sqlite3_stmt *st;
   *out = NULL;
   mu_sealed *s = calloc(1, sizeof *s);
@@ -129,6 +132,10 @@ int mu_sealed_open(sqlite3 *db, long long survey, mu_sealed **out) {
     return -1;
   }
   s->block = UINT32_MAX;
+  /* responses' columns (0 id, 1 survey_id, 2 respondent, ...) to the stored ones (0 id, 1 respondent, ...) */
+  s->wanted = 1;
+  for (int k = 2; k < 8; k++)
+    if (columns & (1u << k)) s->wanted |= 1u << (k - 1);
   *out = s;
   return 0;
 }
@@ -142,8 +149,10 @@ int mu_sealed_next(mu_sealed *s) {
     if (s->block == UINT32_MAX || ++s->at >= (uint32_t)s->col[0].block.n) {
       uint32_t k = s->block == UINT32_MAX ? 0 : s->block + 1;
       if (k >= s->col[0].foot.nblocks) return 0;
+      /* only the columns the query reads: iterating two of them decodes three blocks, not seven */
       for (int c = 0; c < NSTORED; c++)
-        if (read_block(&s->col[c], k) || s->col[c].block.n != s->col[0].block.n) return -1;
+        if ((s->wanted & (1u << c)) && (read_block(&s->col[c], k) || s->col[c].block.n != s->col[0].block.n))
+          return -1;
       s->block = k;
       s->at = 0;
     }
@@ -154,8 +163,10 @@ int mu_sealed_next(mu_sealed *s) {
 }
 
 const mu_cval *mu_sealed_value(const mu_sealed *s, int col) {
+  static const mu_cval null = {.type = SQLITE_NULL};
   if (col == 1) return &s->survey_value;
-  return &s->col[col == 0 ? 0 : col - 1].block.v[s->at];
+  int k = col == 0 ? 0 : col - 1;
+  return col < 0 || col > NSTORED || !(s->wanted & (1u << k)) ? &null : &s->col[k].block.v[s->at];
 }
 
 /* The block's first answer's (respondent, question) against the one sought. */

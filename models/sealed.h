@@ -12,6 +12,8 @@
 
 typedef struct mu_sealed mu_sealed;
 int mu_sealed_open(sqlite3 *db, long long survey, mu_sealed **out);
+/* The same, decoding only the columns in the mask (bit k: responses' column k; a column left out reads NULL). */
+int mu_sealed_open_cols(sqlite3 *db, long long survey, unsigned columns, mu_sealed **out);
 int mu_sealed_next(mu_sealed *s);
 const mu_cval *mu_sealed_value(const mu_sealed *s, int col);
 void mu_sealed_close(mu_sealed *s);
