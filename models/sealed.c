@@ -344,8 +344,18 @@ int mu_seal_survey(sqlite3 *db, long long survey, long long *sealed, char *err, 
     sqlite3_free(count_trigger);
     count_trigger = NULL;   /* kept, and fired row by row */
   }
-  if (sqlite3_prepare_v2(db, "DELETE FROM responses_rows WHERE survey_id = ?", -1, &del, NULL) == SQLITE_OK) {
+  /* every row this survey's (a store of one survey, or its first import): without a WHERE, SQLite drops the
+     table's pages whole rather than each row and its key (a third of sealing's time at 1M) */
+  sqlite3_int64 others = -1;
+  if (sqlite3_prepare_v2(db, "SELECT EXISTS (SELECT 1 FROM responses_rows WHERE survey_id < ?1) OR "
+                         "EXISTS (SELECT 1 FROM responses_rows WHERE survey_id > ?1)", -1, &del, NULL) == SQLITE_OK) {
     sqlite3_bind_int64(del, 1, survey);
+    if (sqlite3_step(del) == SQLITE_ROW) others = sqlite3_column_int64(del, 0);
+    sqlite3_finalize(del);
+  }
+  if (sqlite3_prepare_v2(db, others == 0 ? "DELETE FROM responses_rows" : "DELETE FROM responses_rows WHERE survey_id = ?",
+                         -1, &del, NULL) == SQLITE_OK) {
+    if (others != 0) sqlite3_bind_int64(del, 1, survey);
     rc = sqlite3_step(del) == SQLITE_DONE ? 0 : -1;
     sqlite3_finalize(del);
   }
