@@ -331,36 +331,55 @@ int mu_seal_survey(sqlite3 *db, long long survey, long long *sealed, char *err, 
   int raised = sqlite3_step(high) == SQLITE_DONE;
   sqlite3_finalize(high);
   if (!raised) goto done;
-  /* the rows go without their change counter (a trigger fired a million times at a million answers): sealing
-     changes no answer */
-  sqlite3_stmt *del, *trig;
-  char *count_trigger = NULL;
-  if (sqlite3_prepare_v2(db, "SELECT sql FROM sqlite_schema WHERE type = 'trigger' AND name = 'responses_deleted'",
-                         -1, &trig, NULL) != SQLITE_OK)
+  /* The rows go with their triggers set aside: the change counter would fire a million times at a million
+     answers (sealing changes no answer), and with a trigger on the table SQLite first gathers every row id
+     to delete (24 MB at 1M). With none, a survey that holds every row loses them page by page. */
+  sqlite3_stmt *del;
+  char *triggers[8] = {0}, *names[8] = {0};
+  int ntrig = 0, dropped = 1;
+  if (sqlite3_prepare_v2(db, "SELECT name, sql FROM sqlite_schema WHERE type = 'trigger' AND "
+                         "tbl_name = 'responses_rows'", -1, &del, NULL) != SQLITE_OK)
     goto done;
-  if (sqlite3_step(trig) == SQLITE_ROW) count_trigger = sqlite3_mprintf("%s", sqlite3_column_text(trig, 0));
-  sqlite3_finalize(trig);
-  if (count_trigger && sqlite3_exec(db, "DROP TRIGGER responses_deleted", NULL, NULL, NULL) != SQLITE_OK) {
-    sqlite3_free(count_trigger);
-    count_trigger = NULL;   /* kept, and fired row by row */
+  while (ntrig < 8 && sqlite3_step(del) == SQLITE_ROW) {
+    names[ntrig] = sqlite3_mprintf("DROP TRIGGER \"%w\"", (const char *)sqlite3_column_text(del, 0));
+    triggers[ntrig] = sqlite3_mprintf("%s", (const char *)sqlite3_column_text(del, 1));
+    ntrig++;
   }
-  /* every row this survey's (a store of one survey, or its first import): without a WHERE, SQLite drops the
-     table's pages whole rather than each row and its key (a third of sealing's time at 1M) */
-  sqlite3_int64 others = -1;
-  if (sqlite3_prepare_v2(db, "SELECT EXISTS (SELECT 1 FROM responses_rows WHERE survey_id < ?1) OR "
-                         "EXISTS (SELECT 1 FROM responses_rows WHERE survey_id > ?1)", -1, &del, NULL) == SQLITE_OK) {
+  sqlite3_finalize(del);
+  for (int k = 0; k < ntrig && dropped; k++)
+    dropped = names[k] && triggers[k] && sqlite3_exec(db, names[k], NULL, NULL, NULL) == SQLITE_OK;
+  /* a chunk of row ids at a time: a DELETE gathers the ids it will delete first (24 MB for a million; the
+     foreign keys rule out SQLite's dropping the table's pages whole) */
+  sqlite3_int64 lo = 0, hi = -1;
+  if (dropped && sqlite3_prepare_v2(db, "SELECT min(rowid), max(rowid) FROM responses_rows WHERE survey_id = ?",
+                                    -1, &del, NULL) == SQLITE_OK) {
     sqlite3_bind_int64(del, 1, survey);
-    if (sqlite3_step(del) == SQLITE_ROW) others = sqlite3_column_int64(del, 0);
+    if (sqlite3_step(del) == SQLITE_ROW && sqlite3_column_type(del, 0) != SQLITE_NULL) {
+      lo = sqlite3_column_int64(del, 0);
+      hi = sqlite3_column_int64(del, 1);
+    }
     sqlite3_finalize(del);
   }
-  if (sqlite3_prepare_v2(db, others == 0 ? "DELETE FROM responses_rows" : "DELETE FROM responses_rows WHERE survey_id = ?",
-                         -1, &del, NULL) == SQLITE_OK) {
-    if (others != 0) sqlite3_bind_int64(del, 1, survey);
-    rc = sqlite3_step(del) == SQLITE_DONE ? 0 : -1;
+  rc = dropped ? 0 : -1;
+  if (rc == 0 && hi >= lo &&
+      sqlite3_prepare_v2(db, "DELETE FROM responses_rows WHERE rowid BETWEEN ?2 AND ?3 AND survey_id = ?1", -1, &del,
+                         NULL) == SQLITE_OK) {
+    for (sqlite3_int64 at = lo; rc == 0 && at <= hi; at += 65536) {
+      sqlite3_reset(del);
+      sqlite3_bind_int64(del, 1, survey);
+      sqlite3_bind_int64(del, 2, at);
+      sqlite3_bind_int64(del, 3, at + 65535 < hi ? at + 65535 : hi);
+      rc = sqlite3_step(del) == SQLITE_DONE ? 0 : -1;
+    }
     sqlite3_finalize(del);
+  } else if (rc == 0 && hi >= lo)
+    rc = -1;
+  /* (a failure rolls the caller's transaction back, triggers and all) */
+  for (int k = 0; k < ntrig; k++) {
+    if (rc == 0 && sqlite3_exec(db, triggers[k], NULL, NULL, NULL) != SQLITE_OK) rc = -1;
+    sqlite3_free(triggers[k]);
+    sqlite3_free(names[k]);
   }
-  if (count_trigger && sqlite3_exec(db, count_trigger, NULL, NULL, NULL) != SQLITE_OK) rc = -1;
-  sqlite3_free(count_trigger);
   *sealed = n;
 done:
   if (rc && !*err) snprintf(err, errlen, "cannot seal the survey's answers: %s", sqlite3_errmsg(db));
