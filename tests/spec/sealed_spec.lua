@@ -4,7 +4,10 @@ local util = require "tests.spec.util"
 
 describe("sealed answers", function()
   local dir, db
-  before_each(function() db, _, dir = util.fresh() end)
+  before_each(function()
+    local _
+    db, _, dir = util.fresh()
+  end)
   after_each(function() db:close() end)
 
   local function survey(key)
