@@ -87,6 +87,9 @@ int main(int argc, char **argv) {
     return 2;
   }
   if (sqlite3_open(argv[2], &db) != SQLITE_OK) return fail(db, "open");
+  /* responses is the store's virtual table (responses_vtab.c): its module, as SQLite's shell loads it */
+  sqlite3_enable_load_extension(db, 1);
+  if (sqlite3_load_extension(db, "build/sqlite/mutuals", NULL, NULL) != SQLITE_OK) return fail(db, "load");
   int rc = strcmp(argv[1], "insert") == 0 && argc > 3 ? insert(db, argv[3])
          : strcmp(argv[1], "scan") == 0 ? scan(db)
          : strcmp(argv[1], "xtab") == 0 ? xtab(db) : 2;
