@@ -85,6 +85,15 @@ int mu_cache_get(mu_cache_reader *r, void *out, size_t n) {
   return 0;
 }
 
+int mu_cache_get_at(mu_cache_reader *r, long long off, void *out, size_t n) {
+  if (off < 0 || off > r->len) {
+    r->bad = 1;
+    return -1;
+  }
+  r->off = (int)off;
+  return mu_cache_get(r, out, n);
+}
+
 void *mu_cache_get_array(mu_cache_reader *r, size_t n, size_t size) {
   if (r->bad || (n && size > (size_t)(r->len - r->off) / n)) {
     r->bad = 1;
@@ -164,13 +173,8 @@ static int look_up(const uint16_t *idx, const double *wdict, int nwdict, int cou
 
 int mu_cache_read_weights(mu_cache_reader *r, int w_off, const double *wdict, int nwdict, int first, int count,
                           void *raw, double *out) {
-  if (!wdict) {
-    r->off = w_off + 8 * first;
-    return mu_cache_get(r, out, 8 * (size_t)count);
-  }
-  r->off = w_off + 2 * first;
-  if (mu_cache_get(r, raw, 2 * (size_t)count)) return -1;
-  return look_up(raw, wdict, nwdict, count, out);
+  if (!wdict) return mu_cache_get_at(r, w_off + 8LL * first, out, 8 * (size_t)count);
+  return mu_cache_get_at(r, w_off + 2LL * first, raw, 2 * (size_t)count) ? -1 : look_up(raw, wdict, nwdict, count, out);
 }
 
 /* The next NUL-terminated string of the levels section, copied; NULL when there is none. */
@@ -267,9 +271,9 @@ int mu_design_cached(mu_store *s, long long survey, const char *const *names, in
   if (mu_cache_stamp(s, stamp, sizeof stamp) || mu_cache_open(s, survey, "design", stamp, &r)) return -1;
   int bad = mu_cache_read_design_head(d, &r, &flags, &wdict, &nwdict, &w_off, &stratum_off, &psu_off);
   if (!bad) {
-    void *idx = malloc(2 * (size_t)d->n + 1);
+    void *idx = wdict ? malloc(2 * (size_t)d->n + 1) : NULL;   /* the indexes, when there is a dictionary */
     d->w = malloc(((size_t)d->n + 1) * sizeof *d->w);
-    bad = !idx || !d->w || mu_cache_read_weights(&r, w_off, wdict, nwdict, 0, d->n, idx, d->w);
+    bad = (wdict && !idx) || !d->w || mu_cache_read_weights(&r, w_off, wdict, nwdict, 0, d->n, idx, d->w);
     free(idx);   /* (the reader is left at the section after the weights) */
   }
   free(wdict);

@@ -45,6 +45,8 @@ int mu_cache_stamp(mu_store *s, char *buf, size_t len);
 int mu_cache_open(mu_store *s, long long survey, const char *name, const char *stamp, mu_cache_reader *r);
 void mu_cache_close(mu_cache_reader *r);
 int mu_cache_get(mu_cache_reader *r, void *out, size_t n);
+/* n bytes from offset off of the entry (a chunk of a section); the reader left after them. */
+int mu_cache_get_at(mu_cache_reader *r, long long off, void *out, size_t n);
 void *mu_cache_get_array(mu_cache_reader *r, size_t n, size_t size);
 /* The design's header, then its per-stratum and per-PSU arrays (fpc, psus_in_stratum, psu_stratum), checked,
    and the weights' dictionary (*wdict, malloc'd; NULL when the weights are stored whole); the per-respondent

@@ -145,11 +145,6 @@ int mu_design_open(mu_store *s, long long survey, const char *const *names, int 
   return mu_design_load(s, survey, names, nnames, d, err, errlen);
 }
 
-/* count items of size bytes at index first of the section at off, into out. */
-static int read_at(mu_cache_reader *r, int off, int first, int count, size_t size, void *out) {
-  r->off = off + (int)((size_t)first * size);
-  return mu_cache_get(r, out, (size_t)count * size);
-}
 
 static int read_chunk(const mu_design *d, struct mu_design_source *src, int first, int n, mu_chunk *c);
 
@@ -180,21 +175,23 @@ static int read_chunk(const mu_design *d, struct mu_design_source *src, int firs
     return -1;
   c->w = src->w;
   if (src->flags & MU_HAS_STRATA) {
-    if (read_at(&src->design, src->stratum_off, first, n, sizeof *src->stratum, src->stratum)) return -1;
+    if (mu_cache_get_at(&src->design, src->stratum_off + (long long)sizeof *src->stratum * first, src->stratum,
+                        sizeof *src->stratum * (size_t)n)) return -1;
     for (int j = 0; j < n; j++)
       if (src->stratum[j] < 0 || src->stratum[j] >= d->nstrata) return -1;
     c->stratum = src->stratum;
   }
   if (src->flags & MU_HAS_PSUS) {
-    if (read_at(&src->design, src->psu_off, first, n, sizeof *src->psu, src->psu)) return -1;
+    if (mu_cache_get_at(&src->design, src->psu_off + (long long)sizeof *src->psu * first, src->psu,
+                        sizeof *src->psu * (size_t)n)) return -1;
     for (int j = 0; j < n; j++)
       if (src->psu[j] < 0 || src->psu[j] >= d->npsu) return -1;
     c->psu = src->psu;
   }
   for (int v = 0; v < d->nvars; v++) {
     /* first is a multiple of CHUNK: its codes start on a byte */
-    src->var[v].off = src->code_off[v] + (int)mu_cache_code_bytes(src->bits[v], first);
-    if (mu_cache_get(&src->var[v], src->raw, mu_cache_code_bytes(src->bits[v], n)) ||
+    if (mu_cache_get_at(&src->var[v], src->code_off[v] + (long long)mu_cache_code_bytes(src->bits[v], first),
+                        src->raw, mu_cache_code_bytes(src->bits[v], n)) ||
         mu_cache_widen(src->raw, src->bits[v], n, d->var[v].nlevels, src->code[v]))
       return -1;
     c->code[v] = src->code[v];
