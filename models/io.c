@@ -21,6 +21,7 @@
 #include <jansson.h>
 #include "model.h"
 #include "lines.h"
+#include "sealed_stream.h"
 
 #define MAX_COLS 64
 
@@ -56,6 +57,12 @@ typedef struct {
   int has_source_col;
   long long rows;
   int cols_changed;           /* the columns differ from the prepared INSERT's */
+  unsigned cols_version;      /* counts changes of the columns */
+  /* responses written straight to their survey's columns while they come in order (sealed_stream.c) */
+  mu_seal_stream *stream;
+  int stream_off;             /* given up, or never possible: every answer is a row */
+  unsigned stream_version;    /* the columns' version stream_col was made for */
+  int stream_survey, stream_col[MU_SEALED_NCOLS - 1];
   /* merging (upsert), and duplicates found without inserting once a row has failed */
   mu_import_mode mode;
   mu_merger *merger;
@@ -217,6 +224,7 @@ static int add_column(importer *im, const char *given, long line) {
   im->raw_col[im->nraw++] = (int)im->ncols;
   im->ncols++;
   im->cols_changed = 1;
+  im->cols_version++;
   im->merger_stale = 1;
   return 0;
 }
@@ -232,6 +240,7 @@ static void clear_columns(importer *im) {
   im->nraw = 0;
   im->poly_key = -1;
   im->has_source_col = 0;
+  im->cols_version++;
 }
 
 /* Once the columns are known: a reference by natural key fills the id column, added if the file has none. */
@@ -371,6 +380,10 @@ static void identity_words(importer *im, const mu_value *vals, char *buf, size_t
       }
 }
 
+static void report_duplicate(importer *im, const char *who, long line) {
+  report(im, line, "duplicate: the store already has a %s with %s (use --mode upsert to update it)", im->e->name, who);
+}
+
 /*
 ** Upsert: a row already in the store (merge.c) is left alone when the
 ** file says the same, updated when it does not; insert: it is a duplicate,
@@ -398,8 +411,7 @@ static int merge_row(importer *im, mu_value *vals, long line) {
   char who[200];
   identity_words(im, vals, who, sizeof who);
   if (!merging) {
-    report(im, line, "duplicate: the store already has a %s with %s (use --mode upsert to update it)", im->e->name,
-           who[0] ? who : "these values");
+    report_duplicate(im, who[0] ? who : "these values", line);
     return 1;
   }
   if (found == MU_MERGE_UNCHANGED) {
@@ -506,6 +518,102 @@ static void canonical_key(importer *im, mu_value *vals) {
 }
 
 /* Check and insert one row whose values follow im->cols; key is the polymorphic reference by key, if any. */
+/* ------------------------------------------------- answers straight to columns */
+
+/* The stored columns after the id, as sealed_stream.h takes them. */
+static const char *const stream_field[MU_SEALED_NCOLS - 1] = {"respondent", "question_id", "option_id",
+                                                              "department", "grade",      "weight"};
+
+/* Where the survey and each stored column are among the file's (-1: not given); -1 when the columns rule the
+   stream out (an id given, a required column missing: the rows' own path says what is wrong). */
+static int stream_map(importer *im) {
+  im->stream_survey = -1;
+  for (int k = 0; k < MU_SEALED_NCOLS - 1; k++) im->stream_col[k] = -1;
+  for (size_t i = 0; i < im->ncols; i++) {
+    const char *f = im->cols[i].field->name;
+    if (strcmp(f, "id") == 0) return -1;
+    if (strcmp(f, "survey_id") == 0) im->stream_survey = (int)i;
+    for (int k = 0; k < MU_SEALED_NCOLS - 1; k++)
+      if (strcmp(f, stream_field[k]) == 0) im->stream_col[k] = (int)i;
+  }
+  im->stream_version = im->cols_version;
+  return im->stream_survey < 0 || im->stream_col[0] < 0 || im->stream_col[1] < 0 || im->stream_col[2] < 0 ? -1 : 0;
+}
+
+/* The stream gives up for the rest of the import: what it took becomes rows. */
+static void stream_stop(importer *im, long line) {
+  im->stream_off = 1;
+  if (im->stream && mu_seal_stream_spill(im->stream)) {
+    report(im, line, "cannot write the answers read so far: %s", sqlite3_errmsg(mu_store_db(im->s)));
+    im->fatal = 1;
+  }
+  im->stream = NULL;
+}
+
+/* A checked value as the rows would keep it (their columns' types; a weight left out or empty is 1); 0, or -1
+   when it is not of its column's type. */
+static int stream_value(const mu_value *given, int k, mu_cval *v) {
+  *v = (mu_cval){.type = SQLITE_NULL};
+  if (k == 5 && (!given || given->kind == MU_VNULL)) *v = (mu_cval){.type = SQLITE_FLOAT, .r = 1};
+  else if (!given || given->kind == MU_VNULL) return k == 3 || k == 4 ? 0 : -1;
+  else if (given->kind == MU_VTEXT && given->len <= 0x7fffffff && (k == 0 || k == 3 || k == 4))
+    *v = (mu_cval){.type = SQLITE_TEXT, .s = given->s, .len = (int)given->len};
+  else if (given->kind == MU_VINT && (k == 1 || k == 2)) *v = (mu_cval){.type = SQLITE_INTEGER, .i = given->i};
+  else if (given->kind == MU_VREAL && k == 5) *v = (mu_cval){.type = SQLITE_FLOAT, .r = given->r};
+  else return -1;
+  return 0;
+}
+
+/* A checked answer into its survey's columns: 1 when dealt with (taken, or reported), 0 to go as a row. */
+static int stream_row(importer *im, mu_value *vals, long line) {
+  if (im->stream_off) return 0;
+  mu_cval v[MU_SEALED_NCOLS - 1];
+  int bad = im->stream_version != im->cols_version && stream_map(im);
+  const mu_value *survey = bad ? NULL : &vals[im->stream_survey];
+  for (int k = 0; !bad && k < MU_SEALED_NCOLS - 1; k++)
+    bad = stream_value(im->stream_col[k] < 0 ? NULL : &vals[im->stream_col[k]], k, &v[k]);
+  if (!bad && survey->kind == MU_VINT && !im->stream) {
+    if (mu_seal_stream_open(mu_store_db(im->s), survey->i, &im->stream)) {
+      report(im, line, "%s", sqlite3_errmsg(mu_store_db(im->s)));
+      im->fatal = 1;
+      return 1;
+    }
+    if (!im->stream) im->stream_off = 1;   /* the survey has answers already */
+    if (!im->stream) return 0;
+  }
+  sqlite3_int64 id = 0;
+  /* one survey at a time: another's answers would take ids the stream holds */
+  int rc = bad || survey->kind != MU_VINT || mu_seal_stream_survey(im->stream) != survey->i
+             ? 0 : mu_seal_stream_add(im->stream, v, &id);
+  if (rc == 0) {
+    stream_stop(im, line);
+    return im->fatal;
+  }
+  if (rc == 2) {
+    report(im, line, "duplicate: respondent '%.*s' answers question %lld again (the answer before is the same "
+           "respondent's to the same question): keep one", v[0].len > 60 ? 60 : v[0].len, v[0].s, (long long)v[1].i);
+    return 1;
+  }
+  if (rc < 0) {
+    report(im, line, "cannot write the answers: out of memory or of temporary space");
+    im->fatal = 1;
+    return 1;
+  }
+  mu_history_insert(&im->history, im->e->table, id);
+  im->rows++;
+  im->inserted++;
+  return 1;
+}
+
+/* At the end: the stream's answers stored as the survey's columns, unless the import fails anyway. */
+static void stream_end(importer *im) {
+  mu_seal_stream *stream = im->stream;
+  im->stream = NULL;
+  if (stream && im->nerrors) mu_seal_stream_free(stream);
+  else if (stream && mu_seal_stream_finish(stream))
+    report(im, 0, "cannot store the answers: %s", sqlite3_errmsg(mu_store_db(im->s)));
+}
+
 static void import_row(importer *im, mu_value *vals, const mu_value *key, long line) {
   char why[256];
   int bad = resolve_poly(im, vals, key, line) ? 1 : 0;
@@ -582,6 +690,7 @@ static void import_row(importer *im, mu_value *vals, const mu_value *key, long l
     return;
   }
   if (im->nerrors) return;   /* after the first error, only check */
+  if (stream_row(im, vals, line)) return;
   if (prepare_insert(im, line)) return;
   /* The values' text lives until the step is done: SQLite need not copy it. */
   for (size_t i = 0; i < im->ncols; i++) {
@@ -603,8 +712,7 @@ static void import_row(importer *im, mu_value *vals, const mu_value *key, long l
     char who[200];
     identity_words(im, vals, who, sizeof who);
     if (col && (col = strchr(col, '.')) && who[0] && im->mode == MU_MODE_INSERT)
-      report(im, line, "duplicate: the store already has a %s with %s (use --mode upsert to update it)", im->e->name,
-             who);
+      report_duplicate(im, who, line);
     else if (col)
       report(im, line, "%s: duplicate: another %s already has this value%s", col + 1, im->e->name,
              im->mode != MU_MODE_INSERT ? " (an id or a second key the file gives differently?)" : "");
@@ -970,6 +1078,7 @@ int mu_import(mu_store *s, const mu_entity *e, mu_format fmt, const char *name, 
   im.name = name;
   im.max_errors = opts->max_errors > 0 ? opts->max_errors : 20;
   im.mode = opts->mode;
+  im.stream_off = strcmp(e->table, "responses") != 0 || opts->mode != MU_MODE_INSERT;
   opts->rows = opts->inserted = opts->updated = opts->unchanged = opts->skipped = 0;
   opts->errors = NULL;
   mu_interrupt_clear();
@@ -1032,6 +1141,7 @@ int mu_import(mu_store *s, const mu_entity *e, mu_format fmt, const char *name, 
       im.errlen += (size_t)len;
     }
   }
+  stream_end(&im);
   if (!im.nerrors && strcmp(e->table, "responses") == 0 && mu_seal_due(mu_store_db(s), err, sizeof err))
     report(&im, 0, "%s", err);
   if (!im.nerrors && mu_history_end(&im.history, im.inserted, im.updated, im.unchanged, opts->replaced))

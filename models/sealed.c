@@ -12,7 +12,7 @@
 #include <string.h>
 #include "sealed.h"
 
-#define NSTORED 7   /* the stored columns, in responses' order without survey_id */
+#define NSTORED MU_SEALED_NCOLS   /* the stored columns, in responses' order without survey_id */
 static const char *const stored[NSTORED] = {"id", "respondent", "question_id", "option_id", "department", "grade",
                                             "weight"};
 
@@ -241,8 +241,50 @@ static int store_column(sqlite3 *db, long long survey, const char *name, uint32_
   return rc || off != len ? -1 : 0;
 }
 
-/* (respondent, question_id) order: a text's bytes (BINARY), then the question. */
-static int order(const mu_cval *ra, const mu_cval *qa, const mu_cval *rb, const mu_cval *qb) {
+int mu_sealed_writer_open(mu_sealed_writer *w) {
+  memset(w, 0, sizeof *w);
+  for (int k = 0; k < NSTORED; k++)
+    if (!(w->fp[k] = tmpfile()) || !(w->w[k] = mu_colw_new(w->fp[k]))) return -1;
+  return 0;
+}
+
+int mu_sealed_writer_add(mu_sealed_writer *w, const mu_cval v[MU_SEALED_NCOLS]) {
+  if (w->n == UINT32_MAX) return -1;
+  for (int k = 0; k < NSTORED; k++)
+    if (mu_colw_add(w->w[k], &v[k])) return -1;
+  if (v[0].type == SQLITE_INTEGER && v[0].i > w->max_id) w->max_id = v[0].i;
+  w->n++;
+  return 0;
+}
+
+void mu_sealed_writer_free(mu_sealed_writer *w) {
+  for (int k = 0; k < NSTORED; k++) {
+    mu_colw_free(w->w[k]);
+    if (w->fp[k]) fclose(w->fp[k]);
+    w->w[k] = NULL;
+    w->fp[k] = NULL;
+  }
+}
+
+/* Each column into its entry and the largest sealed id raised; 0 or -1. */
+int mu_sealed_writer_store(mu_sealed_writer *w, sqlite3 *db, long long survey) {
+  for (int k = 0; k < NSTORED; k++) {
+    long long len = 0;
+    int bad = mu_colw_finish(w->w[k], &len);
+    w->w[k] = NULL;
+    if (bad || store_column(db, survey, stored[k], w->n, w->fp[k], len)) return -1;
+  }
+  sqlite3_stmt *high;
+  if (sqlite3_prepare_v2(db, "UPDATE responses_high SET max_id = max(max_id, ?)", -1, &high, NULL) != SQLITE_OK)
+    return -1;
+  sqlite3_bind_int64(high, 1, w->max_id);
+  int raised = sqlite3_step(high) == SQLITE_DONE;
+  sqlite3_finalize(high);
+  return raised ? 0 : -1;
+}
+
+/* (respondent, question_id) order: a text's bytes (BINARY, as the rows' ORDER BY), then the question. */
+int mu_sealed_order(const mu_cval *ra, const mu_cval *qa, const mu_cval *rb, const mu_cval *qb) {
   int n = ra->len < rb->len ? ra->len : rb->len, c = memcmp(ra->s, rb->s, (size_t)n);
   if (c) return c;
   if (ra->len != rb->len) return ra->len < rb->len ? -1 : 1;
@@ -311,31 +353,27 @@ static int remake_rows(sqlite3 *db, long long survey) {
 
 static int cmp_key(const mu_cval *r, const mu_cval *q, const mu_cval *want_r, sqlite3_int64 want_q) {
   mu_cval wq = {.type = SQLITE_INTEGER, .i = want_q};
-  return order(r, q, want_r, &wq);
+  return mu_sealed_order(r, q, want_r, &wq);
 }
 
 int mu_seal_survey(sqlite3 *db, long long survey, long long *sealed, char *err, size_t errlen) {
   mu_sealed *old = NULL;
   sqlite3_stmt *rows = NULL, *unmark = NULL;
-  FILE *fp[NSTORED] = {0};
-  mu_colw *w[NSTORED] = {0};
+  mu_sealed_writer w;
   int rc = -1, have_old = 0, have_row = 0;
-  uint32_t n = 0;
-  long long max_id = 0;
   *sealed = 0;
   *err = 0;
   if (mu_sealed_open(db, survey, &old)) {
     snprintf(err, errlen, "the survey's sealed answers are damaged");
     return -1;
   }
-  if (sqlite3_prepare_v2(db, "SELECT id, respondent, question_id, option_id, department, grade, weight "
+  if (mu_sealed_writer_open(&w) ||
+      sqlite3_prepare_v2(db, "SELECT id, respondent, question_id, option_id, department, grade, weight "
                          "FROM responses_rows WHERE survey_id = ? ORDER BY respondent, question_id", -1, &rows,
                          NULL) != SQLITE_OK ||
       sqlite3_prepare_v2(db, "DELETE FROM responses_gone WHERE id = ?", -1, &unmark, NULL) != SQLITE_OK)
     goto done;
   sqlite3_bind_int64(rows, 1, survey);
-  for (int k = 0; k < NSTORED; k++)
-    if (!(fp[k] = tmpfile()) || !(w[k] = mu_colw_new(fp[k]))) goto done;
   have_old = old ? mu_sealed_next(old) : 0;
   int step = sqlite3_step(rows);
   have_row = step == SQLITE_ROW;
@@ -347,7 +385,7 @@ int mu_seal_survey(sqlite3 *db, long long survey, long long *sealed, char *err, 
       mu_cval r, q;
       mu_cval_column(rows, 1, &r);
       mu_cval_column(rows, 2, &q);
-      int c = order(mu_sealed_value(old, 2), mu_sealed_value(old, 3), &r, &q);
+      int c = mu_sealed_order(mu_sealed_value(old, 2), mu_sealed_value(old, 3), &r, &q);
       if (c == 0) {
         snprintf(err, errlen, "respondent '%.*s' answers question %lld both in the rows and sealed", r.len, r.s,
                  (long long)q.i);
@@ -358,10 +396,8 @@ int mu_seal_survey(sqlite3 *db, long long survey, long long *sealed, char *err, 
     for (int k = 0; k < NSTORED; k++) {
       if (from_row) mu_cval_column(rows, k, &v[k]);
       else v[k] = *mu_sealed_value(old, k == 0 ? 0 : k + 1);
-      if (mu_colw_add(w[k], &v[k])) goto done;
     }
-    if (v[0].type == SQLITE_INTEGER && v[0].i > max_id) max_id = v[0].i;
-    n++;
+    if (mu_sealed_writer_add(&w, v)) goto done;
     if (from_row) {
       step = sqlite3_step(rows);
       have_row = step == SQLITE_ROW;
@@ -378,19 +414,7 @@ int mu_seal_survey(sqlite3 *db, long long survey, long long *sealed, char *err, 
     }
   mu_sealed_close(old);   /* its blobs are about to be replaced */
   old = NULL;
-  for (int k = 0; k < NSTORED; k++) {
-    long long len = 0;
-    int bad = mu_colw_finish(w[k], &len);
-    w[k] = NULL;
-    if (bad || store_column(db, survey, stored[k], n, fp[k], len)) goto done;
-  }
-  sqlite3_stmt *high;
-  if (sqlite3_prepare_v2(db, "UPDATE responses_high SET max_id = max(max_id, ?)", -1, &high, NULL) != SQLITE_OK)
-    goto done;
-  sqlite3_bind_int64(high, 1, max_id);
-  int raised = sqlite3_step(high) == SQLITE_DONE;
-  sqlite3_finalize(high);
-  if (!raised) goto done;
+  if (mu_sealed_writer_store(&w, db, survey)) goto done;
   /* The rows go with their triggers set aside: the change counter would fire a million times at a million
      answers (sealing changes no answer), and with a trigger on the table SQLite first gathers every row id
      to delete (24 MB at 1M). With none, a survey that holds every row loses them page by page. */
@@ -419,13 +443,10 @@ int mu_seal_survey(sqlite3 *db, long long survey, long long *sealed, char *err, 
     sqlite3_free(triggers[k]);
     sqlite3_free(names[k]);
   }
-  *sealed = n;
+  *sealed = w.n;
 done:
   if (rc && !*err) snprintf(err, errlen, "cannot seal the survey's answers: %s", sqlite3_errmsg(db));
-  for (int k = 0; k < NSTORED; k++) {
-    mu_colw_free(w[k]);
-    if (fp[k]) fclose(fp[k]);
-  }
+  mu_sealed_writer_free(&w);
   mu_sealed_close(old);
   sqlite3_finalize(rows);
   sqlite3_finalize(unmark);

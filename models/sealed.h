@@ -21,4 +21,24 @@ void mu_sealed_close(mu_sealed *s);
 int mu_sealed_find(sqlite3 *db, long long survey, const mu_cval *respondent, sqlite3_int64 question,
                    sqlite3_int64 *id);
 
+/*
+** A survey's columns being written (to temporary files, a block in memory at a time), then stored as its
+** sealed answers in place of any it had: the values of an answer come in responses' stored order (id,
+** respondent, question_id, option_id, department, grade, weight), the answers in (respondent, question_id)
+** order. Storing raises the largest id sealed.
+*/
+#define MU_SEALED_NCOLS 7
+typedef struct {
+  FILE *fp[MU_SEALED_NCOLS];
+  mu_colw *w[MU_SEALED_NCOLS];
+  uint32_t n;
+  sqlite3_int64 max_id;
+} mu_sealed_writer;
+int mu_sealed_writer_open(mu_sealed_writer *w);
+int mu_sealed_writer_add(mu_sealed_writer *w, const mu_cval v[MU_SEALED_NCOLS]);
+int mu_sealed_writer_store(mu_sealed_writer *w, sqlite3 *db, long long survey);
+void mu_sealed_writer_free(mu_sealed_writer *w);
+/* (respondent, question_id) order of two answers: <0, 0 or >0 (respondent's bytes, then the question). */
+int mu_sealed_order(const mu_cval *ra, const mu_cval *qa, const mu_cval *rb, const mu_cval *qb);
+
 #endif

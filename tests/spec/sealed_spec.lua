@@ -61,4 +61,101 @@ describe("sealed answers", function()
     assert.matches("r00040", err, 1, true)
     assert.are.equal(50, count("SELECT count(*) AS n FROM responses WHERE survey_id = ?", s.id))
   end)
+
+  -- import responses writes a survey's first answers straight to its columns while they come in
+  -- (respondent, question) order; out of order, or a second survey, they go in as rows and are sealed after.
+  describe("imported as responses", function()
+    local function ids(key)
+      local s = survey(key).id
+      local q = db:sql("SELECT id FROM questions WHERE survey_id = ?", s)[1].id
+      local o = db:sql("SELECT id FROM options WHERE question_id = ? ORDER BY ordinal", q)
+      return s, q, o[1].id, o[2].id
+    end
+    -- n answers of survey s; weights as decimals and whole numbers (kept as REAL either way), grades left empty
+    local function answers(s, q, yes, no, n, from)
+      local t = {}
+      for i = from or 1, (from or 1) + n - 1 do
+        local w = i % 5 == 1 and "2" or ("%.3f"):format(0.4 + i % 7 / 3)
+        t[#t + 1] = ("%d,r%05d,%d,%d,%s,%s,%s"):format(s, i, q, i % 3 == 0 and yes or no, i % 2 == 0 and "A" or "B",
+                                                      i % 4 == 0 and "" or "EO", w)
+      end
+      return t
+    end
+    local header = "survey_id,respondent,question_id,option_id,department,grade,weight"
+    local function write(name, lines)
+      util.write(dir .. "/" .. name, header .. "\n" .. table.concat(lines, "\n") .. "\n")
+      return dir .. "/" .. name
+    end
+    local function held(s)
+      return db:sql("SELECT respondent, question_id, option_id, department, grade, weight, typeof(weight) AS wt, "
+                    .. "typeof(grade) AS gt FROM responses WHERE survey_id = ? ORDER BY respondent", s)
+    end
+    local function same_answers(a, b, qa, qb, oa, ob)
+      local x, y = held(a), held(b)
+      assert.are.equal(#x, #y)
+      for i = 1, #x do
+        local r, t = x[i], y[i]
+        assert.are.same({r.respondent, r.department, r.grade, r.weight, r.wt, r.gt, r.option_id == oa},
+                        {t.respondent, t.department, t.grade, t.weight, t.wt, t.gt, t.option_id == ob})
+        assert.are.same({qa, qb}, {r.question_id, t.question_id})
+      end
+    end
+
+    it("in order, straight to columns: the same answers as rows give, and an undo takes them back", function()
+      local a, qa, ya, na = ids("in-order")
+      local b, qb, yb, nb = ids("reversed")
+      local before = count("SELECT n FROM data_changes")
+      db:import("responses", write("a.csv", answers(a, qa, ya, na, 3000)))
+      local first = last_import()
+      assert.are.equal(0, count("SELECT count(*) AS n FROM responses_rows"))
+      assert.are.equal(3000, count("SELECT nrows AS n FROM response_columns WHERE survey_id = ? AND name = 'id'", a))
+      assert.is_true(count("SELECT n FROM data_changes") > before)
+      -- the same answers backwards: the stream gives up at the second, and rows are sealed after
+      local back = answers(b, qb, yb, nb, 3000)
+      for i = 1, #back // 2 do back[i], back[#back + 1 - i] = back[#back + 1 - i], back[i] end
+      db:import("responses", write("b.csv", back))
+      assert.are.equal(3000, count("SELECT count(*) AS n FROM responses WHERE survey_id = ?", b))
+      same_answers(a, b, qa, qb, ya, yb)
+      local ta = db.surveys:get(a):crosstab{question = "q1"}
+      local tb = db.surveys:get(b):crosstab{question = "q1"}
+      assert.are.same({3000, ta[1].share, ta[1].se}, {tb.all.n, tb[1].share, tb[1].se})
+      -- ids above every one before, each once
+      assert.are.equal(6000, count("SELECT count(DISTINCT id) AS n FROM responses"))
+      db:undo(first)
+      assert.are.equal(0, count("SELECT count(*) AS n FROM responses WHERE survey_id = ?", a))
+      assert.are.equal(3000, count("SELECT count(*) AS n FROM responses WHERE survey_id = ?", b))
+    end)
+
+    it("a later import into the survey is merged, and the next crosstab counts it", function()
+      local a, qa, ya, na = ids("later")
+      db:import("responses", write("a.csv", answers(a, qa, ya, na, 200)))
+      local s = db.surveys:get(a)
+      assert.are.equal(200, s:crosstab{question = "q1"}.all.n)
+      db:import("responses", write("b.csv", answers(a, qa, ya, na, 50, 201)))
+      assert.are.equal(250, s:crosstab{question = "q1"}.all.n)
+      assert.are.equal(250, count("SELECT count(*) AS n FROM responses WHERE survey_id = ?", a))
+    end)
+
+    it("two surveys in one file, and an answer given twice in a row named with its line", function()
+      local a, qa, ya, na = ids("first")
+      local b, qb, yb, nb = ids("second")
+      local both = answers(a, qa, ya, na, 100)
+      for _, l in ipairs(answers(b, qb, yb, nb, 100)) do both[#both + 1] = l end
+      for _, l in ipairs(answers(a, qa, ya, na, 10, 101)) do both[#both + 1] = l end
+      db:import("responses", write("both.csv", both))
+      assert.are.equal(110, count("SELECT count(*) AS n FROM responses WHERE survey_id = ?", a))
+      assert.are.equal(100, count("SELECT count(*) AS n FROM responses WHERE survey_id = ?", b))
+      local c, qc, yc, nc = ids("twice")
+      local lines = answers(c, qc, yc, nc, 20)
+      table.insert(lines, 8, lines[7])
+      local before = count("SELECT count(*) AS n FROM responses")
+      local ok, err = pcall(db.import, db, "responses", write("twice.csv", lines))
+      assert.is_false(ok)
+      assert.matches("twice.csv:9:", err, 1, true)
+      assert.matches("r00007", err, 1, true)
+      assert.are.equal(before, count("SELECT count(*) AS n FROM responses"))
+      assert.are.equal(0, count("SELECT count(*) AS n FROM response_columns WHERE survey_id = ?", c))
+    end)
+  end)
 end)
+
