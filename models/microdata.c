@@ -22,6 +22,7 @@
 #include <jansson.h>
 #include "model.h"
 #include "lines.h"
+#include "sealed_stream.h"
 
 #define MAX_COLS 512
 
@@ -53,6 +54,8 @@ typedef struct {
   long line, row_line;
   /* statements */
   sqlite3_stmt *ins_respondent, *ins_response;
+  mu_seal_stream *stream;     /* the answers straight to the survey's columns while in order (sealed_stream.c) */
+  int stream_off;
   mu_history history;   /* the respondents and answers added, for `mutuals imports` and undo */
   /* long form: the respondent of the last row, and what its row said, to check a later row agrees */
   char last_key[512];
@@ -384,6 +387,55 @@ static int add_respondent(loader *l, long line, const char *key) {
   return 0;
 }
 
+/*
+** An answer into the survey's columns while they come in (respondent, question) order, as a supplier's file
+** does when its question columns follow the questions' order: 1 taken, -1 reported, 0 to go as a row (the
+** stream gave up: what it took is rows now).
+*/
+static int stream_answer(loader *l, long line, const char *key, int q, int opt, const char *dept,
+                         const char *grade, double weight) {
+  sqlite3 *db = mu_store_db(l->s);
+  if (l->stream_off) return 0;
+  if (!l->stream && (mu_seal_stream_open(db, l->survey, &l->stream) || !l->stream)) {
+    l->stream_off = 1;   /* the survey holds answers already (or cannot tell: the rows' path will say) */
+    sqlite3_exec(db, "PRAGMA cache_size = -32768", NULL, NULL, NULL);
+    return 0;
+  }
+  size_t klen = strlen(key);
+  mu_cval v[MU_SEALED_NCOLS - 1] = {
+    {.type = SQLITE_TEXT, .s = key, .len = klen > 0x7fffffff ? 0x7fffffff : (int)klen},
+    {.type = SQLITE_INTEGER, .i = l->qid[q]},
+    {.type = SQLITE_INTEGER, .i = l->oid[q][opt]},
+    {.type = dept ? SQLITE_TEXT : SQLITE_NULL, .s = dept, .len = dept ? (int)strlen(dept) : 0},
+    {.type = grade ? SQLITE_TEXT : SQLITE_NULL, .s = grade, .len = grade ? (int)strlen(grade) : 0},
+    {.type = SQLITE_FLOAT, .r = weight},
+  };
+  sqlite3_int64 id = 0;
+  int rc = mu_seal_stream_add(l->stream, v, &id);
+  if (rc == 1) {
+    mu_history_insert(&l->history, "responses", id);
+    l->answers++;
+    return 1;
+  }
+  if (rc == 2) {
+    report(l, line, "respondent '%s' answers question %s twice", key, l->qkey[q]);
+    return -1;
+  }
+  if (rc < 0) {
+    report(l, line, "cannot write the answers: out of memory or of temporary space");
+    return -1;
+  }
+  l->stream_off = 1;
+  sqlite3_exec(db, "PRAGMA cache_size = -32768", NULL, NULL, NULL);   /* rows now: see mu_import_microdata */
+  mu_seal_stream *s = l->stream;
+  l->stream = NULL;
+  if (mu_seal_stream_spill(s)) {
+    report(l, line, "cannot write the answers read so far: %s", sqlite3_errmsg(db));
+    return -1;
+  }
+  return 0;
+}
+
 static int add_answer(loader *l, long line, const char *key, int q, int opt) {
   sqlite3_stmt *st = l->ins_response;
   const char *dept = NULL, *grade = NULL;
@@ -395,6 +447,8 @@ static int add_answer(loader *l, long line, const char *key, int q, int opt) {
   double weight = 1;
   for (int c = 0; c < l->ncols; c++)
     if (l->role[c] == ROLE_WEIGHT && !l->row.null[c]) number(l->row.cell[c], &weight);
+  int taken = stream_answer(l, line, key, q, opt, dept, grade, weight);
+  if (taken) return taken > 0 ? 0 : -1;
   sqlite3_reset(st);
   sqlite3_bind_int64(st, 1, l->survey);
   sqlite3_bind_text(st, 2, key, -1, SQLITE_TRANSIENT);
@@ -532,11 +586,11 @@ int mu_import_microdata(mu_store *s, long long survey, const mu_microdata_opts *
   }
   sqlite3 *db = mu_store_db(s);
   /* As a large import of responses does (bulk.c): plain indexes set aside and built once at the end, the
-     change-counting triggers set aside, and a page cache large enough for the UNIQUE keys' inserts: here
-     32 MiB, twice the responses import's, because four b-trees grow at once (respondents, answers and
-     their keys). With 16 MiB a respondent cost 24% more at 4M than at 1M; with 32 MiB the same at 4M as
-     at 1M (12.6-12.8 us against 12.3-12.6), for a peak of 48 MiB. At 16M it is 15.7 us (53 MiB): not
-     flat yet (bench/RESULTS.md). */
+     change-counting triggers set aside, and a page cache large enough for the UNIQUE keys' inserts. The
+     answers mostly go straight to their columns (stream_answer), leaving two b-trees (respondents and
+     their key): 16 MiB, 7.2 s and 40 MiB for a million respondents of two answers, where 32 MiB took the
+     same time and 58 MiB. When the answers go in as rows, four b-trees grow at once (respondents, answers
+     and their keys): 32 MiB, for with 16 a respondent cost 24% more at 4M than at 1M. */
   if (mu_history_begin(&l.history, s, "microdata", name, o->sha256, "insert", "import-microdata")) {
     snprintf(err, errlen, "cannot record the import in the history: %s", sqlite3_errmsg(db));
     l.fatal = 1;
@@ -549,7 +603,7 @@ int mu_import_microdata(mu_store *s, long long survey, const mu_microdata_opts *
   mu_deferred counted[2];
   mu_defer_indexes(s, mu_entity_find("respondents"), fp, &counted[0]);
   mu_defer_indexes(s, mu_entity_find("responses"), fp, &counted[1]);
-  sqlite3_exec(db, "PRAGMA cache_size = -32768", NULL, NULL, NULL);
+  sqlite3_exec(db, "PRAGMA cache_size = -16384", NULL, NULL, NULL);
   if (sqlite3_prepare_v2(db, "INSERT INTO respondents (survey_id, key, weight, stratum, psu, fpc, attributes) "
                          "VALUES (?, ?, ?, ?, ?, ?, ?)", -1, &l.ins_respondent, NULL) != SQLITE_OK ||
       sqlite3_prepare_v2(db, "INSERT INTO responses (survey_id, respondent, question_id, option_id, department, grade, "
@@ -573,6 +627,12 @@ int mu_import_microdata(mu_store *s, long long survey, const mu_microdata_opts *
   sqlite3_finalize(l.find_respondent);
   cols_free(&l.last);
   sqlite3_exec(db, "PRAGMA cache_size = -2000", NULL, NULL, NULL);
+  if (l.stream && !l.nerrors && !l.fatal && mu_seal_stream_finish(l.stream)) {
+    report(&l, 0, "cannot store the answers: %s", sqlite3_errmsg(db));
+    l.fatal = 1;
+  } else if (l.stream && (l.nerrors || l.fatal))
+    mu_seal_stream_free(l.stream);
+  l.stream = NULL;
   if (o->fpc && !l.nerrors && !l.fatal) check_strata_fpc(&l);
   for (int t = 0; t < 2; t++) {
     if (l.nerrors || l.fatal) mu_deferred_free(&counted[t]);   /* the rollback brings them back */

@@ -157,5 +157,38 @@ describe("sealed answers", function()
       assert.are.equal(0, count("SELECT count(*) AS n FROM response_columns WHERE survey_id = ?", c))
     end)
   end)
+
+  it("import-microdata streams a respondent's answers in question order, and takes any other order as rows", function()
+    local function two(key)
+      local s = survey(key)
+      local q2 = db.questions:insert{survey_id = s, key = "q2", text = "Agree?", source_id = 1}
+      for i, k in ipairs{"agree", "disagree"} do db.options:insert{question_id = q2, key = k, label = k, ordinal = i} end
+      return s
+    end
+    local function wide(name, cols)
+      local lines = {"id,department,weight," .. table.concat(cols, ",")}
+      for n = 1, 400 do
+        local v = {q1 = n % 3 == 0 and "yes" or "no", q2 = n % 4 == 0 and "agree" or "disagree"}
+        lines[#lines + 1] = ("r%05d,%s,%.2f,%s,%s"):format(n, n % 2 == 0 and "A" or "B", 0.5 + n % 7 / 3,
+                                                          v[cols[1]], v[cols[2]])
+      end
+      util.write(dir .. "/" .. name, table.concat(lines, "\n") .. "\n")
+      return dir .. "/" .. name
+    end
+    local a, b = two("q-order"), two("reversed")
+    a:import(wide("a.csv", {"q1", "q2"}), {weight = "weight"})
+    assert.are.equal(0, count("SELECT count(*) AS n FROM responses_rows"))
+    b:import(wide("b.csv", {"q2", "q1"}), {weight = "weight"})
+    local function answers(s)
+      return db:sql("SELECT r.respondent, q.key AS q, o.key AS o, r.department, r.weight FROM responses r "
+                    .. "JOIN questions q ON q.id = r.question_id JOIN options o ON o.id = r.option_id "
+                    .. "WHERE r.survey_id = ? ORDER BY r.respondent, q.key", s.id)
+    end
+    local x, y = answers(a), answers(b)
+    assert.are.equal(800, #x)
+    assert.are.same(x, y)
+    local ta, tb = a:crosstab{question = "q2", by = "department"}, b:crosstab{question = "q2", by = "department"}
+    assert.are.same({ta.all.n, ta[1].share, ta[1].se}, {tb.all.n, tb[1].share, tb[1].se})
+  end)
 end)
 
