@@ -18,8 +18,9 @@ echo "generating $ROWS responses..." >&2
 python3 bench/gen.py "$ROWS" > "$W/responses.csv"
 
 # A store with the schema and the bundled dataset (survey 1, question 1, options 1-3), and a table for
-# the sqlite3 shell's .import with the same columns and key as responses (no other index since migration 10), so that all three
-# imports build the same b-trees (the shell cannot fill responses itself: its id column is not in the file).
+# the C API's inserts and the sqlite3 shell's .import, responses_raw: the columns and key responses had as a
+# table (no other index since migration 10). mutuals writes the same answers as columns (migration 11); the
+# floors are SQLite storing them as rows, as a C program or the shell would.
 "$MUTUALS" --db "$W/template.db" init 2>/dev/null
 sqlite3 "$W/template.db" "CREATE TABLE responses_raw (survey_id INTEGER NOT NULL, respondent TEXT NOT NULL,
                            question_id INTEGER NOT NULL, option_id INTEGER NOT NULL, department TEXT, grade TEXT,
@@ -70,9 +71,16 @@ cmd_import_capi=("$W/capi" insert "$W/m.db" "$W/responses.csv")
 cmd_import_sqlite3=(sqlite3 "$W/m.db" "PRAGMA cache_size = -16384" ".import --csv --skip 1 $W/responses.csv responses_raw")
 group 'rm -f "$W/m.db"*; cp "$W/template.db" "$W/m.db"' import_mutuals import_capi import_sqlite3
 
-# The data to read: imported once through mutuals.
+# The data to read: imported once through mutuals. The C API and LuaSQL read the same rows from a plain
+# table (the shape responses had as one): the store keeps them as columns behind a virtual table that only
+# mutuals and its module (build/sqlite/mutuals) can read, and the floor is SQLite reading rows.
 rm -f "$W/m.db"*; cp "$W/template.db" "$W/m.db"
 "$MUTUALS" --db "$W/m.db" import responses "$W/responses.csv" 2> /dev/null
+rm -f "$W/plain.db"*
+sqlite3 "$W/plain.db" "CREATE TABLE responses_raw (survey_id INTEGER NOT NULL, respondent TEXT NOT NULL,
+                        question_id INTEGER NOT NULL, option_id INTEGER NOT NULL, department TEXT, grade TEXT,
+                        weight REAL NOT NULL, UNIQUE (survey_id, respondent, question_id))" \
+  ".import --csv --skip 1 $W/responses.csv responses_raw"
 # The first crosstab after an import builds the survey's design cache (timed once, as a user meets it).
 t0=$EPOCHREALTIME
 /usr/bin/time -f "%M" -o "$W/time" "$MUTUALS" --db "$W/m.db" run bench/xtab.lua > /dev/null
@@ -82,12 +90,12 @@ echo "iterate" >&2
 cmd_iter_mutuals=("$MUTUALS" --db "$W/m.db" run bench/iter.lua values)
 cmd_iter_mutuals_records=("$MUTUALS" --db "$W/m.db" run bench/iter.lua rows)
 cmd_iter_mutuals_1thread=(env MUTUALS_READAHEAD=0 "$MUTUALS" --db "$W/m.db" run bench/iter.lua values)
-cmd_iter_capi=("$W/capi" scan "$W/m.db")
-cmd_iter_luasql=(lua5.4 bench/luasql_iter.lua "$W/m.db")
+cmd_iter_capi=("$W/capi" scan "$W/plain.db")
+cmd_iter_luasql=(lua5.4 bench/luasql_iter.lua "$W/plain.db")
 group : iter_mutuals iter_mutuals_records iter_mutuals_1thread iter_capi iter_luasql
 echo "cross-tabulate" >&2
 cmd_xtab_mutuals=("$MUTUALS" --db "$W/m.db" run bench/xtab.lua)
-cmd_xtab_capi=("$W/capi" xtab "$W/m.db")
+cmd_xtab_capi=("$W/capi" xtab "$W/plain.db")
 cmd_xtab_pandas=(/usr/bin/python3 bench/pandas_xtab.py "$W/responses.csv")
 group : xtab_mutuals xtab_capi xtab_pandas
 echo "survey engine" >&2

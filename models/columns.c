@@ -182,7 +182,7 @@ static int get_values(cursor *c, int n, mu_cval *out, mu_colblock *b) {
         c->bad = 1;
         break;
       }
-      size_t need = text_len + shared + rest;
+      size_t need = text_len + shared + rest + 1;   /* and a NUL after it (see columns.h) */
       if (need > b->text_cap) {
         size_t cap = b->text_cap ? b->text_cap : 65536;
         while (cap < need) cap *= 2;
@@ -196,6 +196,7 @@ static int get_values(cursor *c, int n, mu_cval *out, mu_colblock *b) {
       }
       memmove(b->text + text_len, b->text + prev_off, shared);
       memcpy(b->text + text_len + shared, c->p, rest);
+      b->text[text_len + shared + rest] = '\0';
       c->p += rest;
       v->type = SQLITE_TEXT;
       v->len = prev_len = (int)(shared + rest);

@@ -58,7 +58,8 @@ typedef struct {
 int mu_colfoot_read(const unsigned char *tail, size_t taillen, long long len, mu_colfoot *f, size_t *need);
 void mu_colfoot_free(mu_colfoot *f);
 
-/* A block decoded: its values, texts pointing into the block's own copy. */
+/* A block decoded: its values, texts pointing into the block's own copy, each followed by a NUL (not counted in
+   its len): SQLite reads a text it is given with its terminator without copying it again. */
 typedef struct {
   int n;
   mu_cval *v;
