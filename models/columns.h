@@ -30,13 +30,16 @@
 #define MU_COL_BLOCK 65536
 #define MU_COL_MAGIC 0x3143554du   /* "MUC1" */
 
-/* One value: type is SQLITE_NULL, SQLITE_INTEGER, SQLITE_FLOAT or SQLITE_TEXT (s, len; not NUL-terminated). */
+/* One value: type is SQLITE_NULL, SQLITE_INTEGER (i), SQLITE_FLOAT (r) or SQLITE_TEXT (s, len; not
+   NUL-terminated). 24 bytes: a decoded block is 64K of them a column, written and read once a row. */
 typedef struct {
   int type;
-  sqlite3_int64 i;
-  double r;
-  const char *s;
   int len;
+  union {
+    sqlite3_int64 i;
+    double r;
+  };
+  const char *s;
 } mu_cval;
 
 typedef struct mu_colw mu_colw;

@@ -43,7 +43,7 @@ static int unique_fields(mu_store *s, const mu_entity *e, const mu_field **out, 
         "AND il.name = (SELECT name FROM pragma_index_list(?1) WHERE \"unique\" AND origin = 'u' AND partial = 0 "
         "ORDER BY name LIMIT 1) ORDER BY ii.seqno", -1, &st, NULL) != SQLITE_OK)
     return 0;
-  sqlite3_bind_text(st, 1, e->table, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 1, mu_rows_table(e->table), -1, SQLITE_STATIC);
   while (sqlite3_step(st) == SQLITE_ROW) {
     const mu_field *f = mu_field_find(e, (const char *)sqlite3_column_text(st, 0));
     if (!f || n == max) {
@@ -83,7 +83,7 @@ static int field_default(mu_merger *m, const mu_field *f, size_t at) {
   if (sqlite3_prepare_v2(mu_store_db(m->s), "SELECT dflt_value FROM pragma_table_info(?) WHERE name = ?", -1, &st,
                          NULL) != SQLITE_OK)
     return -1;
-  sqlite3_bind_text(st, 1, m->e->table, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 1, mu_rows_table(m->e->table), -1, SQLITE_STATIC);
   sqlite3_bind_text(st, 2, f->name, -1, SQLITE_STATIC);
   int rc = 0;
   if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {

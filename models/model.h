@@ -226,6 +226,9 @@ sqlite3 *mu_store_db(mu_store *s);
 void mu_store_map(mu_store *s, int on);
 /* The responses virtual table's module, on a new connection (responses_vtab.c). */
 int mu_responses_vtab_register(sqlite3 *db);
+/* The table holding a table's rows with its keys and defaults: responses_rows for responses (a virtual table
+   since migration 11, which declares neither), else the table itself. */
+const char *mu_rows_table(const char *table);
 /* Seal the survey's answers: its rows and what is sealed already into columns, the rows deleted, inside the
    caller's transaction; *sealed: the answers now sealed. */
 int mu_seal_survey(sqlite3 *db, long long survey, long long *sealed, char *err, size_t errlen);

@@ -290,8 +290,13 @@ static int column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i) {
 
 static int rowid(sqlite3_vtab_cursor *cur, sqlite_int64 *id) {
   cursor *c = (cursor *)cur;
-  *id = c->sealed ? mu_sealed_value(c->sealed, 0)->i : sqlite3_column_int64(c->st, 0);
-  return SQLITE_OK;
+  if (!c->sealed) {
+    *id = sqlite3_column_int64(c->st, 0);
+    return SQLITE_OK;
+  }
+  const mu_cval *v = mu_sealed_value(c->sealed, 0);   /* decoded now if the scan did not read the ids */
+  *id = v->i;
+  return v->type == SQLITE_INTEGER ? SQLITE_OK : SQLITE_CORRUPT;
 }
 
 /*
@@ -467,6 +472,10 @@ static const sqlite3_module module = {
   .xUpdate = update,
   .xRename = rename_table,
 };
+
+const char *mu_rows_table(const char *table) {
+  return strcmp(table, "responses") == 0 ? "responses_rows" : table;
+}
 
 int mu_responses_vtab_register(sqlite3 *db) {
   return sqlite3_create_module_v2(db, "mutuals_responses", &module, NULL, NULL);

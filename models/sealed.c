@@ -29,6 +29,7 @@ struct mu_sealed {
   long long survey;
   col_reader col[NSTORED];
   uint32_t nrows, block, at;     /* the current block, and the row in it */
+  uint32_t id_block;             /* the block the id column holds decoded */
   unsigned wanted;               /* the stored columns decoded (bit k: stored[k]; the id always) */
   sqlite3_int64 *gone;           /* sorted */
   size_t ngone;
@@ -111,7 +112,8 @@ int mu_sealed_open_cols(sqlite3 *db, long long survey, unsigned columns, mu_seal
   }
   s->nrows = s->col[0].foot.nrows;
   for (int k = 0; !bad && k < NSTORED; k++)
-    bad = !s->col[k].blob || s->col[k].foot.nrows != s->nrows || s->col[k].foot.nblocks != s->col[0].foot.nblocks;
+    bad = !s->col[k].blob || s->col[k].foot.nrows != s->nrows ||
+          s->col[k].foot.nblocks != ((uint64_t)s->nrows + MU_COL_BLOCK - 1) / MU_COL_BLOCK;
   /* the answers deleted or replaced since they were sealed */
   size_t cap = 0;
   if (!bad && sqlite3_prepare_v2(db, "SELECT id FROM responses_gone ORDER BY id", -1, &st, NULL) == SQLITE_OK) {
@@ -131,9 +133,10 @@ int mu_sealed_open_cols(sqlite3 *db, long long survey, unsigned columns, mu_seal
     mu_sealed_close(s);
     return -1;
   }
-  s->block = UINT32_MAX;
-  /* responses' columns (0 id, 1 survey_id, 2 respondent, ...) to the stored ones (0 id, 1 respondent, ...) */
-  s->wanted = 1;
+  s->block = s->id_block = UINT32_MAX;
+  /* responses' columns (0 id, 1 survey_id, 2 respondent, ...) to the stored ones (0 id, 1 respondent, ...);
+     the id only when asked for or when some answers are gone (else it is decoded when first read) */
+  s->wanted = (columns & 1) || s->ngone ? 1 : 0;
   for (int k = 2; k < 8; k++)
     if (columns & (1u << k)) s->wanted |= 1u << (k - 1);
   *out = s;
@@ -144,29 +147,44 @@ static int is_gone(const mu_sealed *s, sqlite3_int64 id) {
   return s->ngone && bsearch(&id, s->gone, s->ngone, sizeof id, cmp_id) != NULL;
 }
 
+/* Block k's answers: every block but the last holds MU_COL_BLOCK (columns.c writes them so). */
+static uint32_t block_rows(const mu_sealed *s, uint32_t k) {
+  uint64_t left = (uint64_t)s->nrows - (uint64_t)k * MU_COL_BLOCK;
+  return left < MU_COL_BLOCK ? (uint32_t)left : MU_COL_BLOCK;
+}
+
 int mu_sealed_next(mu_sealed *s) {
   for (;;) {
-    if (s->block == UINT32_MAX || ++s->at >= (uint32_t)s->col[0].block.n) {
+    if (s->block == UINT32_MAX || ++s->at >= block_rows(s, s->block)) {
       uint32_t k = s->block == UINT32_MAX ? 0 : s->block + 1;
       if (k >= s->col[0].foot.nblocks) return 0;
-      /* only the columns the query reads: iterating two of them decodes three blocks, not seven */
+      /* only the columns the query reads: iterating two of them decodes two blocks, not seven */
       for (int c = 0; c < NSTORED; c++)
-        if ((s->wanted & (1u << c)) && (read_block(&s->col[c], k) || s->col[c].block.n != s->col[0].block.n))
+        if ((s->wanted & (1u << c)) && (read_block(&s->col[c], k) || (uint32_t)s->col[c].block.n != block_rows(s, k)))
           return -1;
       s->block = k;
       s->at = 0;
     }
+    if (!(s->wanted & 1)) return 1;   /* nothing is gone */
+    s->id_block = s->block;
     const mu_cval *id = &s->col[0].block.v[s->at];
     if (id->type != SQLITE_INTEGER) return -1;
     if (!is_gone(s, id->i)) return 1;
   }
 }
 
-const mu_cval *mu_sealed_value(const mu_sealed *s, int col) {
+const mu_cval *mu_sealed_value(mu_sealed *s, int col) {
   static const mu_cval null = {.type = SQLITE_NULL};
   if (col == 1) return &s->survey_value;
+  if (col == 0 && s->id_block != s->block) {   /* the id, not decoded with the others */
+    if (read_block(&s->col[0], s->block) || (uint32_t)s->col[0].block.n != block_rows(s, s->block) ||
+        s->col[0].block.v[s->at].type != SQLITE_INTEGER)
+      return &null;
+    s->id_block = s->block;
+    return &s->col[0].block.v[s->at];
+  }
   int k = col == 0 ? 0 : col - 1;
-  return col < 0 || col > NSTORED || !(s->wanted & (1u << k)) ? &null : &s->col[k].block.v[s->at];
+  return col < 0 || col > NSTORED || (k > 0 && !(s->wanted & (1u << k))) ? &null : &s->col[k].block.v[s->at];
 }
 
 /* The block's first answer's (respondent, question) against the one sought. */

@@ -15,7 +15,7 @@ int mu_sealed_open(sqlite3 *db, long long survey, mu_sealed **out);
 /* The same, decoding only the columns in the mask (bit k: responses' column k; a column left out reads NULL). */
 int mu_sealed_open_cols(sqlite3 *db, long long survey, unsigned columns, mu_sealed **out);
 int mu_sealed_next(mu_sealed *s);
-const mu_cval *mu_sealed_value(const mu_sealed *s, int col);
+const mu_cval *mu_sealed_value(mu_sealed *s, int col);
 void mu_sealed_close(mu_sealed *s);
 /* A live sealed answer of the respondent to the question: 1 with its id, 0 when none, -1 if damaged. */
 int mu_sealed_find(sqlite3 *db, long long survey, const mu_cval *respondent, sqlite3_int64 question,

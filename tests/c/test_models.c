@@ -533,6 +533,21 @@ static void test_seal(const char *dir) {
   CHECK(have && sqlite3_column_int64(st, 0) == 0, "nothing left marked gone");
   CHECK(have && sqlite3_column_int64(st, 1) < sealed * 16, "under 16 bytes an answer");
   sqlite3_finalize(st);
+  /* a scan that reads no id decodes it only when asked: a count, the rowid, a delete by another column */
+  sqlite3_prepare_v2(db, "SELECT count(*), sum(rowid = id), (SELECT sum(rowid) FROM responses), (SELECT sum(id) FROM "
+                         "responses) FROM responses WHERE survey_id = ?", -1, &st, NULL);
+  sqlite3_bind_int64(st, 1, survey);
+  int got = sqlite3_step(st) == SQLITE_ROW;
+  CHECK(got && sqlite3_column_int64(st, 0) == sealed && sqlite3_column_int64(st, 1) == sealed &&
+        sqlite3_column_int64(st, 2) == sqlite3_column_int64(st, 3), "rowids are the ids, the id read or not");
+  sqlite3_finalize(st);
+  CHECK(sqlite3_exec(db, "DELETE FROM responses WHERE department = 'X'", NULL, NULL, NULL) == SQLITE_OK &&
+        sqlite3_changes(db) == 1, "a sealed answer deleted by its department");
+  sqlite3_prepare_v2(db, "SELECT count(*), sum(department = 'X') FROM responses WHERE survey_id = ?", -1, &st, NULL);
+  sqlite3_bind_int64(st, 1, survey);
+  CHECK(sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int64(st, 0) == sealed - 1 && sqlite3_column_int64(st, 1) == 0,
+        "and only it");
+  sqlite3_finalize(st);
   free(rows);
   free(cols);
   mu_store_close(s);
