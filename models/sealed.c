@@ -501,3 +501,114 @@ int mu_seal_due(sqlite3 *db, char *err, size_t errlen) {
   if (ndue) sqlite3_exec(db, "PRAGMA incremental_vacuum", NULL, NULL, NULL);
   return 0;
 }
+
+/* ------------------------------------------------------------ deleting a range */
+
+/* A survey's live sealed answers: how many, and how many have ids in [first, last]; 0 or -1. */
+static int count_in_range(sqlite3 *db, long long survey, sqlite3_int64 first, sqlite3_int64 last, long long *live,
+                          long long *in_range) {
+  mu_sealed *s = NULL;
+  *live = *in_range = 0;
+  if (mu_sealed_open_cols(db, survey, 1, &s)) return -1;
+  int got = 0;
+  while (s && (got = mu_sealed_next(s)) > 0) {
+    sqlite3_int64 id = mu_sealed_value(s, 0)->i;
+    (*live)++;
+    *in_range += id >= first && id <= last;
+  }
+  mu_sealed_close(s);
+  return got < 0 ? -1 : 0;
+}
+
+/* The survey's columns dropped, and the gone marks of its answers with them (only its own: the marks are the
+   store's, its ids found by reading its id column whole, gone ones included). */
+static int drop_sealed(sqlite3 *db, long long survey) {
+  mu_sealed *s = NULL;
+  sqlite3_stmt *unmark = NULL, *drop = NULL;
+  int rc = mu_sealed_open_cols(db, survey, 1, &s) ||
+           sqlite3_prepare_v2(db, "DELETE FROM responses_gone WHERE id = ?", -1, &unmark, NULL) != SQLITE_OK ||
+           sqlite3_prepare_v2(db, "DELETE FROM response_columns WHERE survey_id = ?", -1, &drop, NULL) != SQLITE_OK
+             ? -1 : 0;
+  for (uint32_t b = 0; rc == 0 && s && s->ngone && b < s->col[0].foot.nblocks; b++) {
+    rc = read_block(&s->col[0], b);
+    for (int k = 0; rc == 0 && k < s->col[0].block.n; k++) {
+      const mu_cval *id = &s->col[0].block.v[k];
+      if (id->type != SQLITE_INTEGER || !is_gone(s, id->i)) continue;
+      sqlite3_reset(unmark);
+      sqlite3_bind_int64(unmark, 1, id->i);
+      rc = sqlite3_step(unmark) == SQLITE_DONE ? 0 : -1;
+    }
+  }
+  mu_sealed_close(s);
+  if (rc == 0) {
+    sqlite3_bind_int64(drop, 1, survey);
+    rc = sqlite3_step(drop) == SQLITE_DONE ? 0 : -1;
+  }
+  sqlite3_finalize(unmark);
+  sqlite3_finalize(drop);
+  return rc;
+}
+
+int mu_sealed_delete_range(sqlite3 *db, sqlite3_int64 first, sqlite3_int64 last, long long *deleted) {
+  sqlite3_stmt *st, *mark = NULL;
+  int rc = 0;
+  *deleted = 0;
+  if (sqlite3_prepare_v2(db, "SELECT DISTINCT survey_id FROM response_columns", -1, &st, NULL) != SQLITE_OK) return -1;
+  long long *surveys = NULL;
+  size_t n = 0, cap = 0;
+  while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
+    if (n == cap) {
+      cap = cap ? cap * 2 : 16;
+      long long *g = realloc(surveys, cap * sizeof *g);
+      if (!g) rc = -1;
+      else surveys = g;
+    }
+    if (rc == 0) surveys[n++] = sqlite3_column_int64(st, 0);
+  }
+  sqlite3_finalize(st);
+  for (size_t k = 0; rc == 0 && k < n; k++) {
+    long long live = 0, in_range = 0;
+    rc = count_in_range(db, surveys[k], first, last, &live, &in_range);
+    if (rc || in_range == 0) continue;
+    if (in_range == live) {   /* an import that wrote the survey's answers, and nothing since: its columns go */
+      rc = drop_sealed(db, surveys[k]);
+      *deleted += in_range;
+      continue;
+    }
+    /* else each one marked gone, and the survey sealed again once an eighth of it is */
+    mu_sealed *s = NULL;
+    if (!mark && sqlite3_prepare_v2(db, "INSERT OR IGNORE INTO responses_gone (id) VALUES (?)", -1, &mark, NULL) != SQLITE_OK)
+      rc = -1;
+    if (rc == 0) rc = mu_sealed_open_cols(db, surveys[k], 1, &s);
+    int got = 0;
+    while (rc == 0 && s && (got = mu_sealed_next(s)) > 0) {
+      sqlite3_int64 id = mu_sealed_value(s, 0)->i;
+      if (id < first || id > last) continue;
+      sqlite3_reset(mark);
+      sqlite3_bind_int64(mark, 1, id);
+      rc = sqlite3_step(mark) == SQLITE_DONE ? 0 : -1;
+    }
+    mu_sealed_close(s);
+    if (got < 0) rc = -1;
+    *deleted += in_range;
+    char err[256];
+    long long sealed = 0;
+    if (rc == 0 && in_range * 8 >= live) rc = mu_seal_survey(db, surveys[k], &sealed, err, sizeof err);
+  }
+  sqlite3_finalize(mark);
+  free(surveys);
+  if (rc == 0 && sqlite3_prepare_v2(db, "DELETE FROM responses_rows WHERE id BETWEEN ? AND ?", -1, &st, NULL) == SQLITE_OK) {
+    sqlite3_bind_int64(st, 1, first);
+    sqlite3_bind_int64(st, 2, last);
+    rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+    *deleted += sqlite3_changes(db);
+    sqlite3_finalize(st);
+  } else
+    rc = -1;
+  /* one change for the survey cache's stamp, whatever the triggers counted; the freed pages back to the file
+     system where the store allows (as after sealing) */
+  if (rc == 0 && sqlite3_exec(db, "UPDATE data_changes SET n = n + 1", NULL, NULL, NULL) != SQLITE_OK) rc = -1;
+  if (rc == 0) sqlite3_exec(db, "PRAGMA incremental_vacuum", NULL, NULL, NULL);
+  return rc;
+}
+

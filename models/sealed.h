@@ -41,4 +41,8 @@ void mu_sealed_writer_free(mu_sealed_writer *w);
 /* (respondent, question_id) order of two answers: <0, 0 or >0 (respondent's bytes, then the question). */
 int mu_sealed_order(const mu_cval *ra, const mu_cval *qa, const mu_cval *rb, const mu_cval *qb);
 
+/* The answers with ids in [first, last] deleted (an import undone), in the caller's transaction: rows by their
+   ids, sealed ones marked gone, or, when they are all of a survey's, its columns dropped; *deleted: how many. */
+int mu_sealed_delete_range(sqlite3 *db, sqlite3_int64 first, sqlite3_int64 last, long long *deleted);
+
 #endif
