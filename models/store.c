@@ -106,7 +106,10 @@ static int apply_schema(sqlite3 *db, int from, int load, char *err, size_t errle
 /* Bring the schema up to date (and load the dataset into a new store) in one transaction. */
 static int migrate(sqlite3 *db, int from, int load, char *err, size_t errlen) {
   if (exec(db, "BEGIN IMMEDIATE", err, errlen)) return -1;
-  if (apply_schema(db, from, load, err, errlen) || exec(db, "COMMIT", err, errlen)) {
+  /* a store from before migration 11 has its answers as rows: sealed now, as an import would seal them (its
+     file keeps its size: the rows' pages are reused, not returned, without auto_vacuum) */
+  if (apply_schema(db, from, load, err, errlen) || (from < 11 && mu_seal_due(db, err, errlen)) ||
+      exec(db, "COMMIT", err, errlen)) {
     sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
     return -1;
   }

@@ -337,6 +337,34 @@ describe("migration from schema version 2", function()
   end)
 end)
 
+describe("migration from schema version 10 (a store with survey answers as rows, made before migration 11)", function()
+  -- tests/fixtures/store_v10.sql: `mutuals init`, 30 answers by import responses, 25 respondents of two answers by
+  -- import-microdata, by 883bac5
+  it("seals the answers, which read, cross-tabulate, undo and take a later import as before", function()
+    local db, p, dir = util.fixture(10)
+    local function n(sql, ...) return db:sql(sql, ...)[1].n end
+    assert.are.equal(0, n("SELECT count(*) AS n FROM responses_rows"))
+    assert.are.equal(2, n("SELECT count(DISTINCT survey_id) AS n FROM response_columns"))
+    assert.are.same({30, 50}, {n("SELECT count(*) AS n FROM responses WHERE survey_id = 1"),
+                               n("SELECT count(*) AS n FROM responses WHERE survey_id = 2")})
+    assert.are.equal(80, n("SELECT count(DISTINCT id) AS n FROM responses"))
+    assert.are.equal("R007", db:sql("SELECT respondent FROM responses WHERE id = 7")[1].respondent)
+    local t = db.surveys:get(1):crosstab{question = "interest", by = "department", min_base = 0}
+    assert.are.equal(30, t.all.n)
+    assert.are.equal(25, db.surveys:get(2):crosstab{question = "q1", min_base = 0}.all.n)   -- respondents
+    -- the old imports undo from the sealed answers; a new one gets ids above every old one
+    assert.are.same({deleted = 75, restored = 0, dry_run = false}, db:undo(2))
+    assert.are.equal(0, n("SELECT count(*) AS n FROM responses WHERE survey_id = 2"))
+    util.write(dir .. "/r.csv", "survey_id,respondent,question_id,option_id,weight\n1,R999,1,1,2.5\n")
+    db:import("responses", dir .. "/r.csv")
+    assert.is_true(db:sql("SELECT id FROM responses WHERE respondent = 'R999'")[1].id > 80)
+    assert.are.equal(31, db.surveys:get(1):crosstab{question = "interest", min_base = 0}.all.n)
+    assert.are.same({deleted = 30, restored = 0, dry_run = false}, db:undo(1))
+    assert.are.equal(1, n("SELECT count(*) AS n FROM responses"))
+    util.drop(db, p)
+  end)
+end)
+
 describe("migration from schema version 8 (a store with an import history, made before migration 9)", function()
   -- tests/fixtures/store_v8.sql: `mutuals init`, an import of one mutual, an upsert of MyCSP's staff, by 3ee1c83
   it("keeps the history through the copy of its tables: both imports listed and undone; replace recorded", function()
