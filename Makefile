@@ -123,6 +123,8 @@ install: all
 	install -m 755 $(BUILD)/mutuals $(DESTDIR)$(PREFIX)/bin/mutuals
 	ln -sf mutuals $(DESTDIR)$(PREFIX)/bin/mutuals-lua
 	install -m 644 $(BUILD)/mutuals.so $(DESTDIR)$(PREFIX)/lib/lua/5.4/mutuals.so
+	install -d $(DESTDIR)$(PREFIX)/lib/mutuals
+	install -m 644 $(BUILD)/sqlite/mutuals.so $(DESTDIR)$(PREFIX)/lib/mutuals/mutuals.so
 	install -m 644 scripts/*.lua $(DESTDIR)$(PREFIX)/share/mutuals/scripts/
 	install -d $(DESTDIR)$(PREFIX)/share/mutuals/scripts/data
 	install -m 644 scripts/data/* $(DESTDIR)$(PREFIX)/share/mutuals/scripts/data/
@@ -141,7 +143,7 @@ uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/mutuals $(DESTDIR)$(PREFIX)/bin/mutuals-lua \
 	  $(DESTDIR)$(PREFIX)/lib/lua/5.4/mutuals.so $(DESTDIR)$(PREFIX)/share/man/man1/mutuals.1 \
 	  $(DESTDIR)$(PREFIX)/share/man/man1/mutuals-lua.1
-	rm -rf $(DESTDIR)$(PREFIX)/share/mutuals
+	rm -rf $(DESTDIR)$(PREFIX)/share/mutuals $(DESTDIR)$(PREFIX)/lib/mutuals
 
 clean:
 	rm -rf build build-san build-tsan build-fuzz

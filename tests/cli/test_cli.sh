@@ -333,9 +333,20 @@ install_tree() {
   for f in bin/mutuals bin/mutuals-lua lib/lua/5.4/mutuals.so share/mutuals/scripts/progress.lua \
            share/mutuals/seeds/000_43e3e1d897316965.txt share/man/man1/mutuals.1 share/man/man1/mutuals-lua.1 \
            share/bash-completion/completions/mutuals share/zsh/vendor-completions/_mutuals \
-           share/man/man7/mutuals-api.7 share/mutuals/report.schema.json; do
+           share/man/man7/mutuals-api.7 share/mutuals/report.schema.json lib/mutuals/mutuals.so; do
     test -e "$root/usr/$f" || { echo "missing $f"; return 1; }
   done
+  # SQLite's shell reads the store's answers (columns behind a virtual table) with the installed module only
+  printf 'survey_id,respondent,question_id,option_id,weight\n1,A,1,1,1\n1,B,1,2,2\n' > "$TMP/inst.csv"
+  "$root/usr/bin/mutuals" --db "$TMP/inst.db" import responses "$TMP/inst.csv" 2>/dev/null || return 1
+  # (a sanitized module needs its run-time loaded first, and the shell's own leaks are not ours)
+  local pre=""
+  [ "${BUILD:-build}" = build-san ] && pre="$(gcc -print-file-name=libasan.so) $(gcc -print-file-name=libubsan.so)"
+  out=$(LD_PRELOAD=$pre ASAN_OPTIONS=detect_leaks=0 sqlite3 -cmd ".load $root/usr/lib/mutuals/mutuals" "$TMP/inst.db" \
+          "SELECT count(*), sum(weight) FROM responses")
+  expect_eq "$out" "2|3.0" || return 1
+  out=$(sqlite3 "$TMP/inst.db" "SELECT count(*) FROM responses" 2>&1) && return 1
+  expect_match "$out" 'no such module: mutuals_responses' || return 1
   # the bash completion offers commands, a command's options, and collections where a KIND goes
   words=$(bash -c '. "$1"; COMP_WORDS=(mutuals imp); COMP_CWORD=1; _mutuals; echo "${COMPREPLY[*]}"
                    COMP_WORDS=(mutuals export --wh); COMP_CWORD=2; _mutuals; echo "${COMPREPLY[*]}"
