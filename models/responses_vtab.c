@@ -14,6 +14,7 @@
 #include "sealed.h"
 
 #define NCOLS 8
+#define ORDERED (1 << 16)   /* in a plan's number: the scan gives (respondent, question_id) order */
 static const char *const col_name[NCOLS] = {"id",         "survey_id", "respondent", "question_id",
                                             "option_id",  "department", "grade",     "weight"};
 static const char *const schema =
@@ -51,6 +52,8 @@ typedef struct {
   int nsurveys, next_survey;
   unsigned columns;            /* the columns the query reads (bit k: column k) */
   mu_sealed *sealed;           /* the one being read; NULL once on the rows */
+  /* ordered: one survey's sealed answers and rows merged in (respondent, question_id) order */
+  int ordered, sealed_ok, row_ok, on_sealed;
 } cursor;
 
 static int connect(sqlite3 *db, void *aux, int argc, const char *const *argv, sqlite3_vtab **out, char **err) {
@@ -126,6 +129,15 @@ static int best_index(sqlite3_vtab *t, sqlite3_index_info *info) {
   for (int k = 0; k < NCOLS; k++)
     if (info->colUsed & ((sqlite3_uint64)1 << k)) used |= 1u << k;
   if (info->colUsed >> 63) used = (1u << NCOLS) - 1;
+  /* One survey's answers in (respondent, question_id) order, as a design is read: given in that order, its
+     sealed answers and its rows (along their UNIQUE key) merged, rather than a million sorted by SQLite. */
+  if (by_survey && info->nOrderBy == 2 && info->aOrderBy[0].iColumn == 2 && !info->aOrderBy[0].desc &&
+      info->aOrderBy[1].iColumn == 3 && !info->aOrderBy[1].desc) {
+    sqlite3_str_appendall(q, " ORDER BY respondent, question_id");
+    info->orderByConsumed = 1;
+    info->idxNum |= ORDERED;
+    used |= 1u << 2 | 1u << 3;
+  }
   info->idxNum |= (int)(used << 8);
   char *sql = sqlite3_str_finish(q);
   if (!sql) return SQLITE_NOMEM;
@@ -205,9 +217,42 @@ static int fail(sqlite3_vtab *t, sqlite3 *db, int rc) {
   return rc;
 }
 
+/* The sealed answers of a survey found damaged, as the scan's error. */
+static int damaged(vtab *t, sqlite3_int64 survey) {
+  sqlite3_free(t->base.zErrMsg);
+  t->base.zErrMsg = sqlite3_mprintf("the sealed answers of survey %lld are damaged", (long long)survey);
+  return SQLITE_CORRUPT;
+}
+
+/* The rows' next answer (row_ok), or their error. */
+static int step_row(cursor *c, vtab *t) {
+  int rc = sqlite3_step(c->st);
+  c->row_ok = rc == SQLITE_ROW;
+  return rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK : fail(&t->base, t->db, rc);
+}
+
+/* Ordered: the one of the sealed answer and the row that comes first (an answer is in one or the other). */
+static int pick(cursor *c) {
+  c->on_sealed = c->sealed_ok > 0;
+  if (c->sealed_ok > 0 && c->row_ok) {
+    mu_cval r, q;
+    mu_cval_column(c->st, 2, &r);
+    mu_cval_column(c->st, 3, &q);
+    c->on_sealed = mu_sealed_order(mu_sealed_value(c->sealed, 2), mu_sealed_value(c->sealed, 3), &r, &q) <= 0;
+  }
+  c->eof = c->sealed_ok <= 0 && !c->row_ok;
+  return SQLITE_OK;
+}
+
 static int next(sqlite3_vtab_cursor *cur) {
   cursor *c = (cursor *)cur;
   vtab *t = (vtab *)cur->pVtab;
+  if (c->ordered) {   /* the source of the answer just given steps on */
+    int rc = SQLITE_OK;
+    if (!c->on_sealed) rc = step_row(c, t);
+    else if ((c->sealed_ok = mu_sealed_next(c->sealed)) < 0) rc = damaged(t, c->surveys[0]);
+    return rc ? rc : pick(c);
+  }
   while (c->sealed || c->next_survey < c->nsurveys) {
     if (!c->sealed && mu_sealed_open_cols(t->db, c->surveys[c->next_survey++], c->columns, &c->sealed)) break;
     if (!c->sealed) continue;
@@ -217,12 +262,7 @@ static int next(sqlite3_vtab_cursor *cur) {
     c->sealed = NULL;
     if (got < 0) break;
   }
-  if (c->sealed || c->next_survey < c->nsurveys) {
-    sqlite3_free(t->base.zErrMsg);
-    t->base.zErrMsg = sqlite3_mprintf("the sealed answers of survey %lld are damaged",
-                                      (long long)c->surveys[c->next_survey - 1]);
-    return SQLITE_CORRUPT;
-  }
+  if (c->sealed || c->next_survey < c->nsurveys) return damaged(t, c->surveys[c->next_survey - 1]);
   int rc = sqlite3_step(c->st);
   c->eof = rc != SQLITE_ROW;
   if (rc == SQLITE_ROW || rc == SQLITE_DONE) return SQLITE_OK;
@@ -259,18 +299,28 @@ static int filter(sqlite3_vtab_cursor *cur, int idx, const char *idx_str, int ar
   c->sealed = NULL;
   int rc = borrow(t, c, idx_str);
   int survey_arg = idx & 0xff;
-  c->columns = (unsigned)idx >> 8;
+  c->columns = ((unsigned)idx >> 8) & 0xff;
+  c->ordered = (idx & ORDERED) != 0;
   if (rc == SQLITE_OK) rc = sealed_surveys(t, c, survey_arg > 0 && survey_arg <= argc ? argv[survey_arg - 1] : NULL);
   if (rc != SQLITE_OK) return fail(&t->base, t->db, rc);
   for (int k = 0; k < argc; k++) sqlite3_bind_value(c->st, k + 1, argv[k]);
-  return next(cur);
+  if (!c->ordered) return next(cur);
+  /* (the plan names one survey: at most one has sealed answers to merge) */
+  if (c->nsurveys > 0 && mu_sealed_open_cols(t->db, c->surveys[0], c->columns, &c->sealed)) return damaged(t, c->surveys[0]);
+  c->sealed_ok = c->sealed ? mu_sealed_next(c->sealed) : 0;
+  if (c->sealed_ok < 0) return damaged(t, c->surveys[0]);
+  rc = step_row(c, t);
+  return rc ? rc : pick(c);
 }
 
 static int eof(sqlite3_vtab_cursor *cur) { return ((cursor *)cur)->eof; }
 
+/* Is the cursor on a sealed answer (else on a row)? */
+static int on_sealed(const cursor *c) { return c->ordered ? c->on_sealed : c->sealed != NULL; }
+
 static int column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i) {
   cursor *c = (cursor *)cur;
-  if (!c->sealed) {
+  if (!on_sealed(c)) {
     sqlite3_result_value(ctx, sqlite3_column_value(c->st, i));
     return SQLITE_OK;
   }
@@ -290,7 +340,7 @@ static int column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i) {
 
 static int rowid(sqlite3_vtab_cursor *cur, sqlite_int64 *id) {
   cursor *c = (cursor *)cur;
-  if (!c->sealed) {
+  if (!on_sealed(c)) {
     *id = sqlite3_column_int64(c->st, 0);
     return SQLITE_OK;
   }
