@@ -63,6 +63,10 @@ typedef struct {
   int stream_off;             /* given up, or never possible: every answer is a row */
   unsigned stream_version;    /* the columns' version stream_col was made for */
   int stream_survey, stream_col[MU_SEALED_NCOLS - 1];
+  /* an upsert or replace of responses: rows merged so far, and the surveys turned back into rows for it */
+  long long merged;
+  long long unsealed[8];
+  int nunsealed;
   /* merging (upsert), and duplicates found without inserting once a row has failed */
   mu_import_mode mode;
   mu_merger *merger;
@@ -385,6 +389,27 @@ static void report_duplicate(importer *im, const char *who, long line) {
 }
 
 /*
+** Merging into sealed answers looks each one up and changes it through the virtual table, a block of each
+** column decoded a time (tens of ms an answer at a million). Past 100 rows, the survey of each row is turned
+** back into rows for the rest of the import (its UNIQUE key finds them), to be sealed again at its end.
+*/
+static void unseal_for_merge(importer *im, const mu_value *vals, long line) {
+  if (strcmp(im->e->table, "responses") != 0 || ++im->merged <= 100 || im->nunsealed == 8) return;
+  for (size_t i = 0; i < im->ncols; i++) {
+    if (strcmp(im->cols[i].field->name, "survey_id") != 0 || vals[i].kind != MU_VINT) continue;
+    for (int k = 0; k < im->nunsealed; k++)
+      if (im->unsealed[k] == vals[i].i) return;
+    im->unsealed[im->nunsealed++] = vals[i].i;
+    if (mu_unseal_survey(mu_store_db(im->s), vals[i].i)) {
+      report(im, line, "cannot turn survey %lld's sealed answers into rows: %s", vals[i].i,
+             sqlite3_errmsg(mu_store_db(im->s)));
+      im->fatal = 1;
+    }
+    return;
+  }
+}
+
+/*
 ** Upsert: a row already in the store (merge.c) is left alone when the
 ** file says the same, updated when it does not; insert: it is a duplicate,
 ** found this way (not only by the INSERT failing) so that every one is
@@ -393,6 +418,7 @@ static void report_duplicate(importer *im, const char *who, long line) {
 static int merge_row(importer *im, mu_value *vals, long line) {
   int merging = im->mode != MU_MODE_INSERT;
   if (!merging && !im->nerrors) return 0;   /* the INSERT itself finds the duplicate */
+  if (merging) unseal_for_merge(im, vals, line);
   mu_merger *m = merger(im, line);
   if (!m) return merging;
   long long id = 0;

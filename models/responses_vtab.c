@@ -15,6 +15,11 @@
 
 #define NCOLS 8
 #define ORDERED (1 << 16)   /* in a plan's number: the scan gives (respondent, question_id) order */
+/* In a plan's number, from bit 17, 4 bits each: the parameters (1-based) equal to the id, and to the respondent
+   and the question (with the survey's, bits 0-7): a sealed answer then found by seeking, not by a scan. */
+#define ARG_ID(idx) (((idx) >> 17) & 15)
+#define ARG_RESPONDENT(idx) (((idx) >> 21) & 15)
+#define ARG_QUESTION(idx) (((idx) >> 25) & 15)
 static const char *const col_name[NCOLS] = {"id",         "survey_id", "respondent", "question_id",
                                             "option_id",  "department", "grade",     "weight"};
 static const char *const schema =
@@ -54,6 +59,8 @@ typedef struct {
   mu_sealed *sealed;           /* the one being read; NULL once on the rows */
   /* ordered: one survey's sealed answers and rows merged in (respondent, question_id) order */
   int ordered, sealed_ok, row_ok, on_sealed;
+  /* the answer sought, when the constraints name one: by id, or by (respondent, question) */
+  sqlite3_value *seek_id, *seek_respondent, *seek_question;
 } cursor;
 
 static int connect(sqlite3 *db, void *aux, int argc, const char *const *argv, sqlite3_vtab **out, char **err) {
@@ -118,7 +125,11 @@ static int best_index(sqlite3_vtab *t, sqlite3_index_info *info) {
     info->aConstraintUsage[k].argvIndex = ++n;
     /* SQLite checks each row again: sealed answers are only narrowed by survey, not filtered here */
     info->aConstraintUsage[k].omit = 0;
+    int eq = c->op == SQLITE_INDEX_CONSTRAINT_EQ || c->op == SQLITE_INDEX_CONSTRAINT_IS;
     by_id |= col == 0 && c->op == SQLITE_INDEX_CONSTRAINT_EQ;
+    if (eq && n < 16 && col == 0 && !ARG_ID(info->idxNum)) info->idxNum |= n << 17;
+    if (eq && n < 16 && col == 2 && !ARG_RESPONDENT(info->idxNum)) info->idxNum |= n << 21;
+    if (eq && n < 16 && col == 3 && !ARG_QUESTION(info->idxNum)) info->idxNum |= n << 25;
     if (col == 1 && c->op == SQLITE_INDEX_CONSTRAINT_EQ && !by_survey) {
       by_survey = 1;
       info->idxNum = n;   /* which parameter is the survey */
@@ -170,10 +181,18 @@ static void let_go(cursor *c) {
   c->from = NULL;
 }
 
+static void forget_seek(cursor *c) {
+  sqlite3_value_free(c->seek_id);
+  sqlite3_value_free(c->seek_respondent);
+  sqlite3_value_free(c->seek_question);
+  c->seek_id = c->seek_respondent = c->seek_question = NULL;
+}
+
 static int close_cursor(sqlite3_vtab_cursor *cur) {
   cursor *c = (cursor *)cur;
   let_go(c);
   mu_sealed_close(c->sealed);
+  forget_seek(c);
   sqlite3_free(c->surveys);
   sqlite3_free(c);
   return SQLITE_OK;
@@ -244,6 +263,20 @@ static int pick(cursor *c) {
   return SQLITE_OK;
 }
 
+/* A survey's sealed answers just opened, narrowed to the one the constraints name (if they name one with values
+   of the stored types: else every answer, which SQLite checks against them); 0, or -1 if damaged. */
+static int seek(cursor *c) {
+  if (c->seek_id && sqlite3_value_type(c->seek_id) == SQLITE_INTEGER)
+    return mu_sealed_seek_id(c->sealed, sqlite3_value_int64(c->seek_id)) < 0 ? -1 : 0;
+  if (c->seek_respondent && c->seek_question && sqlite3_value_type(c->seek_respondent) == SQLITE_TEXT &&
+      sqlite3_value_type(c->seek_question) == SQLITE_INTEGER) {
+    const unsigned char *text = sqlite3_value_text(c->seek_respondent);
+    mu_cval r = {.type = SQLITE_TEXT, .s = (const char *)text, .len = sqlite3_value_bytes(c->seek_respondent)};
+    return !text || mu_sealed_seek(c->sealed, &r, sqlite3_value_int64(c->seek_question)) < 0 ? -1 : 0;
+  }
+  return 0;
+}
+
 static int next(sqlite3_vtab_cursor *cur) {
   cursor *c = (cursor *)cur;
   vtab *t = (vtab *)cur->pVtab;
@@ -254,8 +287,11 @@ static int next(sqlite3_vtab_cursor *cur) {
     return rc ? rc : pick(c);
   }
   while (c->sealed || c->next_survey < c->nsurveys) {
-    if (!c->sealed && mu_sealed_open_cols(t->db, c->surveys[c->next_survey++], c->columns, &c->sealed)) break;
-    if (!c->sealed) continue;
+    if (!c->sealed) {   /* the next survey's, narrowed to one answer if the constraints name one */
+      if (mu_sealed_open_cols(t->db, c->surveys[c->next_survey++], c->columns, &c->sealed)) break;
+      if (!c->sealed) continue;
+      if (seek(c) < 0) break;
+    }
     int got = mu_sealed_next(c->sealed);
     if (got > 0) return SQLITE_OK;
     mu_sealed_close(c->sealed);
@@ -301,6 +337,14 @@ static int filter(sqlite3_vtab_cursor *cur, int idx, const char *idx_str, int ar
   int survey_arg = idx & 0xff;
   c->columns = ((unsigned)idx >> 8) & 0xff;
   c->ordered = (idx & ORDERED) != 0;
+  forget_seek(c);
+  if (!c->ordered && ARG_ID(idx) && ARG_ID(idx) <= argc && !(c->seek_id = sqlite3_value_dup(argv[ARG_ID(idx) - 1])))
+    rc = SQLITE_NOMEM;
+  if (!c->ordered && !c->seek_id && ARG_RESPONDENT(idx) && ARG_QUESTION(idx) && ARG_RESPONDENT(idx) <= argc &&
+      ARG_QUESTION(idx) <= argc &&
+      (!(c->seek_respondent = sqlite3_value_dup(argv[ARG_RESPONDENT(idx) - 1])) ||
+       !(c->seek_question = sqlite3_value_dup(argv[ARG_QUESTION(idx) - 1]))))
+    rc = SQLITE_NOMEM;
   if (rc == SQLITE_OK) rc = sealed_surveys(t, c, survey_arg > 0 && survey_arg <= argc ? argv[survey_arg - 1] : NULL);
   if (rc != SQLITE_OK) return fail(&t->base, t->db, rc);
   for (int k = 0; k < argc; k++) sqlite3_bind_value(c->st, k + 1, argv[k]);

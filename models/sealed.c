@@ -30,7 +30,10 @@ struct mu_sealed {
   col_reader col[NSTORED];
   uint32_t nrows, block, at;     /* the current block, and the row in it */
   uint32_t id_block;             /* the block the id column holds decoded */
-  unsigned wanted;               /* the stored columns decoded (bit k: stored[k]; the id always) */
+  unsigned wanted;               /* the stored columns decoded (bit k: stored[k]; the id when asked or gone) */
+  int sought;                    /* a seek's: 1 the answer it found is next, 2 given (the scan ends) */
+  sqlite3_int64 *ranges;         /* each block's smallest and largest id (nblocks pairs), or NULL */
+  uint32_t ranges_n;
   sqlite3_int64 *gone;           /* sorted */
   size_t ngone;
   mu_cval survey_value;
@@ -78,6 +81,7 @@ void mu_sealed_close(mu_sealed *s) {
     free(s->col[k].raw);
   }
   free(s->gone);
+  free(s->ranges);
   free(s);
 }
 
@@ -87,8 +91,8 @@ int mu_sealed_open_cols(sqlite3 *db, long long survey, unsigned columns, mu_seal
   sqlite3_stmt *st;
   *out = NULL;
   mu_sealed *s = calloc(1, sizeof *s);
-  if (!s || sqlite3_prepare_v2(db, "SELECT id, name, nrows FROM response_columns WHERE survey_id = ?", -1, &st,
-                               NULL) != SQLITE_OK) {
+  if (!s || sqlite3_prepare_v2(db, "SELECT id, name, nrows, CASE name WHEN 'id_ranges' THEN data END "
+                               "FROM response_columns WHERE survey_id = ?", -1, &st, NULL) != SQLITE_OK) {
     free(s);
     return -1;
   }
@@ -98,6 +102,13 @@ int mu_sealed_open_cols(sqlite3 *db, long long survey, unsigned columns, mu_seal
   int found = 0, bad = 0;
   while (!bad && sqlite3_step(st) == SQLITE_ROW) {
     const char *name = (const char *)sqlite3_column_text(st, 1);
+    if (name && strcmp(name, "id_ranges") == 0 && !s->ranges) {   /* checked against the blocks below */
+      int len = sqlite3_column_bytes(st, 3);
+      s->ranges_n = (uint32_t)(len / (int)(2 * sizeof *s->ranges));
+      bad = len % (int)(2 * sizeof *s->ranges) != 0 || sqlite3_column_int64(st, 2) != s->ranges_n ||
+            (len && !(s->ranges = malloc((size_t)len)));
+      if (!bad && len) memcpy(s->ranges, sqlite3_column_blob(st, 3), (size_t)len);
+    }
     for (int k = 0; k < NSTORED; k++)
       if (name && strcmp(name, stored[k]) == 0) {
         bad = s->col[k].blob != NULL || open_col(db, sqlite3_column_int64(st, 0), &s->col[k]);
@@ -114,6 +125,7 @@ int mu_sealed_open_cols(sqlite3 *db, long long survey, unsigned columns, mu_seal
   for (int k = 0; !bad && k < NSTORED; k++)
     bad = !s->col[k].blob || s->col[k].foot.nrows != s->nrows ||
           s->col[k].foot.nblocks != ((uint64_t)s->nrows + MU_COL_BLOCK - 1) / MU_COL_BLOCK;
+  if (!bad && s->ranges && s->ranges_n != s->col[0].foot.nblocks) bad = 1;
   /* the answers deleted or replaced since they were sealed */
   size_t cap = 0;
   if (!bad && sqlite3_prepare_v2(db, "SELECT id FROM responses_gone ORDER BY id", -1, &st, NULL) == SQLITE_OK) {
@@ -154,6 +166,7 @@ static uint32_t block_rows(const mu_sealed *s, uint32_t k) {
 }
 
 int mu_sealed_next(mu_sealed *s) {
+  if (s->sought) return s->sought == 1 ? (s->sought = 2, 1) : 0;
   for (;;) {
     if (s->block == UINT32_MAX || ++s->at >= block_rows(s, s->block)) {
       uint32_t k = s->block == UINT32_MAX ? 0 : s->block + 1;
@@ -190,39 +203,71 @@ const mu_cval *mu_sealed_value(mu_sealed *s, int col) {
 /* The block's first answer's (respondent, question) against the one sought. */
 static int cmp_key(const mu_cval *r, const mu_cval *q, const mu_cval *want_r, sqlite3_int64 want_q);
 
+/* The reader on answer k of block b: its wanted columns decoded; 1, or -1 if damaged. */
+static int land(mu_sealed *s, uint32_t b, uint32_t k) {
+  for (int c = 0; c < NSTORED; c++)
+    if ((c == 0 || (s->wanted & (1u << c))) && (read_block(&s->col[c], b) || (uint32_t)s->col[c].block.n != block_rows(s, b)))
+      return -1;
+  s->block = s->id_block = b;
+  s->at = k;
+  s->sought = 1;
+  return 1;
+}
+
 /*
-** A live sealed answer of respondent to question, found by halving: the blocks by their first answers, then
-** the answers of the one block it can be in (both in (respondent, question) order). Each probe decodes the
-** two columns' block: a few milliseconds against a million answers (kept blocks would make it less).
+** Seeking: the reader gives one answer, or none, instead of the survey's. By key, found by halving: the
+** blocks by their first answers, then the answers of the one block it can be in (both in (respondent,
+** question) order), each probe decoding those two columns' block. By id, the id column read a block at a
+** time (ids follow the key's order only within an import). 1 found (live), 0 not, -1 damaged.
 */
+int mu_sealed_seek(mu_sealed *s, const mu_cval *respondent, sqlite3_int64 question) {
+  col_reader *resp = &s->col[1], *quest = &s->col[2];
+  uint32_t lo = 0, hi = resp->foot.nblocks;
+  s->sought = 2;   /* none, until found */
+  while (hi - lo > 1) {   /* the last block whose first answer is not after the one sought */
+    uint32_t mid = lo + (hi - lo) / 2;
+    if (read_block(resp, mid) || read_block(quest, mid) || resp->block.n < 1 || quest->block.n < 1) return -1;
+    if (cmp_key(&resp->block.v[0], &quest->block.v[0], respondent, question) <= 0) lo = mid;
+    else hi = mid;
+  }
+  if (hi == lo) return 0;
+  if (read_block(resp, lo) || read_block(quest, lo) || read_block(&s->col[0], lo) ||
+      resp->block.n != quest->block.n || resp->block.n != s->col[0].block.n)
+    return -1;
+  int a = 0, b = resp->block.n - 1;
+  while (a <= b) {
+    int m = a + (b - a) / 2, c = cmp_key(&resp->block.v[m], &quest->block.v[m], respondent, question);
+    if (c < 0) a = m + 1;
+    else if (c > 0) b = m - 1;
+    else {
+      const mu_cval *id = &s->col[0].block.v[m];
+      if (id->type != SQLITE_INTEGER) return -1;
+      return is_gone(s, id->i) ? 0 : land(s, lo, (uint32_t)m);
+    }
+  }
+  return 0;
+}
+
+int mu_sealed_seek_id(mu_sealed *s, sqlite3_int64 id) {
+  s->sought = 2;
+  if (is_gone(s, id)) return 0;
+  for (uint32_t b = 0; b < s->col[0].foot.nblocks; b++) {
+    if (s->ranges && (id < s->ranges[2 * b] || id > s->ranges[2 * b + 1])) continue;   /* not in this block */
+    if (read_block(&s->col[0], b)) return -1;
+    const mu_colblock *ids = &s->col[0].block;
+    for (int k = 0; k < ids->n; k++)
+      if (ids->v[k].type == SQLITE_INTEGER && ids->v[k].i == id) return land(s, b, (uint32_t)k);
+  }
+  return 0;
+}
+
 int mu_sealed_find(sqlite3 *db, long long survey, const mu_cval *respondent, sqlite3_int64 question,
                    sqlite3_int64 *id) {
   mu_sealed *s = NULL;
-  if (mu_sealed_open(db, survey, &s)) return -1;
+  if (mu_sealed_open_cols(db, survey, 1, &s)) return -1;
   if (!s) return 0;
-  col_reader *ids = &s->col[0], *resp = &s->col[1], *quest = &s->col[2];
-  uint32_t lo = 0, hi = ids->foot.nblocks;
-  int rc = 0;
-  while (hi - lo > 1 && rc == 0) {   /* the last block whose first answer is not after the one sought */
-    uint32_t mid = lo + (hi - lo) / 2;
-    if (read_block(resp, mid) || read_block(quest, mid)) rc = -1;
-    else if (cmp_key(&resp->block.v[0], &quest->block.v[0], respondent, question) <= 0) lo = mid;
-    else hi = mid;
-  }
-  if (rc == 0 && hi > lo) {
-    if (read_block(resp, lo) || read_block(quest, lo) || read_block(ids, lo)) rc = -1;
-    int a = 0, b = rc ? 0 : resp->block.n - 1;
-    while (rc == 0 && a <= b) {
-      int m = a + (b - a) / 2, c = cmp_key(&resp->block.v[m], &quest->block.v[m], respondent, question);
-      if (c == 0) {
-        *id = ids->block.v[m].i;
-        rc = ids->block.v[m].type == SQLITE_INTEGER && !is_gone(s, *id) ? 1 : 0;
-        break;
-      }
-      if (c < 0) a = m + 1;
-      else b = m - 1;
-    }
-  }
+  int rc = mu_sealed_seek(s, respondent, question);
+  if (rc > 0) *id = mu_sealed_value(s, 0)->i;
   mu_sealed_close(s);
   return rc;
 }
@@ -267,7 +312,20 @@ int mu_sealed_writer_open(mu_sealed_writer *w) {
 }
 
 int mu_sealed_writer_add(mu_sealed_writer *w, const mu_cval v[MU_SEALED_NCOLS]) {
-  if (w->n == UINT32_MAX) return -1;
+  if (w->n == UINT32_MAX || v[0].type != SQLITE_INTEGER) return -1;
+  size_t b = w->n / MU_COL_BLOCK;
+  if (w->n % MU_COL_BLOCK == 0) {   /* a block begins */
+    if (2 * b + 2 > w->ranges_cap) {
+      size_t cap = w->ranges_cap ? w->ranges_cap * 2 : 64;
+      sqlite3_int64 *g = realloc(w->ranges, cap * sizeof *g);
+      if (!g) return -1;
+      w->ranges = g;
+      w->ranges_cap = cap;
+    }
+    w->ranges[2 * b] = w->ranges[2 * b + 1] = v[0].i;
+  }
+  if (v[0].i < w->ranges[2 * b]) w->ranges[2 * b] = v[0].i;
+  if (v[0].i > w->ranges[2 * b + 1]) w->ranges[2 * b + 1] = v[0].i;
   for (int k = 0; k < NSTORED; k++)
     if (mu_colw_add(w->w[k], &v[k])) return -1;
   if (v[0].type == SQLITE_INTEGER && v[0].i > w->max_id) w->max_id = v[0].i;
@@ -276,6 +334,9 @@ int mu_sealed_writer_add(mu_sealed_writer *w, const mu_cval v[MU_SEALED_NCOLS]) 
 }
 
 void mu_sealed_writer_free(mu_sealed_writer *w) {
+  free(w->ranges);
+  w->ranges = NULL;
+  w->ranges_cap = 0;
   for (int k = 0; k < NSTORED; k++) {
     mu_colw_free(w->w[k]);
     if (w->fp[k]) fclose(w->fp[k]);
@@ -292,6 +353,19 @@ int mu_sealed_writer_store(mu_sealed_writer *w, sqlite3 *db, long long survey) {
     w->w[k] = NULL;
     if (bad || store_column(db, survey, stored[k], w->n, w->fp[k], len)) return -1;
   }
+  /* each block's id range, so that an answer sought by id is looked for in the blocks that can hold it */
+  sqlite3_stmt *ranges;
+  uint32_t nblocks = (uint32_t)(((uint64_t)w->n + MU_COL_BLOCK - 1) / MU_COL_BLOCK);
+  if (sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO response_columns (survey_id, name, nrows, data) "
+                         "VALUES (?, 'id_ranges', ?, ?)", -1, &ranges, NULL) != SQLITE_OK)
+    return -1;
+  sqlite3_bind_int64(ranges, 1, survey);
+  sqlite3_bind_int64(ranges, 2, nblocks);
+  sqlite3_bind_blob(ranges, 3, nblocks ? (const void *)w->ranges : "", (int)(nblocks * 2 * sizeof *w->ranges),
+                    SQLITE_STATIC);
+  int kept = sqlite3_step(ranges) == SQLITE_DONE;
+  sqlite3_finalize(ranges);
+  if (!kept) return -1;
   sqlite3_stmt *high;
   if (sqlite3_prepare_v2(db, "UPDATE responses_high SET max_id = max(max_id, ?)", -1, &high, NULL) != SQLITE_OK)
     return -1;
@@ -547,6 +621,25 @@ static int drop_sealed(sqlite3 *db, long long survey) {
   sqlite3_finalize(unmark);
   sqlite3_finalize(drop);
   return rc;
+}
+
+int mu_unseal_survey(sqlite3 *db, long long survey) {
+  mu_sealed *r = NULL;
+  sqlite3_stmt *ins = NULL;
+  if (mu_sealed_open(db, survey, &r)) return -1;
+  if (!r) return 0;
+  int rc = sqlite3_prepare_v2(db, "INSERT INTO responses_rows (id, survey_id, respondent, question_id, option_id, "
+                              "department, grade, weight) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", -1, &ins, NULL) == SQLITE_OK
+             ? 0 : -1;
+  int got = 0;
+  while (rc == 0 && (got = mu_sealed_next(r)) > 0) {
+    for (int k = 0; k < 8 && rc == 0; k++) rc = mu_cval_bind(ins, k + 1, mu_sealed_value(r, k)) == SQLITE_OK ? 0 : -1;
+    if (rc == 0 && sqlite3_step(ins) != SQLITE_DONE) rc = -1;
+    sqlite3_reset(ins);
+  }
+  mu_sealed_close(r);
+  sqlite3_finalize(ins);
+  return rc || got < 0 ? -1 : drop_sealed(db, survey);
 }
 
 int mu_sealed_delete_range(sqlite3 *db, sqlite3_int64 first, sqlite3_int64 last, long long *deleted) {

@@ -17,6 +17,10 @@ int mu_sealed_open_cols(sqlite3 *db, long long survey, unsigned columns, mu_seal
 int mu_sealed_next(mu_sealed *s);
 const mu_cval *mu_sealed_value(mu_sealed *s, int col);
 void mu_sealed_close(mu_sealed *s);
+/* The reader narrowed to one answer, by its key or by its id: the next mu_sealed_next gives it if it is
+   there and live (1 from the seek), then ends; 0 when none, -1 if damaged. */
+int mu_sealed_seek(mu_sealed *s, const mu_cval *respondent, sqlite3_int64 question);
+int mu_sealed_seek_id(mu_sealed *s, sqlite3_int64 id);
 /* A live sealed answer of the respondent to the question: 1 with its id, 0 when none, -1 if damaged. */
 int mu_sealed_find(sqlite3 *db, long long survey, const mu_cval *respondent, sqlite3_int64 question,
                    sqlite3_int64 *id);
@@ -33,6 +37,8 @@ typedef struct {
   mu_colw *w[MU_SEALED_NCOLS];
   uint32_t n;
   sqlite3_int64 max_id;
+  sqlite3_int64 *ranges;   /* each block's smallest and largest id (stored as the entry id_ranges) */
+  size_t ranges_cap;
 } mu_sealed_writer;
 int mu_sealed_writer_open(mu_sealed_writer *w);
 int mu_sealed_writer_add(mu_sealed_writer *w, const mu_cval v[MU_SEALED_NCOLS]);
@@ -41,6 +47,9 @@ void mu_sealed_writer_free(mu_sealed_writer *w);
 /* (respondent, question_id) order of two answers: <0, 0 or >0 (respondent's bytes, then the question). */
 int mu_sealed_order(const mu_cval *ra, const mu_cval *qa, const mu_cval *rb, const mu_cval *qb);
 
+/* A survey's sealed answers back into rows (their ids kept), its columns and their gone marks dropped, in the
+   caller's transaction: for a run of writes that each would look a sealed answer up; 0 or -1. */
+int mu_unseal_survey(sqlite3 *db, long long survey);
 /* The answers with ids in [first, last] deleted (an import undone), in the caller's transaction: rows by their
    ids, sealed ones marked gone, or, when they are all of a survey's, its columns dropped; *deleted: how many. */
 int mu_sealed_delete_range(sqlite3 *db, sqlite3_int64 first, sqlite3_int64 last, long long *deleted);

@@ -96,38 +96,13 @@ int mu_seal_stream_finish(mu_seal_stream *s) {
   return rc;
 }
 
-/* The answers so far stored as columns, read back into rows (with their ids), and the columns dropped. */
+/* The answers so far stored as columns, then turned into rows (with their ids) and the columns dropped. */
 int mu_seal_stream_spill(mu_seal_stream *s) {
-  if (!s->w.n) {
-    mu_seal_stream_free(s);
-    return 0;
-  }
   sqlite3 *db = s->db;
   long long survey = s->survey;
-  int rc = mu_sealed_writer_store(&s->w, db, survey);   /* the rows' inserts count the change */
+  int rc = s->w.n ? mu_sealed_writer_store(&s->w, db, survey) : 0;   /* the rows' inserts count the change */
   mu_seal_stream_free(s);
-  mu_sealed *r = NULL;
-  sqlite3_stmt *ins = NULL, *drop = NULL;
-  if (rc || mu_sealed_open(db, survey, &r) || !r ||
-      sqlite3_prepare_v2(db, "INSERT INTO responses_rows (id, survey_id, respondent, question_id, option_id, "
-                         "department, grade, weight) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", -1, &ins, NULL) != SQLITE_OK)
-    rc = -1;
-  int got = 0;
-  while (rc == 0 && (got = mu_sealed_next(r)) > 0) {
-    for (int k = 0; k < 8 && rc == 0; k++) rc = mu_cval_bind(ins, k + 1, mu_sealed_value(r, k)) == SQLITE_OK ? 0 : -1;
-    if (rc == 0 && sqlite3_step(ins) != SQLITE_DONE) rc = -1;
-    sqlite3_reset(ins);
-  }
-  if (got < 0) rc = -1;
-  mu_sealed_close(r);
-  sqlite3_finalize(ins);
-  if (rc == 0 && sqlite3_prepare_v2(db, "DELETE FROM response_columns WHERE survey_id = ?", -1, &drop, NULL) == SQLITE_OK) {
-    sqlite3_bind_int64(drop, 1, survey);
-    rc = sqlite3_step(drop) == SQLITE_DONE ? 0 : -1;
-  } else
-    rc = -1;
-  sqlite3_finalize(drop);
-  return rc;
+  return rc ? rc : mu_unseal_survey(db, survey);
 }
 
 void mu_seal_stream_free(mu_seal_stream *s) {

@@ -176,6 +176,23 @@ describe("sealed answers", function()
       assert.are.equal(0, count("SELECT count(*) AS n FROM responses WHERE survey_id = ?", a))
     end)
 
+    it("an upsert of many sealed answers turns the survey into rows for it and seals it again after", function()
+      local a, qa, ya, na = ids("many")
+      db:import("responses", write("a.csv", answers(a, qa, ya, na, 400)))
+      local changed = {}
+      for i, l in ipairs(answers(a, qa, ya, na, 150, 101)) do changed[i] = l:gsub(",[AB],", ",Z,") end
+      assert.are.equal(150, db:import("responses", write("b.csv", changed), {mode = "upsert"}))
+      local second = last_import()
+      assert.are.equal(150, count("SELECT count(*) AS n FROM responses WHERE survey_id = ? AND department = 'Z'", a))
+      assert.are.equal(400, count("SELECT count(*) AS n FROM responses WHERE survey_id = ?", a))
+      assert.are.equal(0, count("SELECT count(*) AS n FROM responses_rows"))   -- sealed again
+      assert.are.equal(0, count("SELECT count(*) AS n FROM responses_gone"))
+      assert.are.equal(400, db.surveys:get(a):crosstab{question = "q1", by = "department"}.all.n)
+      assert.are.same({deleted = 0, restored = 150, dry_run = false}, db:undo(second))
+      assert.are.equal(0, count("SELECT count(*) AS n FROM responses WHERE survey_id = ? AND department = 'Z'", a))
+      assert.are.equal(200, count("SELECT count(*) AS n FROM responses WHERE survey_id = ? AND department = 'A'", a))
+    end)
+
     it("two surveys in one file, and an answer given twice in a row named with its line", function()
       local a, qa, ya, na = ids("first")
       local b, qb, yb, nb = ids("second")
