@@ -389,9 +389,11 @@ static void report_duplicate(importer *im, const char *who, long line) {
 }
 
 /*
-** Merging into sealed answers looks each one up and changes it through the virtual table, a block of each
-** column decoded a time (tens of ms an answer at a million). Past 100 rows, the survey of each row is turned
-** back into rows for the rest of the import (its UNIQUE key finds them), to be sealed again at its end.
+** Merging into sealed answers finds each one and changes it through the virtual table, a block of a column
+** or more decoded each time (tens of ms an answer at a million). Past 100 rows, the survey of each row is
+** turned back into rows for the rest of the import (their UNIQUE key finds them at once), to be sealed again
+** at its end. (A new answer's key is looked for among the sealed ones too, but most are told apart at once:
+** responses_vtab.c's filter of sealed keys.)
 */
 static void unseal_for_merge(importer *im, const mu_value *vals, long line) {
   if (strcmp(im->e->table, "responses") != 0 || ++im->merged <= 100 || im->nunsealed == 8) return;

@@ -43,6 +43,8 @@ typedef struct {
   sqlite3 *db;
   sqlite3_stmt *write[2][6];   /* insert, update; by conflict mode */
   sqlite3_stmt *del, *max_id, *has_sealed;
+  mu_sealed_keys *keys;          /* a survey's sealed keys (sealed_conflict), as of a nonce */
+  sqlite3_int64 keys_survey, keys_nonce;
   kept read[KEPT];
   int next_evict;
 } vtab;
@@ -85,6 +87,7 @@ static int disconnect(sqlite3_vtab *tab) {
   sqlite3_finalize(t->del);
   sqlite3_finalize(t->max_id);
   sqlite3_finalize(t->has_sealed);
+  mu_sealed_keys_free(t->keys);
   for (int k = 0; k < KEPT; k++) {
     sqlite3_finalize(t->read[k].st);
     sqlite3_free(t->read[k].sql);
@@ -443,17 +446,28 @@ static int sealed_conflict(vtab *t, sqlite3_value **argv, int mode, int *skip) {
       sqlite3_value_type(question) != SQLITE_INTEGER)
     return SQLITE_OK;   /* the rows' own constraints refuse these */
   /* most writes go to surveys with nothing sealed: one look at an index says so */
-  if (!t->has_sealed && sqlite3_prepare_v3(t->db, "SELECT 1 FROM response_columns WHERE survey_id = ? LIMIT 1", -1,
-                                           SQLITE_PREPARE_PERSISTENT, &t->has_sealed, NULL) != SQLITE_OK)
+  if (!t->has_sealed &&
+      sqlite3_prepare_v3(t->db, "SELECT (SELECT nonce FROM responses_high) FROM response_columns WHERE survey_id = ? "
+                         "LIMIT 1", -1, SQLITE_PREPARE_PERSISTENT, &t->has_sealed, NULL) != SQLITE_OK)
     return sqlite3_extended_errcode(t->db);
   sqlite3_bind_value(t->has_sealed, 1, survey);
   int any = sqlite3_step(t->has_sealed) == SQLITE_ROW;
+  sqlite3_int64 nonce = any ? sqlite3_column_int64(t->has_sealed, 0) : 0, s = sqlite3_value_int64(survey);
   sqlite3_reset(t->has_sealed);
   if (!any) return SQLITE_OK;
   const unsigned char *text = sqlite3_value_text(resp);
   mu_cval r = {.type = SQLITE_TEXT, .s = (const char *)text, .len = sqlite3_value_bytes(resp)};
+  /* most new keys are not sealed, which the survey's filter of sealed keys says at once (kept while the
+     columns stay as they were: the nonce) */
+  if (!t->keys || t->keys_survey != s || t->keys_nonce != nonce) {
+    mu_sealed_keys_free(t->keys);
+    t->keys = mu_sealed_keys_build(t->db, s);
+    t->keys_survey = s;
+    t->keys_nonce = nonce;
+  }
+  if (text && t->keys && !mu_sealed_keys_maybe(t->keys, &r, sqlite3_value_int64(question))) return SQLITE_OK;
   sqlite3_int64 id = 0, self = sqlite3_value_type(argv[0]) == SQLITE_INTEGER ? sqlite3_value_int64(argv[0]) : -1;
-  int found = text ? mu_sealed_find(t->db, sqlite3_value_int64(survey), &r, sqlite3_value_int64(question), &id) : -1;
+  int found = text ? mu_sealed_find(t->db, s, &r, sqlite3_value_int64(question), &id) : -1;
   if (found < 0) {
     sqlite3_free(t->base.zErrMsg);
     t->base.zErrMsg = sqlite3_mprintf("the sealed answers of survey %lld are damaged",

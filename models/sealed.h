@@ -47,6 +47,12 @@ void mu_sealed_writer_free(mu_sealed_writer *w);
 /* (respondent, question_id) order of two answers: <0, 0 or >0 (respondent's bytes, then the question). */
 int mu_sealed_order(const mu_cval *ra, const mu_cval *qa, const mu_cval *rb, const mu_cval *qb);
 
+/* A survey's sealed keys as a filter: maybe says 0 when the key is certainly not sealed (1: look). Built from
+   the columns as they are (NULL when none, or out of memory); current while responses_high.nonce stays. */
+typedef struct mu_sealed_keys mu_sealed_keys;
+mu_sealed_keys *mu_sealed_keys_build(sqlite3 *db, long long survey);
+int mu_sealed_keys_maybe(const mu_sealed_keys *f, const mu_cval *respondent, sqlite3_int64 question);
+void mu_sealed_keys_free(mu_sealed_keys *f);
 /* A survey's sealed answers back into rows (their ids kept), its columns and their gone marks dropped, in the
    caller's transaction: for a run of writes that each would look a sealed answer up; 0 or -1. */
 int mu_unseal_survey(sqlite3 *db, long long survey);

@@ -15,8 +15,11 @@ CREATE TABLE response_columns (
   UNIQUE (survey_id, name)
 );
 CREATE TABLE responses_gone (id INTEGER PRIMARY KEY);
--- The largest id ever sealed: a new answer's id is above it, so an id marked gone is never given again.
-CREATE TABLE responses_high (id INTEGER PRIMARY KEY CHECK (id = 1), max_id INTEGER NOT NULL);
+-- The largest id ever sealed: a new answer's id is above it, so an id marked gone is never given again. And
+-- a random number drawn each time any survey's columns are written or dropped: what a connection derived
+-- from them (responses_vtab.c: a filter of their keys) is current while it is the same, a rollback included.
+CREATE TABLE responses_high (id INTEGER PRIMARY KEY CHECK (id = 1), max_id INTEGER NOT NULL,
+                             nonce INTEGER NOT NULL DEFAULT 0);
 INSERT INTO responses_high (id, max_id) VALUES (1, 0);
 
 -- Deleting a question or an option deletes its answers: the rows by their foreign keys, the sealed ones here.

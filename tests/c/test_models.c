@@ -10,6 +10,7 @@
 #include "../../models/model.h"
 #include "../../models/design_cache.h"
 #include "../../models/columns.h"
+#include "../../models/sealed.h"
 
 #include "check.h"
 
@@ -533,6 +534,25 @@ static void test_seal(const char *dir) {
   CHECK(have && sqlite3_column_int64(st, 0) == 0, "nothing left marked gone");
   CHECK(have && sqlite3_column_int64(st, 1) < sealed * 16, "under 16 bytes an answer");
   sqlite3_finalize(st);
+  /* the filter of sealed keys: every sealed key a maybe, few absent ones */
+  mu_sealed_keys *keys = mu_sealed_keys_build(db, survey);
+  int missed = 0, maybes = 0, nkeys = 0;
+  sqlite3_prepare_v2(db, "SELECT respondent, question_id FROM responses WHERE survey_id = ?", -1, &st, NULL);
+  sqlite3_bind_int64(st, 1, survey);
+  while (keys && sqlite3_step(st) == SQLITE_ROW) {
+    mu_cval r, q;
+    mu_cval_column(st, 0, &r);
+    mu_cval_column(st, 1, &q);
+    missed += !mu_sealed_keys_maybe(keys, &r, q.i);
+    char other[64];
+    snprintf(other, sizeof other, "%.*s-absent", r.len > 40 ? 40 : r.len, r.s);
+    mu_cval a = {.type = SQLITE_TEXT, .len = (int)strlen(other), .s = other};
+    maybes += mu_sealed_keys_maybe(keys, &a, q.i);
+    nkeys++;
+  }
+  sqlite3_finalize(st);
+  CHECK(keys && nkeys > 1000 && missed == 0 && maybes < nkeys / 20, "the keys' filter: no sealed key missed, few false");
+  mu_sealed_keys_free(keys);
   /* a scan that reads no id decodes it only when asked: a count, the rowid, a delete by another column */
   sqlite3_prepare_v2(db, "SELECT count(*), sum(rowid = id), (SELECT sum(rowid) FROM responses), (SELECT sum(id) FROM "
                          "responses) FROM responses WHERE survey_id = ?", -1, &st, NULL);
