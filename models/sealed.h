@@ -10,17 +10,26 @@
 #include "columns.h"
 #include "model.h"
 
+#define MU_SEALED_NCOLS 7   /* id, respondent, question_id, option_id, department, grade, weight */
+
 typedef struct mu_sealed mu_sealed;
+/* The stored columns' names in response_columns, in responses' order without survey_id (sealed.c). */
+extern const char *const mu_sealed_columns[MU_SEALED_NCOLS];
 int mu_sealed_open(sqlite3 *db, long long survey, mu_sealed **out);
 /* The same, decoding only the columns in the mask (bit k: responses' column k; a column left out reads NULL). */
 int mu_sealed_open_cols(sqlite3 *db, long long survey, unsigned columns, mu_sealed **out);
 int mu_sealed_next(mu_sealed *s);
 const mu_cval *mu_sealed_value(mu_sealed *s, int col);
 void mu_sealed_close(mu_sealed *s);
+/* The answers sealed, gone ones included. */
+uint32_t mu_sealed_count(const mu_sealed *s);
 /* The reader narrowed to one answer, by its key or by its id: the next mu_sealed_next gives it if it is
    there and live (1 from the seek), then ends; 0 when none, -1 if damaged. */
 int mu_sealed_seek(mu_sealed *s, const mu_cval *respondent, sqlite3_int64 question);
 int mu_sealed_seek_id(mu_sealed *s, sqlite3_int64 id);
+/* fn called with each of the survey's sealed ids marked gone (their marks are the store's, for every survey):
+   0, or -1 (damaged, or fn gave non-zero). Its id column is read whole, the reader's place lost. */
+int mu_sealed_each_gone(mu_sealed *s, int (*fn)(void *ctx, sqlite3_int64 id), void *ctx);
 /* A live sealed answer of the respondent to the question: 1 with its id, 0 when none, -1 if damaged. */
 int mu_sealed_find(sqlite3 *db, long long survey, const mu_cval *respondent, sqlite3_int64 question,
                    sqlite3_int64 *id);
@@ -31,7 +40,6 @@ int mu_sealed_find(sqlite3 *db, long long survey, const mu_cval *respondent, sql
 ** respondent, question_id, option_id, department, grade, weight), the answers in (respondent, question_id)
 ** order. Storing raises the largest id sealed.
 */
-#define MU_SEALED_NCOLS 7
 typedef struct {
   FILE *fp[MU_SEALED_NCOLS];
   mu_colw *w[MU_SEALED_NCOLS];

@@ -156,9 +156,19 @@ describe("sealed answers", function()
       local line = answers(a, qa, ya, na, 1, 7)[1]:gsub(",A,", ",Z,"):gsub(",B,", ",Z,")
       assert.are.equal(1, db:import("responses", write("b.csv", {line}), {mode = "upsert"}))
       local second = last_import()
-      local function dept() return db:sql("SELECT department FROM responses WHERE respondent = 'r00007'")[1].department end
+      local function dept()
+        return db:sql("SELECT department FROM responses WHERE survey_id = ? AND respondent = 'r00007'", a)[1].department
+      end
       assert.are.equal("Z", dept())
       assert.are.equal(100, count("SELECT count(*) AS n FROM responses WHERE survey_id = ?", a))
+      -- another survey sealed again (an import merged into it) leaves this one's gone mark alone
+      local m, qm, ym, nm = ids("merged")
+      db:import("responses", write("m1.csv", answers(m, qm, ym, nm, 40)))
+      db:import("responses", write("m2.csv", answers(m, qm, ym, nm, 20, 41)))
+      assert.are.equal(60, count("SELECT nrows AS n FROM response_columns WHERE survey_id = ? AND name = 'id'", m))
+      assert.are.equal(1, count("SELECT count(*) AS n FROM responses_gone"))
+      assert.are.equal(100, count("SELECT count(*) AS n FROM responses WHERE survey_id = ?", a))
+      assert.are.equal("Z", dept())
       -- another survey's import undone drops its columns, and leaves this one's gone mark alone
       local o, qo, yo, no = ids("other")
       db:import("responses", write("o.csv", answers(o, qo, yo, no, 30)))
