@@ -545,10 +545,10 @@ static void canonical_key(importer *im, mu_value *vals) {
   }
 }
 
-/* Check and insert one row whose values follow im->cols; key is the polymorphic reference by key, if any. */
 /* ------------------------------------------------- answers straight to columns */
 
 /* The stored columns after the id, as sealed_stream.h takes them. */
+enum { S_RESPONDENT, S_QUESTION, S_OPTION, S_DEPARTMENT, S_GRADE, S_WEIGHT };
 static const char *const stream_field[MU_SEALED_NCOLS - 1] = {"respondent", "question_id", "option_id",
                                                               "department", "grade",      "weight"};
 
@@ -565,7 +565,8 @@ static int stream_map(importer *im) {
       if (strcmp(f, stream_field[k]) == 0) im->stream_col[k] = (int)i;
   }
   im->stream_version = im->cols_version;
-  return im->stream_survey < 0 || im->stream_col[0] < 0 || im->stream_col[1] < 0 || im->stream_col[2] < 0 ? -1 : 0;
+  return im->stream_survey < 0 || im->stream_col[S_RESPONDENT] < 0 || im->stream_col[S_QUESTION] < 0 ||
+         im->stream_col[S_OPTION] < 0 ? -1 : 0;
 }
 
 /* The stream gives up for the rest of the import: what it took becomes rows. */
@@ -578,16 +579,18 @@ static void stream_stop(importer *im, long line) {
   im->stream = NULL;
 }
 
-/* A checked value as the rows would keep it (their columns' types; a weight left out or empty is 1); 0, or -1
-   when it is not of its column's type. */
+/* A checked value as the rows would keep it (their columns' types; a file without weights: 1, the column's
+   default); 0, or -1 when it is not of its column's type (the rows' path then takes it as SQLite would). */
 static int stream_value(const mu_value *given, int k, mu_cval *v) {
+  int text = k == S_RESPONDENT || k == S_DEPARTMENT || k == S_GRADE;
   *v = (mu_cval){.type = SQLITE_NULL};
-  if (k == 5 && (!given || given->kind == MU_VNULL)) *v = (mu_cval){.type = SQLITE_FLOAT, .r = 1};
-  else if (!given || given->kind == MU_VNULL) return k == 3 || k == 4 ? 0 : -1;
-  else if (given->kind == MU_VTEXT && given->len <= 0x7fffffff && (k == 0 || k == 3 || k == 4))
+  if (k == S_WEIGHT && (!given || given->kind == MU_VNULL)) *v = (mu_cval){.type = SQLITE_FLOAT, .r = 1};
+  else if (!given || given->kind == MU_VNULL) return k == S_DEPARTMENT || k == S_GRADE ? 0 : -1;
+  else if (given->kind == MU_VTEXT && given->len <= 0x7fffffff && text)
     *v = (mu_cval){.type = SQLITE_TEXT, .s = given->s, .len = (int)given->len};
-  else if (given->kind == MU_VINT && (k == 1 || k == 2)) *v = (mu_cval){.type = SQLITE_INTEGER, .i = given->i};
-  else if (given->kind == MU_VREAL && k == 5) *v = (mu_cval){.type = SQLITE_FLOAT, .r = given->r};
+  else if (given->kind == MU_VINT && (k == S_QUESTION || k == S_OPTION))
+    *v = (mu_cval){.type = SQLITE_INTEGER, .i = given->i};
+  else if (given->kind == MU_VREAL && k == S_WEIGHT) *v = (mu_cval){.type = SQLITE_FLOAT, .r = given->r};
   else return -1;
   return 0;
 }
@@ -619,7 +622,8 @@ static int stream_row(importer *im, mu_value *vals, long line) {
   }
   if (rc == 2) {
     report(im, line, "duplicate: respondent '%.*s' answers question %lld again (the answer before is the same "
-           "respondent's to the same question): keep one", v[0].len > 60 ? 60 : v[0].len, v[0].s, (long long)v[1].i);
+           "respondent's to the same question): keep one", v[S_RESPONDENT].len > 60 ? 60 : v[S_RESPONDENT].len,
+           v[S_RESPONDENT].s, (long long)v[S_QUESTION].i);
     return 1;
   }
   if (rc < 0) {
@@ -642,6 +646,7 @@ static void stream_end(importer *im) {
     report(im, 0, "cannot store the answers: %s", sqlite3_errmsg(mu_store_db(im->s)));
 }
 
+/* Check and insert one row whose values follow im->cols; key is the polymorphic reference by key, if any. */
 static void import_row(importer *im, mu_value *vals, const mu_value *key, long line) {
   char why[256];
   int bad = resolve_poly(im, vals, key, line) ? 1 : 0;
