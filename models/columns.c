@@ -197,6 +197,7 @@ static int get_values(cursor *c, int n, mu_cval *out, mu_colblock *b) {
       memmove(b->text + text_len, b->text + prev_off, shared);
       memcpy(b->text + text_len + shared, c->p, rest);
       b->text[text_len + shared + rest] = '\0';
+      if (rest && memchr(c->p, 0, rest)) b->nul_inside = 1;   /* (the shared prefix was looked at before) */
       c->p += rest;
       v->type = SQLITE_TEXT;
       v->len = prev_len = (int)(shared + rest);
@@ -489,6 +490,7 @@ int mu_colblock_decode(const unsigned char *p, size_t len, mu_colblock *b) {
     b->v_cap = (int)n;
   }
   b->n = (int)n;
+  b->nul_inside = 0;
   if (kind == K_PLAIN) return get_values(&c, (int)n, b->v, b) || c.p != c.end ? -1 : 0;
   uint32_t ndict = get_u32(&c);
   unsigned bits = get_u8(&c);

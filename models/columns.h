@@ -69,6 +69,7 @@ typedef struct {
   char *text;
   size_t text_cap;
   int v_cap;
+  int nul_inside;   /* some text holds a NUL byte (else each may be read up to its terminator) */
 } mu_colblock;
 /* Decode the block at p (len bytes); 0, or -1 when damaged (nothing read past p + len). */
 int mu_colblock_decode(const unsigned char *p, size_t len, mu_colblock *b);

@@ -375,10 +375,10 @@ static int column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i) {
   switch (v->type) {
   case SQLITE_INTEGER: sqlite3_result_int64(ctx, v->i); break;
   case SQLITE_FLOAT: sqlite3_result_double(ctx, v->r); break;
-  /* given with its terminator (columns.h) when no NUL is inside it: sqlite3_column_text would otherwise grow
-     the value by a byte for one, a realloc a row */
+  /* given with its terminator (columns.h) when no text of its block holds a NUL: sqlite3_column_text would
+     otherwise grow the value by a byte for one, a realloc a row */
   case SQLITE_TEXT:
-    sqlite3_result_text(ctx, v->s, memchr(v->s, 0, (size_t)v->len) ? v->len : -1, SQLITE_TRANSIENT);
+    sqlite3_result_text(ctx, v->s, mu_sealed_nul_free(c->sealed, i) ? -1 : v->len, SQLITE_TRANSIENT);
     break;
   default: sqlite3_result_null(ctx);
   }

@@ -299,3 +299,8 @@ int mu_sealed_each_gone(mu_sealed *s, int (*fn)(void *ctx, sqlite3_int64 id), vo
 
 uint32_t mu_sealed_count(const mu_sealed *s) { return s->nrows; }
 
+int mu_sealed_nul_free(const mu_sealed *s, int col) {
+  int k = col == 0 ? 0 : col - 1;
+  return col >= 2 && col <= NSTORED && !s->col[k].block.nul_inside;
+}
+

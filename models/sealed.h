@@ -21,6 +21,8 @@ int mu_sealed_open_cols(sqlite3 *db, long long survey, unsigned columns, mu_seal
 int mu_sealed_next(mu_sealed *s);
 const mu_cval *mu_sealed_value(mu_sealed *s, int col);
 void mu_sealed_close(mu_sealed *s);
+/* No text of column col's current block holds a NUL byte: each can be read up to its terminator. */
+int mu_sealed_nul_free(const mu_sealed *s, int col);
 /* The answers sealed, gone ones included. */
 uint32_t mu_sealed_count(const mu_sealed *s);
 /* The reader narrowed to one answer, by its key or by its id: the next mu_sealed_next gives it if it is
