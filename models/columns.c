@@ -7,59 +7,37 @@
 */
 #include <stdlib.h>
 #include <string.h>
+#include "bytes.h"
 #include "columns.h"
 
 enum { T_NULL = 0, T_INT = 1, T_REAL = 2, T_TEXT = 3, T_SAME = 4 };   /* T_SAME: the value before, again */
 enum { K_DICT = 1, K_PLAIN = 2 };
 #define SMALL 31   /* the tag's high 5 bits: 0..30 the number itself, 31 a varint follows */
 
-/* ------------------------------------------------------------ bytes */
+/* ------------------------------------------------------------ bytes (bytes.h) */
 
-typedef struct {
-  unsigned char *p;
-  size_t len, cap;
-  int oom;
-} bytes;
-
-static void put(bytes *b, const void *data, size_t n) {
-  if (b->oom || n == 0) return;
-  if (b->len + n > b->cap) {
-    size_t cap = b->cap ? b->cap : 4096;
-    while (cap < b->len + n) cap *= 2;
-    unsigned char *g = realloc(b->p, cap);
-    if (!g) {
-      b->oom = 1;
-      return;
-    }
-    b->p = g;
-    b->cap = cap;
-  }
-  memcpy(b->p + b->len, data, n);
-  b->len += n;
-}
-
-static void put_u8(bytes *b, unsigned v) {
+static void put_u8(mu_bytes *b, unsigned v) {
   unsigned char c = (unsigned char)v;
-  put(b, &c, 1);
+  mu_bytes_put(b, &c, 1);
 }
 
-static void put_u32(bytes *b, uint32_t v) { put(b, &v, 4); }
+static void put_u32(mu_bytes *b, uint32_t v) { mu_bytes_put(b, &v, 4); }
 
-static void put_varint(bytes *b, uint64_t v) {
+static void put_varint(mu_bytes *b, uint64_t v) {
   unsigned char buf[10];
   int n = 0;
   do {
     buf[n++] = (unsigned char)((v & 0x7f) | (v > 0x7f ? 0x80 : 0));
     v >>= 7;
   } while (v);
-  put(b, buf, (size_t)n);
+  mu_bytes_put(b, buf, (size_t)n);
 }
 
 static uint64_t zigzag(sqlite3_int64 d) { return ((uint64_t)d << 1) ^ (uint64_t)(d >> 63); }
 static sqlite3_int64 unzigzag(uint64_t z) { return (sqlite3_int64)(z >> 1) ^ -(sqlite3_int64)(z & 1); }
 
 /* A tag byte carrying type and a number, the number in a varint after it when it is SMALL or more. */
-static void put_tagged(bytes *b, int type, uint64_t n) {
+static void put_tagged(mu_bytes *b, int type, uint64_t n) {
   put_u8(b, (unsigned)type | (unsigned)((n < SMALL ? n : SMALL) << 3));
   if (n >= SMALL) put_varint(b, n - SMALL);
 }
@@ -75,7 +53,7 @@ typedef struct {
   int started;
 } plain_state;
 
-static void put_value(bytes *b, plain_state *ps, const mu_cval *v) {
+static void put_value(mu_bytes *b, plain_state *ps, const mu_cval *v) {
   /* a respondent's answers are consecutive: their key, weight and department repeat */
   if (ps->started && mu_cval_same(&ps->prev, v)) {
     put_u8(b, T_SAME);
@@ -91,14 +69,14 @@ static void put_value(bytes *b, plain_state *ps, const mu_cval *v) {
     break;
   case SQLITE_FLOAT:
     put_u8(b, T_REAL);
-    put(b, &v->r, 8);
+    mu_bytes_put(b, &v->r, 8);
     break;
   case SQLITE_TEXT: {
     int shared = 0;
     while (shared < v->len && shared < ps->prev_len && v->s[shared] == ps->prev_s[shared]) shared++;
     put_tagged(b, T_TEXT, (uint64_t)shared);
     put_varint(b, (uint64_t)(v->len - shared));
-    put(b, v->s + shared, (size_t)(v->len - shared));
+    mu_bytes_put(b, v->s + shared, (size_t)(v->len - shared));
     ps->prev_s = v->s;
     ps->prev_len = v->len;
     break;
@@ -264,8 +242,8 @@ void mu_cval_column(sqlite3_stmt *st, int i, mu_cval *v) {
 
 /*
 ** The block being filled, compact: a value is its type and 8 bytes (the integer, the double, or a text's
-** offset in `text` and length), 9 bytes where a mu_cval is 32; codes and first indexes fit 16 bits. Seven
-** columns sealed at once held 25 MB as mu_cvals, 10 MB so.
+** offset in `text` and length), 9 bytes where a mu_cval is 24; codes and first indexes fit 16 bits. Seven
+** columns sealed at once held 25 MB as 32-byte values, 10 MB so.
 */
 typedef union {
   sqlite3_int64 i;
@@ -279,11 +257,11 @@ struct mu_colw {
   FILE *out;
   long long written;
   uint32_t nrows;
-  bytes offsets;                  /* u32 each: where every block starts */
+  mu_bytes offsets;                  /* u32 each: where every block starts */
   int n;                          /* values in the block being filled */
   unsigned char type[MU_COL_BLOCK];
   slot_value v[MU_COL_BLOCK];
-  bytes text;
+  mu_bytes text;
   int32_t slot[SLOTS];            /* the dictionary: 0 empty, else the first value's index + 1 */
   uint16_t code[MU_COL_BLOCK];
   uint16_t dict[MU_COL_BLOCK];    /* each distinct value's first index in the block */
@@ -316,7 +294,7 @@ void mu_colw_free(mu_colw *w) {
   free(w);
 }
 
-static void emit(mu_colw *w, const bytes *b) {
+static void emit(mu_colw *w, const mu_bytes *b) {
   if (w->bad || b->oom) {
     w->bad = 1;
     return;
@@ -334,7 +312,7 @@ static int bits_for(int ndict) {
 /* The block's values both ways, the smaller written. */
 static void flush_block(mu_colw *w) {
   if (w->n == 0 || w->bad) return;
-  bytes plain = {0}, dict = {0}, block = {0};
+  mu_bytes plain = {0}, dict = {0}, block = {0};
   plain_state ps = {0};
   for (int k = 0; k < w->n; k++) {
     mu_cval c = value_at(w, k);
@@ -355,7 +333,7 @@ static void flush_block(mu_colw *w) {
     put_u32(&block, (uint32_t)w->ndict);
     put_u8(&block, (unsigned)bits);
     put_u32(&block, (uint32_t)dict.len);
-    put(&block, dict.p, dict.len);
+    mu_bytes_put(&block, dict.p, dict.len);
     unsigned char *codes = calloc(code_bytes + 1, 1);
     if (!codes) block.oom = 1;
     for (int k = 0; codes && k < w->n; k++) {
@@ -367,12 +345,12 @@ static void flush_block(mu_colw *w) {
       } else if (bits)
         codes[(size_t)k * (size_t)bits / 8] |= (unsigned char)(c << ((size_t)k * (size_t)bits % 8));
     }
-    put(&block, codes, code_bytes);
+    mu_bytes_put(&block, codes, code_bytes);
     free(codes);
   } else {
     put_u8(&block, K_PLAIN);
     put_u32(&block, (uint32_t)w->n);
-    put(&block, plain.p, plain.len);
+    mu_bytes_put(&block, plain.p, plain.len);
   }
   emit(w, &block);
   free(plain.p);
@@ -397,7 +375,7 @@ int mu_colw_add(mu_colw *w, const mu_cval *v) {
     if (w->text.len + (size_t)v->len > UINT32_MAX) w->bad = 1;
     w->v[k].t.off = (uint32_t)w->text.len;
     w->v[k].t.len = (uint32_t)v->len;
-    put(&w->text, v->s, (size_t)v->len);
+    mu_bytes_put(&w->text, v->s, (size_t)v->len);
     if (w->text.oom || w->bad) {
       w->bad = 1;
       return -1;
@@ -430,8 +408,8 @@ int mu_colw_add(mu_colw *w, const mu_cval *v) {
 
 int mu_colw_finish(mu_colw *w, long long *len) {
   flush_block(w);
-  bytes tail = {0};
-  put(&tail, w->offsets.p, w->offsets.len);
+  mu_bytes tail = {0};
+  mu_bytes_put(&tail, w->offsets.p, w->offsets.len);
   put_u32(&tail, (uint32_t)w->written);   /* the end of the last block */
   uint32_t nblocks = (uint32_t)(w->offsets.len / 4);
   put_u32(&tail, nblocks);

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "bytes.h"
 #include "design_cache.h"
 
 int mu_cache_stamp(mu_store *s, char *buf, size_t len) {
@@ -309,29 +310,7 @@ int mu_design_cached(mu_store *s, long long survey, const char *const *names, in
 
 /* ---------------------------------------------------------------- writing */
 
-typedef struct {
-  unsigned char *p;
-  size_t len, cap;
-  int oom;
-} buf;
-
-static void put(buf *b, const void *data, size_t n) {
-  if (b->oom || n == 0) return;
-  if (b->len + n > b->cap) {
-    size_t cap = (b->len + n) * 2;
-    unsigned char *g = realloc(b->p, cap);
-    if (!g) {
-      b->oom = 1;
-      return;
-    }
-    b->p = g;
-    b->cap = cap;
-  }
-  memcpy(b->p + b->len, data, n);
-  b->len += n;
-}
-
-static void put_str(buf *b, const char *s) { put(b, s, strlen(s) + 1); }
+static void put_str(mu_bytes *b, const char *s) { mu_bytes_put(b, s, strlen(s) + 1); }
 
 static int single_stratum(const mu_design *d) {
   for (int i = 0; i < d->n; i++)
@@ -348,7 +327,7 @@ static int own_psus_in_order(const mu_design *d) {
 }
 
 /* The weights through their dictionary when that is smaller (NULL: the weights whole, or out of memory). */
-static mu_wdict *weights_dict(const mu_design *d, buf *b) {
+static mu_wdict *weights_dict(const mu_design *d, mu_bytes *b) {
   mu_wdict *wd = mu_wdict_new();
   b->oom |= !wd;
   for (int i = 0; wd && i < d->n && mu_wdict_add(wd, d->w[i]) >= 0; i++) {}
@@ -358,7 +337,7 @@ static mu_wdict *weights_dict(const mu_design *d, buf *b) {
 }
 
 /* Weights first, then only what the design has: most surveys are weights only, and so is their entry. */
-static void design_blob(const mu_design *d, buf *b) {
+static void design_blob(const mu_design *d, mu_bytes *b) {
   mu_wdict *wd = weights_dict(d, b);
   int nw = 0;
   const double *wv = wd ? mu_wdict_values(wd, &nw) : NULL;
@@ -366,29 +345,29 @@ static void design_blob(const mu_design *d, buf *b) {
                    (wd ? MU_W_DICT : 0);
   uint32_t h[7] = {MU_DESIGN_MAGIC, (uint32_t)d->n, (uint32_t)d->nstrata, (uint32_t)d->npsu,
                    (uint32_t)d->own_psus, flags, (uint32_t)nw};
-  put(b, h, sizeof h);
+  mu_bytes_put(b, h, sizeof h);
   if (wd) {
-    put(b, wv, (size_t)nw * sizeof *wv);
+    mu_bytes_put(b, wv, (size_t)nw * sizeof *wv);
     for (int i = 0; i < d->n; i++) {
       uint16_t k = (uint16_t)mu_wdict_add(wd, d->w[i]);
-      put(b, &k, sizeof k);
+      mu_bytes_put(b, &k, sizeof k);
     }
     mu_wdict_free(wd);
   } else
-    put(b, d->w, (size_t)d->n * sizeof *d->w);
-  if (flags & MU_HAS_STRATA) put(b, d->stratum, (size_t)d->n * sizeof *d->stratum);
+    mu_bytes_put(b, d->w, (size_t)d->n * sizeof *d->w);
+  if (flags & MU_HAS_STRATA) mu_bytes_put(b, d->stratum, (size_t)d->n * sizeof *d->stratum);
   if (flags & MU_HAS_PSUS) {   /* then d->psu is filled (own_psus_in_order) */
-    put(b, d->psu, (size_t)d->n * sizeof *d->psu);
-    put(b, d->psu_stratum, (size_t)d->npsu * sizeof *d->psu_stratum);
+    mu_bytes_put(b, d->psu, (size_t)d->n * sizeof *d->psu);
+    mu_bytes_put(b, d->psu_stratum, (size_t)d->npsu * sizeof *d->psu_stratum);
   }
-  put(b, d->fpc, (size_t)d->nstrata * sizeof *d->fpc);
+  mu_bytes_put(b, d->fpc, (size_t)d->nstrata * sizeof *d->fpc);
   int32_t *count = calloc((size_t)d->nstrata, sizeof *count);
   if (!count) {
     b->oom = 1;
     return;
   }
   for (int j = 0; j < d->npsu; j++) count[mu_psu_stratum(d, j)]++;
-  put(b, count, (size_t)d->nstrata * sizeof *count);
+  mu_bytes_put(b, count, (size_t)d->nstrata * sizeof *count);
   free(count);
 }
 
@@ -408,11 +387,11 @@ void mu_cache_narrow(const int *codes, int count, int bits, unsigned char *out) 
 }
 
 unsigned char *mu_cache_levels(const mu_design_var *v, size_t *len) {
-  buf levels = {NULL, 0, 0, 0};
+  mu_bytes levels = {NULL, 0, 0, 0};
   for (int k = 0; k < v->nlevels; k++) {
     put_str(&levels, v->keys[k]);
     put_str(&levels, v->labels[k]);
-    if (v->question_id) put(&levels, &v->option_ids[k], sizeof v->option_ids[k]);
+    if (v->question_id) mu_bytes_put(&levels, &v->option_ids[k], sizeof v->option_ids[k]);
   }
   if (levels.oom || !levels.p) {
     free(levels.p);
@@ -424,14 +403,14 @@ unsigned char *mu_cache_levels(const mu_design_var *v, size_t *len) {
 
 /* Codes in as few bits as the levels need (two for up to three, four up to fifteen): most of what a crosstab
    reads. */
-static void var_blob(const mu_design *d, const mu_design_var *v, buf *b) {
+static void var_blob(const mu_design *d, const mu_design_var *v, mu_bytes *b) {
   size_t llen = 0;
   unsigned char *levels = mu_cache_levels(v, &llen);
   int bits = mu_cache_code_bits(v->nlevels);
   uint32_t h[4] = {MU_VAR_MAGIC, (uint32_t)v->nlevels, (uint32_t)bits, (uint32_t)llen};
-  put(b, h, sizeof h);
-  put(b, &v->question_id, sizeof v->question_id);
-  put(b, levels, llen);
+  mu_bytes_put(b, h, sizeof h);
+  mu_bytes_put(b, &v->question_id, sizeof v->question_id);
+  mu_bytes_put(b, levels, llen);
   b->oom |= !levels;
   free(levels);
   unsigned char chunk[4096];
@@ -439,7 +418,7 @@ static void var_blob(const mu_design *d, const mu_design_var *v, buf *b) {
   for (int i = 0; i < d->n; i += per) {
     int m = d->n - i < per ? d->n - i : per;
     mu_cache_narrow(v->code + i, m, bits, chunk);
-    put(b, chunk, mu_cache_code_bytes(bits, m));
+    mu_bytes_put(b, chunk, mu_cache_code_bytes(bits, m));
   }
 }
 
@@ -458,7 +437,7 @@ void mu_design_cache(mu_store *s, long long survey, const mu_design *d) {
   int ok = sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO survey_cache (survey_id, name, stamp, data) "
                               "VALUES (?, ?, ?, ?)", -1, &st, NULL) == SQLITE_OK;
   for (int v = -1; ok && v < d->nvars; v++) {
-    buf b = {NULL, 0, 0, 0};
+    mu_bytes b = {NULL, 0, 0, 0};
     if (v < 0) {
       design_blob(d, &b);
       snprintf(name, sizeof name, "design");
